@@ -1,0 +1,34 @@
+// Reading and validating the YAML configuration (three sections, as the
+// reference's three dictionaries: simulation, network, stimulus).
+//
+// Every key has a schema entry (type, range, default). A bad input is reported
+// as a ConfigError naming the key and, where there is one, the file and line,
+// so that the program can stop before it creates or touches any output.
+#pragma once
+
+#include "microcircuit/parameters.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace microcircuit {
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct LoadedConfig {
+    Parameters parameters;
+    std::string effective_yaml; // every key, defaults filled in, as YAML
+};
+
+// Reads `config_file` (may be empty: defaults only), then applies each
+// "section.key=value" override in order. Throws ConfigError on any bad input.
+LoadedConfig load_config(const std::string& config_file, const std::vector<std::string>& overrides);
+
+// The effective configuration as a JSON object (for report.json).
+std::string yaml_to_json(const std::string& yaml_text);
+
+} // namespace microcircuit

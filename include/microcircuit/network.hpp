@@ -1,0 +1,66 @@
+// The part of the network that lives on this rank: for each of its threads
+// (virtual processes) the neuron state, the synapses onto those neurons and
+// their input buffers. Built in two phases, `create` and `connect`, which the
+// report times separately.
+#pragma once
+
+#include "microcircuit/communicator.hpp"
+#include "microcircuit/derived_parameters.hpp"
+#include "microcircuit/input_buffer.hpp"
+#include "microcircuit/neuron.hpp"
+#include "microcircuit/partition.hpp"
+#include "microcircuit/projection.hpp"
+#include "microcircuit/synapse_store.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace microcircuit {
+
+struct VirtualProcess {
+    std::uint64_t vp = 0;
+    std::uint64_t num_local = 0;
+    // Local index ranges of the populations: [population_begin[p], population_begin[p + 1]).
+    std::array<std::uint64_t, num_populations + 1> population_begin{};
+    NeuronState neurons;
+    SynapseStore synapses;
+    InputBuffer input_ex;
+    InputBuffer input_in;
+    std::vector<std::uint64_t> poisson_counts; // four packed 16-bit counts per neuron
+    std::vector<std::uint64_t> spikes;         // emitted this interval: gid << 32 | lag
+};
+
+class Network {
+public:
+    Network(const Parameters& parameters, const DerivedParameters& derived, const Partition& partition);
+
+    // Neuron state and initial potentials (from each neuron's own random stream).
+    void create();
+    // In-degrees, synapse stores, the global minimum and maximum delay, input buffers.
+    void connect(const Communicator& communicator);
+
+    const Parameters& parameters() const { return parameters_; }
+    const DerivedParameters& derived() const { return derived_; }
+    const Partition& partition() const { return partition_; }
+    std::vector<VirtualProcess>& virtual_processes() { return vps_; }
+    const std::vector<Projection>& projections() const { return projections_; }
+    std::uint64_t num_sources() const { return num_sources_; }
+    std::uint32_t min_delay_steps() const { return min_delay_steps_; }
+    std::uint32_t max_delay_steps() const { return max_delay_steps_; }
+    std::uint64_t local_synapses() const;
+    std::size_t synapse_store_bytes() const;
+    std::size_t input_buffer_bytes() const;
+
+private:
+    const Parameters& parameters_;
+    const DerivedParameters& derived_;
+    Partition partition_;
+    std::vector<Projection> projections_;
+    std::uint64_t num_sources_ = 0; // cortical neurons, then thalamic neurons
+    std::vector<VirtualProcess> vps_;
+    std::uint32_t min_delay_steps_ = 1;
+    std::uint32_t max_delay_steps_ = 1;
+};
+
+} // namespace microcircuit

@@ -1,0 +1,138 @@
+// Counter-based random numbers with an address for every draw.
+//
+// Bitwise reproducibility across decompositions requires that a random number
+// depends only on *what* it belongs to (a projection and target neuron, a neuron
+// and time step), never on which rank or thread draws it. Philox4x32-10 maps a
+// (key, counter) pair to four 32-bit words; we put the seed and the purpose in
+// the key and the owner and position in the counter. The transforms to normal
+// and Poisson variates are written here (not taken from <random>) because the
+// standard library's algorithms differ between implementations.
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <cmath>
+#include <cstdint>
+
+namespace microcircuit {
+
+__extension__ using uint128 = unsigned __int128; // for the 64 x 64 -> 128 bit multiply
+
+// What a random number is for; part of the key so that streams never overlap.
+enum class Purpose : std::uint32_t {
+    in_degrees = 1,         // target choice of a fixed-total-number projection
+    synapse_sources = 2,    // source of each synapse of a target
+    synapse_weights = 3,    // weight of each synapse of a target
+    synapse_delays = 4,     // delay of each synapse of a target
+    initial_potential = 5,  // V0 of a neuron
+    poisson_background = 6, // background Poisson counts of a neuron per step
+    thalamic_spikes = 7,    // spike counts of a thalamic neuron per step
+};
+
+// One sequential stream: key (seed, purpose), counter (owner, sub-stream, position).
+class RandomStream {
+public:
+    RandomStream(std::uint32_t seed, Purpose purpose, std::uint32_t owner,
+                 std::uint32_t substream, std::uint64_t start_block = 0)
+        : key_{{seed, static_cast<std::uint32_t>(purpose)}},
+          counter_{{static_cast<std::uint32_t>(start_block),
+                    static_cast<std::uint32_t>(start_block >> 32U), owner, substream}} {}
+
+    std::uint32_t next_u32() {
+        if (used_ == 4) {
+            refill();
+        }
+        return block_[used_++];
+    }
+
+    std::uint64_t next_u64() {
+        const std::uint64_t hi = next_u32();
+        return (hi << 32U) | next_u32();
+    }
+
+    // Uniform in [0, 1) with 53 random bits.
+    double uniform() { return static_cast<double>(next_u64() >> 11U) * 0x1p-53; }
+
+    // Uniform in (0, 1): safe as the argument of a logarithm.
+    double uniform_open() {
+        return (static_cast<double>(next_u64() >> 11U) + 0.5) * 0x1p-53;
+    }
+
+    // Uniform integer in [0, n): multiply-shift on 64 bits, bias below n / 2^64.
+    std::uint64_t index(std::uint64_t n) {
+        return static_cast<std::uint64_t>(
+            (static_cast<uint128>(next_u64()) * n) >> 64U);
+    }
+
+    // Standard normal by the Marsaglia polar method (uses only log and sqrt).
+    double normal() {
+        if (has_spare_) {
+            has_spare_ = false;
+            return spare_;
+        }
+        double u = 0.0;
+        double v = 0.0;
+        double s = 0.0;
+        do {
+            u = 2.0 * uniform() - 1.0;
+            v = 2.0 * uniform() - 1.0;
+            s = u * u + v * v;
+        } while (s >= 1.0 || s == 0.0);
+        const double factor = std::sqrt(-2.0 * std::log(s) / s);
+        spare_ = v * factor;
+        has_spare_ = true;
+        return u * factor;
+    }
+
+private:
+    void refill() {
+        const auto out = philox_(counter_, key_);
+        for (int i = 0; i < 4; ++i) {
+            block_[i] = out.v[i];
+        }
+        used_ = 0;
+        if (++counter_.v[0] == 0) {
+            ++counter_.v[1];
+        }
+    }
+
+    r123::Philox4x32 philox_;
+    r123::Philox4x32::key_type key_;
+    r123::Philox4x32::ctr_type counter_;
+    std::uint32_t block_[4] = {0, 0, 0, 0};
+    int used_ = 4;
+    bool has_spare_ = false;
+    double spare_ = 0.0;
+};
+
+// Poisson variate by inversion for a precomputed exp(-mean); one uniform per draw.
+// Inversion is exact for the small means of per-step input counts.
+inline std::uint32_t poisson_by_inversion(double uniform, double exp_minus_mean, double mean) {
+    std::uint32_t k = 0;
+    double probability = exp_minus_mean;
+    double cumulative = probability;
+    while (uniform > cumulative && probability > 0.0) {
+        ++k;
+        probability *= mean / k;
+        cumulative += probability;
+    }
+    return k;
+}
+
+// Four 32-bit words for one (owner, step) address: one Philox call, no state.
+inline r123::Philox4x32::ctr_type random_block(std::uint32_t seed, Purpose purpose,
+                                               std::uint32_t owner, std::uint64_t position) {
+    const r123::Philox4x32 philox;
+    const r123::Philox4x32::key_type key{{seed, static_cast<std::uint32_t>(purpose)}};
+    const r123::Philox4x32::ctr_type counter{{static_cast<std::uint32_t>(position),
+                                              static_cast<std::uint32_t>(position >> 32U),
+                                              owner, 0}};
+    return philox(counter, key);
+}
+
+// Uniform in [0, 1) from a 32-bit word: enough resolution for per-step counts.
+inline double uniform_from_u32(std::uint32_t word) {
+    return (static_cast<double>(word) + 0.5) * 0x1p-32;
+}
+
+} // namespace microcircuit

@@ -1,0 +1,77 @@
+// The simulation loop, one min-delay interval at a time:
+//   deliver the spikes of the last interval into the input buffers (each thread
+//   into its own neurons) -> update the neurons for the interval's steps ->
+//   exchange the new spikes between ranks -> record them.
+// Threads share one OpenMP parallel region for the whole run; the master
+// thread alone talks to MPI and HDF5 between two barriers.
+#pragma once
+
+#include "microcircuit/communicator.hpp"
+#include "microcircuit/network.hpp"
+#include "microcircuit/spike_recorder.hpp"
+#include "microcircuit/step_current.hpp"
+#include "microcircuit/voltage_recorder.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace microcircuit {
+
+class Simulation {
+public:
+    // Called by rank 0's master thread after each interval with the step reached.
+    using Progress = std::function<void(std::uint64_t step_end)>;
+
+    Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
+               VoltageRecorder* voltages, Progress progress);
+
+    // Advances the network to the end of step `step_end` (time step_end * h).
+    void run_until(std::uint64_t step_end);
+    // Writes what the recorders still hold (collective).
+    void finish_recording();
+
+    std::uint64_t step() const { return step_; }
+    std::uint64_t num_spikes() const { return num_spikes_; }
+
+private:
+    void deliver(VirtualProcess& vp) const;
+    void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start);
+    void refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const;
+    void exchange_and_record(std::uint64_t interval_start, std::uint64_t interval_end);
+    void add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end);
+
+    Network& network_;
+    Communicator& communicator_;
+    SpikeRecorder* spike_recorder_;
+    VoltageRecorder* voltage_recorder_;
+    Progress progress_;
+
+    Propagators propagators_;
+    double E_L_ = 0.0;
+    StepCurrent dc_transient_;
+    PopulationVector dc_transient_amplitude_{};
+    std::uint32_t seed_ = 0;
+    // Background Poisson input: mean count per step, exp(-mean), weight.
+    PopulationVector poisson_mean_{};
+    PopulationVector poisson_exp_minus_mean_{};
+    std::int64_t poisson_weight_ = 0;
+    bool poisson_ = false;
+    std::uint64_t poisson_first_step_ = 0;
+    // Thalamic input.
+    bool thalamic_ = false;
+    std::uint64_t thalamic_start_ = 0;
+    std::uint64_t thalamic_stop_ = 0;
+    double thalamic_mean_ = 0.0;
+    double thalamic_exp_minus_mean_ = 0.0;
+
+    std::vector<bool> source_excitatory_; // by population, thalamic last
+    std::uint64_t step_ = 0;
+    std::uint64_t interval_start_ = 0;    // first step of the interval whose spikes are in flight
+    std::vector<std::uint64_t> local_spikes_;
+    std::vector<std::uint64_t> global_spikes_; // in flight: gid << 32 | lag
+    std::uint64_t num_spikes_ = 0;
+};
+
+} // namespace microcircuit

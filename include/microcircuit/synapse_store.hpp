@@ -1,0 +1,42 @@
+// The synapses onto the neurons of one virtual process, source-major (one
+// row per presynaptic gid, as compressed sparse rows), in 8 bytes each: the
+// target's local index and the delay in steps packed into 32 bits, and the
+// weight as float. This store is the memory budget of the simulation.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+namespace microcircuit {
+
+struct Synapse {
+    std::uint32_t target_and_delay; // target local index (low bits), delay in steps (high bits)
+    float weight;                   // pA
+};
+static_assert(sizeof(Synapse) == 8, "a synapse must stay 8 bytes");
+
+constexpr unsigned synapse_target_bits = 20;
+constexpr std::uint32_t synapse_target_mask = (1U << synapse_target_bits) - 1U;
+constexpr std::uint32_t max_local_targets = 1U << synapse_target_bits;
+constexpr std::uint32_t synapse_max_delay_steps = (1U << (32 - synapse_target_bits)) - 1U;
+
+inline std::uint32_t pack_target_and_delay(std::uint32_t target, std::uint32_t delay_steps) {
+    return (delay_steps << synapse_target_bits) | target;
+}
+inline std::uint32_t target_of(const Synapse& s) { return s.target_and_delay & synapse_target_mask; }
+inline std::uint32_t delay_of(const Synapse& s) { return s.target_and_delay >> synapse_target_bits; }
+
+struct SynapseStore {
+    std::vector<std::uint64_t> row_begin; // size num_sources + 1
+    std::vector<Synapse> synapses;
+    std::uint32_t min_delay_steps = synapse_max_delay_steps;
+    std::uint32_t max_delay_steps_present = 0;
+
+    std::size_t num_synapses() const { return synapses.size(); }
+    std::size_t bytes() const {
+        return row_begin.capacity() * sizeof(std::uint64_t) + synapses.capacity() * sizeof(Synapse);
+    }
+};
+
+} // namespace microcircuit

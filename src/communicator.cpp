@@ -1,0 +1,129 @@
+#include "microcircuit/communicator.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace microcircuit {
+
+MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
+    int provided = 0;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    if (provided < MPI_THREAD_FUNNELED) {
+        throw std::runtime_error("the MPI library does not support MPI_THREAD_FUNNELED");
+    }
+}
+
+MpiEnvironment::~MpiEnvironment() { MPI_Finalize(); }
+
+Communicator::Communicator() {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+void Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
+                                   std::vector<std::uint64_t>& global) {
+    if (size_ == 1) {
+        global = local;
+        return;
+    }
+    const auto ranks = static_cast<std::size_t>(size_);
+    for (;;) {
+        // Per destination: [count, spikes...]; every destination gets the same spikes.
+        const std::size_t stride = chunk_ + 1;
+        send_.resize(ranks * stride);
+        receive_.resize(ranks * stride);
+        const std::size_t sent = std::min(local.size(), chunk_);
+        for (std::size_t r = 0; r < ranks; ++r) {
+            send_[r * stride] = local.size();
+            std::copy_n(local.begin(), sent, send_.begin() + static_cast<std::ptrdiff_t>(r * stride + 1));
+        }
+        MPI_Alltoall(send_.data(), static_cast<int>(stride), MPI_UINT64_T, receive_.data(),
+                     static_cast<int>(stride), MPI_UINT64_T, MPI_COMM_WORLD);
+        std::uint64_t largest = 0;
+        for (std::size_t r = 0; r < ranks; ++r) {
+            largest = std::max(largest, receive_[r * stride]);
+        }
+        if (largest > chunk_) {
+            // All ranks saw the same counts, so all retry with the same chunk.
+            chunk_ = static_cast<std::size_t>(largest) + largest / 2;
+            continue;
+        }
+        global.clear();
+        for (std::size_t r = 0; r < ranks; ++r) {
+            const auto* begin = receive_.data() + r * stride + 1;
+            global.insert(global.end(), begin, begin + receive_[r * stride]);
+        }
+        return;
+    }
+}
+
+std::uint64_t Communicator::sum(std::uint64_t value) const {
+    std::uint64_t result = 0;
+    MPI_Allreduce(&value, &result, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    return result;
+}
+
+std::uint64_t Communicator::max(std::uint64_t value) const {
+    std::uint64_t result = 0;
+    MPI_Allreduce(&value, &result, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    return result;
+}
+
+std::uint64_t Communicator::min(std::uint64_t value) const {
+    std::uint64_t result = 0;
+    MPI_Allreduce(&value, &result, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+    return result;
+}
+
+double Communicator::max(double value) const {
+    double result = 0.0;
+    MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    return result;
+}
+
+double Communicator::sum(double value) const {
+    double result = 0.0;
+    MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    return result;
+}
+
+std::vector<std::uint64_t> Communicator::exclusive_prefix_sum(
+    const std::vector<std::uint64_t>& values) const {
+    std::vector<std::uint64_t> result(values.size(), 0);
+    if (size_ > 1 && !values.empty()) {
+        MPI_Exscan(values.data(), result.data(), static_cast<int>(values.size()), MPI_UINT64_T,
+                   MPI_SUM, MPI_COMM_WORLD);
+        if (rank_ == 0) {
+            std::fill(result.begin(), result.end(), 0); // MPI_Exscan leaves rank 0 undefined
+        }
+    }
+    return result;
+}
+
+void Communicator::reduce_sum_to_root(std::vector<double>& values) const {
+    if (size_ == 1 || values.empty()) {
+        return;
+    }
+    if (rank_ == 0) {
+        MPI_Reduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM,
+                   0, MPI_COMM_WORLD);
+    } else {
+        MPI_Reduce(values.data(), nullptr, static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM, 0,
+                   MPI_COMM_WORLD);
+    }
+}
+
+void Communicator::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }
+
+std::string Communicator::broadcast(const std::string& text) const {
+    if (size_ == 1) {
+        return text;
+    }
+    auto length = static_cast<std::uint64_t>(text.size());
+    MPI_Bcast(&length, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    std::string result = rank_ == 0 ? text : std::string(length, '\0');
+    MPI_Bcast(result.data(), static_cast<int>(length), MPI_CHAR, 0, MPI_COMM_WORLD);
+    return result;
+}
+
+} // namespace microcircuit

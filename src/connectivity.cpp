@@ -1,0 +1,194 @@
+#include "microcircuit/connectivity.hpp"
+
+#include "microcircuit/random.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace microcircuit {
+
+std::vector<Projection> make_projections(const Parameters& parameters,
+                                         const DerivedParameters& derived) {
+    const auto& net = parameters.network;
+    const auto& stim = parameters.stimulus;
+    std::vector<Projection> projections;
+    for (int y = 0; y < num_populations; ++y) {
+        for (int x = 0; x < num_populations; ++x) {
+            if (derived.num_synapses[y][x] == 0) {
+                continue;
+            }
+            Projection p;
+            p.id = static_cast<std::uint32_t>(num_populations * y + x);
+            p.target_population = y;
+            p.source_first_gid = derived.first_gid[x];
+            p.source_count = derived.num_neurons[x];
+            p.num_synapses = derived.num_synapses[y][x];
+            p.excitatory = is_excitatory(x);
+            p.weight_mean = derived.weight_mean[y][x];
+            p.weight_sd = std::fabs(p.weight_mean) * net.weight_rel_sd;
+            p.delay_mean = derived.delay_mean[x];
+            p.delay_sd = p.delay_mean * net.delay_rel_sd;
+            projections.push_back(p);
+        }
+    }
+    if (stim.thalamic_input) {
+        for (int y = 0; y < num_populations; ++y) {
+            if (derived.num_thalamic_synapses[y] == 0) {
+                continue;
+            }
+            Projection p;
+            p.id = static_cast<std::uint32_t>(num_populations * num_populations + y);
+            p.target_population = y;
+            p.source_first_gid = first_thalamic_gid(derived);
+            p.source_count = static_cast<std::uint64_t>(stim.num_th_neurons);
+            p.num_synapses = derived.num_thalamic_synapses[y];
+            p.excitatory = true;
+            p.weight_mean = derived.weight_thalamic;
+            p.weight_sd = derived.weight_thalamic * stim.PSP_th_rel_sd;
+            p.delay_mean = stim.delay_th_mean;
+            p.delay_sd = stim.delay_th_mean * stim.delay_th_rel_sd;
+            projections.push_back(p);
+        }
+    }
+    return projections;
+}
+
+std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection& projection,
+                                           std::uint32_t num_targets) {
+    // Chunks start on even synapse indices: one Philox block serves two synapses.
+    constexpr std::uint64_t chunk = std::uint64_t{1} << 20U;
+    const std::uint64_t num_chunks = (projection.num_synapses + chunk - 1) / chunk;
+    std::vector<std::uint32_t> in_degrees(num_targets, 0);
+#pragma omp parallel
+    {
+        std::vector<std::uint32_t> counts(num_targets, 0);
+#pragma omp for schedule(static)
+        for (std::uint64_t c = 0; c < num_chunks; ++c) {
+            const std::uint64_t begin = c * chunk;
+            const std::uint64_t end = std::min(begin + chunk, projection.num_synapses);
+            RandomStream stream(seed, Purpose::in_degrees, projection.id, 0, begin / 2);
+            for (std::uint64_t i = begin; i < end; ++i) {
+                ++counts[stream.index(num_targets)];
+            }
+        }
+        // Integer sums: the result does not depend on the number of threads.
+#pragma omp critical
+        for (std::uint32_t t = 0; t < num_targets; ++t) {
+            in_degrees[t] += counts[t];
+        }
+    }
+    return in_degrees;
+}
+
+void draw_sources(std::uint32_t seed, const Projection& projection, std::uint64_t target_index,
+                  std::uint32_t in_degree, std::vector<std::uint64_t>& sources) {
+    RandomStream stream(seed, Purpose::synapse_sources, static_cast<std::uint32_t>(target_index),
+                        projection.id);
+    sources.resize(in_degree);
+    for (auto& source : sources) {
+        source = projection.source_first_gid + stream.index(projection.source_count);
+    }
+}
+
+void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
+                             std::uint64_t target_index, std::uint32_t in_degree,
+                             double resolution, TargetSynapses& out) {
+    RandomStream weights(seed, Purpose::synapse_weights, static_cast<std::uint32_t>(target_index),
+                         projection.id);
+    RandomStream delays(seed, Purpose::synapse_delays, static_cast<std::uint32_t>(target_index),
+                        projection.id);
+    out.weights.resize(in_degree);
+    out.delay_steps.resize(in_degree);
+    for (std::uint32_t i = 0; i < in_degree; ++i) {
+        // Redraw while the sign is wrong: excitatory >= 0, inhibitory <= 0.
+        double w = 0.0;
+        do {
+            w = projection.weight_mean + projection.weight_sd * weights.normal();
+        } while (projection.excitatory ? w < 0.0 : w > 0.0);
+        out.weights[i] = static_cast<float>(w);
+        // Redraw while below h/2, then round to the grid: the minimum delay is h.
+        double d = 0.0;
+        do {
+            d = projection.delay_mean + projection.delay_sd * delays.normal();
+        } while (d < 0.5 * resolution);
+        const double steps = std::round(d / resolution);
+        if (steps > synapse_max_delay_steps) {
+            throw std::runtime_error("a delay of " + std::to_string(d) + " ms is " +
+                                     std::to_string(steps) + " steps, more than the " +
+                                     std::to_string(synapse_max_delay_steps) +
+                                     " steps the synapse store holds; use a coarser "
+                                     "simulation.sim_resolution or shorter delays");
+        }
+        out.delay_steps[i] = static_cast<std::uint32_t>(steps);
+    }
+}
+
+SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
+                                 const std::vector<Projection>& projections,
+                                 const std::vector<std::vector<std::uint32_t>>& in_degrees,
+                                 const Partition& partition, std::uint64_t vp,
+                                 std::uint64_t num_sources, double resolution) {
+    const std::uint64_t num_local = partition.num_local(vp);
+    if (num_local > max_local_targets) {
+        throw std::runtime_error("a virtual process owns " + std::to_string(num_local) +
+                                 " neurons, more than the synapse store's " +
+                                 std::to_string(max_local_targets) +
+                                 "; use more threads or ranks");
+    }
+    std::vector<std::vector<std::size_t>> projections_into(num_populations);
+    for (std::size_t p = 0; p < projections.size(); ++p) {
+        projections_into[projections[p].target_population].push_back(p);
+    }
+
+    // Calls `visit(local_index, projection, target_index)` for every projection into
+    // every local target, targets in ascending order so each row ends up sorted by target.
+    auto for_each_target = [&](auto&& visit) {
+        for (int y = 0; y < num_populations; ++y) {
+            const std::uint64_t begin = partition.count_below(vp, derived.first_gid[y]);
+            const std::uint64_t end =
+                partition.count_below(vp, derived.first_gid[y] + derived.num_neurons[y]);
+            for (std::uint64_t local = begin; local < end; ++local) {
+                const std::uint64_t target_index = partition.gid_of(vp, local) - derived.first_gid[y];
+                for (std::size_t p : projections_into[y]) {
+                    visit(local, p, target_index);
+                }
+            }
+        }
+    };
+
+    SynapseStore store;
+    store.row_begin.assign(num_sources + 1, 0);
+    std::vector<std::uint64_t> sources;
+    for_each_target([&](std::uint64_t, std::size_t p, std::uint64_t target_index) {
+        draw_sources(seed, projections[p], target_index, in_degrees[p][target_index], sources);
+        for (std::uint64_t source : sources) {
+            ++store.row_begin[source + 1];
+        }
+    });
+    for (std::uint64_t s = 0; s < num_sources; ++s) {
+        store.row_begin[s + 1] += store.row_begin[s];
+    }
+    store.synapses.resize(store.row_begin[num_sources]);
+
+    std::vector<std::uint64_t> fill(store.row_begin.begin(), store.row_begin.end() - 1);
+    TargetSynapses drawn;
+    for_each_target([&](std::uint64_t local, std::size_t p, std::uint64_t target_index) {
+        const std::uint32_t k = in_degrees[p][target_index];
+        draw_sources(seed, projections[p], target_index, k, drawn.sources);
+        draw_weights_and_delays(seed, projections[p], target_index, k, resolution, drawn);
+        for (std::uint32_t i = 0; i < k; ++i) {
+            const std::uint32_t delay = drawn.delay_steps[i];
+            store.synapses[fill[drawn.sources[i]]++] = {
+                pack_target_and_delay(static_cast<std::uint32_t>(local), delay), drawn.weights[i]};
+            store.min_delay_steps = std::min(store.min_delay_steps, delay);
+            store.max_delay_steps_present = std::max(store.max_delay_steps_present, delay);
+        }
+    });
+    return store;
+}
+
+} // namespace microcircuit

@@ -1,0 +1,3 @@
+#include "microcircuit/application.hpp"
+
+int main(int argc, char** argv) { return microcircuit::run_application(argc, argv); }

@@ -1,0 +1,231 @@
+#include "microcircuit/simulation.hpp"
+
+#include "microcircuit/random.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace microcircuit {
+
+namespace {
+constexpr unsigned lag_bits = 32;
+constexpr std::uint64_t lag_mask = (std::uint64_t{1} << lag_bits) - 1;
+
+std::uint64_t encode_spike(std::uint64_t gid, std::uint64_t lag) { return (gid << lag_bits) | lag; }
+} // namespace
+
+Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
+                       VoltageRecorder* voltages, Progress progress)
+    : network_(network), communicator_(communicator), spike_recorder_(spikes),
+      voltage_recorder_(voltages), progress_(std::move(progress)) {
+    const auto& parameters = network.parameters();
+    const auto& derived = network.derived();
+    const double h = parameters.simulation.sim_resolution;
+    propagators_ = Propagators::compute(parameters.network.neuron, h);
+    E_L_ = parameters.network.neuron.E_L;
+    seed_ = parameters.simulation.rng_seed;
+
+    if (parameters.stimulus.dc_transient) {
+        dc_transient_.amplitude = 1.0;
+        dc_transient_.start_step =
+            static_cast<std::uint64_t>(std::llround(parameters.stimulus.dc_start / h));
+        dc_transient_.stop_step = static_cast<std::uint64_t>(
+            std::llround((parameters.stimulus.dc_start + parameters.stimulus.dc_dur) / h));
+        dc_transient_amplitude_ = derived.dc_transient_amplitude;
+    }
+
+    poisson_ = parameters.network.bg_input_type == BackgroundInput::poisson;
+    if (poisson_) {
+        for (int p = 0; p < num_populations; ++p) {
+            poisson_mean_[p] = derived.poisson_rate[p] * h * 1e-3;
+            poisson_exp_minus_mean_[p] = std::exp(-poisson_mean_[p]);
+        }
+        poisson_weight_ = to_fixed_point(derived.weight_ext);
+        // Input from a generator starting at 0 with delay d first arrives at d + h.
+        poisson_first_step_ =
+            static_cast<std::uint64_t>(std::llround(parameters.network.poisson_delay / h));
+    }
+
+    thalamic_ = parameters.stimulus.thalamic_input;
+    if (thalamic_) {
+        thalamic_start_ = static_cast<std::uint64_t>(std::llround(parameters.stimulus.th_start / h));
+        thalamic_stop_ = static_cast<std::uint64_t>(
+            std::llround((parameters.stimulus.th_start + parameters.stimulus.th_duration) / h));
+        thalamic_mean_ = parameters.stimulus.th_rate * h * 1e-3;
+        thalamic_exp_minus_mean_ = std::exp(-thalamic_mean_);
+    }
+    for (int p = 0; p < num_populations; ++p) {
+        source_excitatory_.push_back(is_excitatory(p));
+    }
+    source_excitatory_.push_back(true); // thalamic neurons
+}
+
+void Simulation::deliver(VirtualProcess& vp) const {
+    const auto& derived = network_.derived();
+    const SynapseStore& store = vp.synapses;
+    const std::size_t slots = vp.input_ex.slots();
+    const std::size_t neurons = vp.num_local;
+    for (const std::uint64_t spike : global_spikes_) {
+        const std::uint64_t gid = spike >> lag_bits;
+        const std::uint64_t emitted = interval_start_ + (spike & lag_mask);
+        const int population =
+            gid < derived.num_neurons_total ? derived.population_of(gid) : num_populations;
+        std::int64_t* const ring =
+            (source_excitatory_[population] ? vp.input_ex : vp.input_in).row(0);
+        const std::size_t base = emitted % slots;
+        const Synapse* synapse = store.synapses.data() + store.row_begin[gid];
+        const Synapse* const end = store.synapses.data() + store.row_begin[gid + 1];
+        for (; synapse != end; ++synapse) {
+            std::size_t slot = base + delay_of(*synapse);
+            slot = slot >= slots ? slot - slots : slot;
+            // Exact: a float times 2^32 is an integer for every weight above 2^-9 pA.
+            ring[slot * neurons + target_of(*synapse)] +=
+                static_cast<std::int64_t>(synapse->weight * 0x1p32F);
+        }
+    }
+}
+
+void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const {
+    // One Philox block gives the counts of four consecutive steps of a neuron.
+    const std::uint64_t block = u >> 2U;
+    for (int p = 0; p < num_populations; ++p) {
+        for (std::uint64_t i = vp.population_begin[p]; i < vp.population_begin[p + 1]; ++i) {
+            const std::uint64_t gid = network_.partition().gid_of(vp.vp, i);
+            const auto words = random_block(seed_, Purpose::poisson_background,
+                                            static_cast<std::uint32_t>(gid), block);
+            std::uint64_t packed = 0;
+            for (unsigned w = 0; w < 4; ++w) {
+                const std::uint64_t count = std::min<std::uint32_t>(
+                    poisson_by_inversion(uniform_from_u32(words.v[w]), poisson_exp_minus_mean_[p],
+                                         poisson_mean_[p]),
+                    0xFFFFU);
+                packed |= count << (16U * w);
+            }
+            vp.poisson_counts[i] = packed;
+        }
+    }
+}
+
+void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start) {
+    const auto& derived = network_.derived();
+    const std::size_t slot = vp.input_ex.slot_of_step(u);
+    std::int64_t* const arriving_ex = vp.input_ex.row(slot);
+    std::int64_t* const arriving_in = vp.input_in.row(slot);
+    const bool poisson_active = poisson_ && u >= poisson_first_step_;
+    if (poisson_active && ((u & 3U) == 0 || u == poisson_first_step_)) {
+        refresh_poisson_counts(vp, u);
+    }
+    const unsigned poisson_shift = 16U * static_cast<unsigned>(u & 3U);
+    const double transient = dc_transient_.during_update(u);
+    for (int p = 0; p < num_populations; ++p) {
+        const double current = derived.dc_amplitude[p] + transient * dc_transient_amplitude_[p];
+        for (std::uint64_t i = vp.population_begin[p]; i < vp.population_begin[p + 1]; ++i) {
+            std::int64_t input_ex = arriving_ex[i];
+            if (poisson_active) {
+                input_ex += static_cast<std::int64_t>((vp.poisson_counts[i] >> poisson_shift) & 0xFFFFU) *
+                            poisson_weight_;
+            }
+            if (update_neuron(vp.neurons, i, propagators_, current, input_ex, arriving_in[i])) {
+                vp.spikes.push_back(encode_spike(network_.partition().gid_of(vp.vp, i), u - interval_start));
+            }
+            arriving_ex[i] = 0;
+            arriving_in[i] = 0;
+        }
+    }
+    if (voltage_recorder_ != nullptr && voltage_recorder_->is_sample_step(u + 1)) {
+        double* row = voltage_recorder_->row(u + 1);
+        for (const auto& probe : voltage_recorder_->probes_of_thread(thread)) {
+            row[probe.column] = vp.neurons.y[probe.local_index] + E_L_;
+        }
+    }
+}
+
+void Simulation::add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end) {
+    const auto& derived = network_.derived();
+    const std::uint64_t first = first_thalamic_gid(derived);
+    const auto count = static_cast<std::uint64_t>(network_.parameters().stimulus.num_th_neurons);
+    for (std::uint64_t u = interval_start; u < interval_end; ++u) {
+        // Spikes stamped in (th_start, th_start + th_duration].
+        if (u + 1 <= thalamic_start_ || u + 1 > thalamic_stop_) {
+            continue;
+        }
+        for (std::uint64_t j = 0; j < count; ++j) {
+            const auto words = random_block(seed_, Purpose::thalamic_spikes,
+                                            static_cast<std::uint32_t>(j), u);
+            const std::uint32_t spikes = poisson_by_inversion(
+                uniform_from_u32(words.v[0]), thalamic_exp_minus_mean_, thalamic_mean_);
+            for (std::uint32_t s = 0; s < spikes; ++s) {
+                global_spikes_.push_back(encode_spike(first + j, u - interval_start));
+            }
+        }
+    }
+}
+
+void Simulation::exchange_and_record(std::uint64_t interval_start, std::uint64_t interval_end) {
+    local_spikes_.clear();
+    for (auto& vp : network_.virtual_processes()) {
+        local_spikes_.insert(local_spikes_.end(), vp.spikes.begin(), vp.spikes.end());
+        vp.spikes.clear();
+    }
+    communicator_.exchange_spikes(local_spikes_, global_spikes_);
+    num_spikes_ += global_spikes_.size();
+    if (spike_recorder_ != nullptr) {
+        for (const std::uint64_t spike : global_spikes_) {
+            spike_recorder_->add(spike >> lag_bits, interval_start + (spike & lag_mask) + 1);
+        }
+        if (spike_recorder_->buffer_full()) {
+            spike_recorder_->flush();
+        }
+    }
+    if (thalamic_) {
+        add_thalamic_spikes(interval_start, interval_end);
+    }
+    const std::uint64_t next_end =
+        std::min<std::uint64_t>(interval_end + network_.min_delay_steps(), network_.derived().total_steps);
+    if (voltage_recorder_ != nullptr && voltage_recorder_->window_full(next_end)) {
+        voltage_recorder_->flush(interval_end);
+    }
+    interval_start_ = interval_start;
+    step_ = interval_end;
+    if (progress_) {
+        progress_(interval_end);
+    }
+}
+
+void Simulation::run_until(std::uint64_t step_end) {
+    auto& vps = network_.virtual_processes();
+    const std::uint64_t min_delay = network_.min_delay_steps();
+#pragma omp parallel num_threads(static_cast<int>(vps.size()))
+    {
+        const int thread = omp_get_thread_num();
+        VirtualProcess& vp = vps[thread];
+        for (;;) {
+            const std::uint64_t start = step_; // read by all threads between barriers
+            if (start >= step_end) {
+                break;
+            }
+            const std::uint64_t end = std::min(start + min_delay, step_end);
+            deliver(vp);
+            for (std::uint64_t u = start; u < end; ++u) {
+                update(vp, thread, u, start);
+            }
+#pragma omp barrier
+#pragma omp master
+            exchange_and_record(start, end);
+#pragma omp barrier
+        }
+    }
+}
+
+void Simulation::finish_recording() {
+    if (spike_recorder_ != nullptr) {
+        spike_recorder_->flush();
+    }
+    if (voltage_recorder_ != nullptr) {
+        voltage_recorder_->flush(step_);
+    }
+}
+
+} // namespace microcircuit

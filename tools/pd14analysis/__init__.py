@@ -1,0 +1,23 @@
+"""Analysis and verification of PD14 microcircuit spike data.
+
+Modules (one job each):
+
+- ``readers``      -- load spikes (SONATA HDF5 or the PyNEST reference's text
+                      output) and the run's metadata into a :class:`SpikeData`.
+- ``statistics``   -- per-neuron firing rates, ISI CVs, spike-count
+                      correlations and the two-sample KS distance.
+- ``plots``        -- raster plot, rate box plot, histograms (PNG/SVG).
+- ``verification`` -- find the matching reference set and judge a run
+                      against the reference seeds.
+- ``cli``          -- the ``microcircuit-analysis`` command line.
+"""
+
+__version__ = "1.0"
+
+POPULATIONS = ("L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I")
+"""PD14 population names, in the order used everywhere."""
+
+N_FULL = (20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948)
+"""Full-scale population sizes (MODEL.md)."""
+
+LAYER_LABELS = {"L23": "L2/3", "L4": "L4", "L5": "L5", "L6": "L6"}
