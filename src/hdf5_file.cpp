@@ -64,16 +64,17 @@ Hdf5Handle create_group(hid_t parent, const std::string& name) {
 }
 
 void write_attribute(hid_t object, const std::string& name, const std::string& value) {
+    // Variable-length UTF-8, which readers such as h5py return as text.
     Hdf5Handle type(check(H5Tcopy(H5T_C_S1), "copy a string type"), H5Tclose);
-    check_status(H5Tset_size(type.id(), std::max<std::size_t>(value.size(), 1)), "size a string type");
+    check_status(H5Tset_size(type.id(), H5T_VARIABLE), "size a string type");
     check_status(H5Tset_cset(type.id(), H5T_CSET_UTF8), "set UTF-8");
     Hdf5Handle space(check(H5Screate(H5S_SCALAR), "create a scalar dataspace"), H5Sclose);
     Hdf5Handle attribute(check(H5Acreate2(object, name.c_str(), type.id(), space.id(), H5P_DEFAULT,
                                           H5P_DEFAULT),
                                "create attribute " + name),
                          H5Aclose);
-    const std::string padded = value.empty() ? std::string(1, '\0') : value;
-    check_status(H5Awrite(attribute.id(), type.id(), padded.data()), "write attribute " + name);
+    const char* text = value.c_str();
+    check_status(H5Awrite(attribute.id(), type.id(), &text), "write attribute " + name);
 }
 
 namespace {

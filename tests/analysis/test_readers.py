@@ -55,7 +55,7 @@ def test_single_dat_file_and_explicit_nodes_file():
 
 
 def test_sonata_engine_layout_root_attributes(tmp_path):
-    path = write_sonata(
+    write_sonata(
         tmp_path / "spikes.h5",
         {"L23E": ([0, 1, 1], [600.0, 700.0, 800.0]), "L4E": ([2], [650.0])},
         {"L23E": 3, "L4E": 4},

@@ -7,7 +7,6 @@ Exit status: 0 success / verification passed, 1 verification failed,
 import argparse
 import json
 import math
-import os
 import sys
 
 import numpy as np

@@ -101,10 +101,10 @@ class SpikeData:
 
 def _as_str(value):
     if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+        return value.decode("utf-8", "replace").rstrip("\x00")
     if isinstance(value, np.ndarray) and value.shape == ():
         return _as_str(value[()])
-    return str(value)
+    return str(value).rstrip("\x00")
 
 
 def _as_float(value):
@@ -257,8 +257,9 @@ def read_sonata(path):
 def read_population_nodeids(path):
     """Parse ``population_nodeids.dat``: one ``first last`` line per population.
 
-    Returns a list of (name, first_id, last_id); names are the PD14 names
-    when there are eight lines, else ``pop0``, ``pop1``, ...
+    Returns (ranges, metadata): a list of (name, first_id, last_id) -- the
+    PD14 names when there are eight lines, else ``pop0``, ``pop1``, ... --
+    and an empty metadata dict (the file carries none).
     """
     ranges = []
     with open(path) as f:
@@ -275,6 +276,7 @@ def read_population_nodeids(path):
 def read_nodes_json(path):
     """Parse ``nodes.json``, the JSON alternative to population_nodeids.dat.
 
+    Returns (ranges, metadata) like :func:`read_population_nodeids`.
     Format (the metadata keys are optional)::
 
         {

@@ -1,0 +1,101 @@
+// Configuration: defaults, overrides, and one clear message per bad input
+// naming the key and, where there is one, the file and line.
+#define BOOST_TEST_MODULE config
+#include <boost/test/included/unit_test.hpp>
+
+#include "microcircuit/config.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+using namespace microcircuit;
+
+namespace {
+
+std::string error_of(const std::string& file_text, const std::vector<std::string>& overrides = {}) {
+    const std::string path = "test_config_input.yaml";
+    std::ofstream(path) << file_text;
+    try {
+        load_config(path, overrides);
+    } catch (const ConfigError& error) {
+        std::remove(path.c_str());
+        return error.what();
+    }
+    std::remove(path.c_str());
+    return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_are_the_reference_model_with_poisson_drive) {
+    const auto p = load_config("", {}).parameters;
+    BOOST_TEST(p.simulation.sim_resolution == 0.1);
+    BOOST_TEST(p.simulation.t_presim == 500.0);
+    BOOST_TEST(p.simulation.t_sim == 1000.0);
+    BOOST_TEST(p.simulation.rng_seed == 55U);
+    BOOST_TEST(p.network.N_scaling == 0.1);
+    BOOST_TEST(p.network.K_scaling == 0.1);
+    BOOST_TEST((p.network.bg_input_type == BackgroundInput::poisson));
+    BOOST_TEST(p.network.conn_probs[4][5] == 0.3726);
+    BOOST_TEST(p.network.V0_mean_optimized[0] == -68.28);
+    BOOST_TEST(p.simulation.overwrite_files == false);
+    BOOST_TEST(p.simulation.local_num_threads == 0); // auto
+}
+
+BOOST_AUTO_TEST_CASE(overrides_apply_in_order_after_the_file) {
+    const std::string path = "test_config_overrides.yaml";
+    std::ofstream(path) << "network:\n  N_scaling: 0.5\n";
+    const auto loaded = load_config(path, {"network.N_scaling=0.25", "simulation.local_num_threads=3",
+                                           "simulation.rec_dev=[voltmeter]"});
+    std::remove(path.c_str());
+    BOOST_TEST(loaded.parameters.network.N_scaling == 0.25);
+    BOOST_TEST(loaded.parameters.simulation.local_num_threads == 3);
+    BOOST_TEST(loaded.parameters.simulation.record_voltage);
+    BOOST_TEST(!loaded.parameters.simulation.record_spikes);
+    BOOST_TEST(contains(loaded.effective_yaml, "N_scaling: 0.25"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_inputs_name_file_line_and_key) {
+    const auto unknown = error_of("simulation:\n  t_sim: 10\n  t_simm: 10\n");
+    BOOST_TEST(contains(unknown, "test_config_input.yaml:3:"));
+    BOOST_TEST(contains(unknown, "simulation.t_simm: unknown key"));
+
+    const auto type = error_of("network:\n  g: minus four\n");
+    BOOST_TEST(contains(type, "test_config_input.yaml:2:"));
+    BOOST_TEST(contains(type, "network.g"));
+
+    const auto negative = error_of("network:\n  K_scaling: -1\n");
+    BOOST_TEST(contains(negative, "network.K_scaling: must be > 0"));
+
+    const auto element = error_of("network:\n  K_ext: [1, 2, 3, 4, 5, 6, x, 8]\n");
+    BOOST_TEST(contains(element, "network.K_ext[6]"));
+
+    const auto matrix = error_of("network:\n  conn_probs: [[1, 2]]\n");
+    BOOST_TEST(contains(matrix, "network.conn_probs"));
+
+    const auto syntax = error_of("simulation: [\n");
+    BOOST_TEST(contains(syntax, "YAML syntax error"));
+
+    const auto empty = error_of("network:\n  N_scaling: 0.00001\n");
+    BOOST_TEST(contains(empty, "would be empty"));
+
+    const auto override_error = error_of("", {"stimulus.th_rate=-5"});
+    BOOST_TEST(contains(override_error, "--set stimulus.th_rate=-5"));
+    BOOST_TEST(contains(override_error, "stimulus.th_rate: must be >= 0"));
+
+    BOOST_CHECK_THROW(load_config("/nonexistent/config.yaml", {}), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(json_of_the_effective_configuration) {
+    const auto loaded = load_config("", {"simulation.data_path=out \"quoted\""});
+    const auto json = yaml_to_json(loaded.effective_yaml);
+    BOOST_TEST(contains(json, "\"N_scaling\":0.1"));
+    BOOST_TEST(contains(json, "\"local_num_threads\":\"auto\""));
+    BOOST_TEST(contains(json, "\"data_path\":\"out \\\"quoted\\\"\""));
+    BOOST_TEST(contains(json, "\"overwrite_files\":false"));
+}

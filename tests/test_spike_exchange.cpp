@@ -1,0 +1,59 @@
+// The spike exchange over MPI_Alltoall, run under mpiexec with several ranks:
+// every rank receives every rank's spikes in rank order, also when a rank
+// sends more than the current chunk (the retry path) or nothing at all.
+#define BOOST_TEST_MODULE spike_exchange
+#include <boost/test/included/unit_test.hpp>
+
+#include "microcircuit/communicator.hpp"
+
+#include <memory>
+
+using namespace microcircuit;
+
+namespace {
+
+struct MpiFixture {
+    MpiFixture() { mpi = std::make_unique<MpiEnvironment>(nullptr, nullptr); }
+    ~MpiFixture() { mpi.reset(); }
+    std::unique_ptr<MpiEnvironment> mpi;
+};
+
+std::vector<std::uint64_t> spikes_of(int rank, std::size_t count) {
+    std::vector<std::uint64_t> spikes(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        spikes[i] = (static_cast<std::uint64_t>(rank) << 40U) | i;
+    }
+    return spikes;
+}
+
+} // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(MpiFixture);
+
+BOOST_AUTO_TEST_CASE(every_rank_receives_all_spikes_across_chunk_growth) {
+    Communicator communicator;
+    // Counts that start below the initial chunk, exceed it, then drop to zero.
+    for (const std::size_t base : {3U, 0U, 500U, 17U, 5000U, 0U}) {
+        std::vector<std::uint64_t> global;
+        const std::size_t mine = base * static_cast<std::size_t>(communicator.rank() + 1);
+        communicator.exchange_spikes(spikes_of(communicator.rank(), mine), global);
+        std::vector<std::uint64_t> expected;
+        for (int r = 0; r < communicator.size(); ++r) {
+            const auto part = spikes_of(r, base * static_cast<std::size_t>(r + 1));
+            expected.insert(expected.end(), part.begin(), part.end());
+        }
+        BOOST_TEST(global == expected, boost::test_tools::per_element());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(reductions_agree_on_all_ranks) {
+    Communicator communicator;
+    const auto rank = static_cast<std::uint64_t>(communicator.rank());
+    const auto size = static_cast<std::uint64_t>(communicator.size());
+    BOOST_TEST(communicator.sum(rank + 1) == size * (size + 1) / 2);
+    BOOST_TEST(communicator.max(rank) == size - 1);
+    BOOST_TEST(communicator.min(rank + 5) == 5U);
+    const auto prefix = communicator.exclusive_prefix_sum({rank + 1});
+    BOOST_TEST(prefix[0] == rank * (rank + 1) / 2);
+    BOOST_TEST(communicator.broadcast(rank == 0 ? "from root" : "") == "from root");
+}

@@ -1,0 +1,1232 @@
+#!/usr/bin/python3
+"""Benchmark harness of microcircuit_mpi (issue 4: performance).
+
+Runs the simulator over scales, drives, ranks x threads and recording on/off,
+repeats every point, measures the machine's memory bandwidth with a
+STREAM-style triad (tools/stream_triad.cpp, compiled on the fly), computes the
+real-time factor that bandwidth allows (the limit model below) and writes
+
+    OUT/runs.csv       one row per run (every repeat)
+    OUT/summary.csv    one row per point: median, min and max over the repeats
+    OUT/results.json   all of it: machine, bandwidth, runs, summary, scaling,
+                       limit model, NEST comparison data
+    OUT/table.txt      the table printed at the end, beside NEST's numbers
+    OUT/plots/*.png|svg
+
+Usage (from the repository root):
+
+    tools/benchmark.py --quick                      # a few minutes on 2 cores
+    tools/benchmark.py                              # scales 0.1 .. 1.0 (long)
+    tools/benchmark.py --scales 0.5:dc --layouts 1x1,1x2 --repeats 1
+    tools/benchmark.py --compare tools/benchmark_baseline.json   # quick + ratios
+    tools/benchmark.py --from-json OUT/results.json --compare tools/benchmark_baseline.json
+    tools/benchmark.py --quick --save-baseline tools/benchmark_baseline.json
+
+Definitions (docs/performance.md explains them at length):
+
+- scale s: network.N_scaling = network.K_scaling = s (the convention of the
+  PyNEST reference and of the NEST numbers of issue 4).
+- layout RxT: R MPI ranks (mpirun --oversubscribe --bind-to none -n R; R = 1
+  runs the binary directly) x T OpenMP threads (simulation.local_num_threads).
+- warm-up: the engine's presimulation (simulation.t_presim) is timed as its
+  own phase and discarded; RTF = wall time of the sim phase / t_sim. The
+  harness also makes --warmup-runs untimed runs first (page cache, binary).
+- construction = create + connect phases (the delivery structures are built
+  in connect).
+- spikes_sim: spikes emitted in the sim phase (time stamp > t_presim). Counted
+  from the spike file when recording is on; for a run without recording taken
+  from its recorded twin (same scale, drive, times and seed: the engine is
+  bitwise reproducible across decompositions, checked by equal total spike
+  counts); otherwise estimated as spikes x t_sim / (t_presim + t_sim).
+- synaptic events = spikes_sim x mean out-degree, mean out-degree =
+  synapses / neurons (the issue's convention: 245,000 spikes/s x 3,873
+  synapses per neuron = 9.5e8 events per simulated second at full scale).
+  syn_events_per_sim_s is that per simulated second (a property of the
+  network), syn_events_per_wall_s per wall-clock second of the sim phase (the
+  engine's throughput).
+- peak memory: peak RSS per rank (max over ranks), its mean and the sum over
+  ranks (the whole job).
+"""
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HARNESS_VERSION = 1
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STREAM_SOURCE = os.path.join(REPO, "tools", "stream_triad.cpp")
+POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
+
+# ---------------------------------------------------------------------------
+# Comparison data: NEST 3.6 measurements quoted in issue 4 (not measured by
+# this harness). Same kind of 2-core machine, PyNEST reference, 1 process x 2
+# threads, spikes recorded; the full-scale row used 4 threads on the 2 cores
+# (NEST refuses fewer than 3 virtual processes there). Ranges are (low, high).
+NEST_REFERENCE = {
+    "source": "issue 4, NEST 3.6 with the PyNEST reference, 1 process x 2 threads, "
+              "spikes recorded, 2-core machine (full scale: 4 threads)",
+    "stream_triad_gbs_2_threads": 45.0,
+    "rows": [
+        {"scale": 0.1, "drive": "poisson", "construct_s": [1.0, 1.0], "rtf": [3.1, 3.8],
+         "peak_memory_mb": 499.0},
+        {"scale": 0.2, "drive": "dc", "construct_s": [3.2, 4.4], "rtf": [4.6, 5.5],
+         "peak_memory_mb": 1129.0},
+        {"scale": 0.5, "drive": "dc", "construct_s": [21.0, 27.0], "rtf": [20.5, 22.6],
+         "peak_memory_mb": 4393.0},
+        {"scale": 1.0, "drive": "dc", "construct_s": [105.0, 105.0], "rtf": [80.0, 80.0],
+         "peak_memory_mb": 14400.0, "note": "14.4 GB; 4 threads"},
+    ],
+}
+
+# Targets of issue 4 (for the printed verdicts only).
+TARGETS = {
+    "rtf_speedup_vs_nest": {"scales": [0.5, 1.0], "drive": "dc", "min": 5.0},
+    "construct_speedup_vs_nest": 10.0,
+    "memory_fraction_of_nest": 0.25,
+    "rtf_scale0.1_poisson": 0.5,
+    "rtf_full_scale_2_threads": 5.0,
+    "full_scale_memory_mb_one_rank": 3500.0,
+    "speedup_2_threads": 1.8,
+    "ranks_vs_threads_tolerance": 0.10,
+    "within_limit_factor": 3.0,
+}
+
+DEFAULT_POINTS = "0.1:poisson,0.2:dc,0.5:dc,1.0:dc"
+QUICK_POINTS = "0.1:poisson,0.2:dc"
+DEFAULT_LAYOUTS = "1x1,1x2,2x1"
+
+# ---------------------------------------------------------------------------
+# Limit model. The engine's data layout (see include/microcircuit/
+# synapse_store.hpp, input_buffer.hpp, neuron.hpp, network.hpp); override a
+# field with --layout KEY=VALUE when the engine changes.
+DEFAULT_LAYOUT = {
+    "synapse_bytes": 8,          # uint32 target | delay << 20, float weight
+    "row_offset_bytes": 8,       # CSR row offsets per presynaptic gid, per thread
+    "ring_entry_bytes": 8,       # int64 fixed-point input sum, ring[slot][neuron]
+    "rings": 2,                  # excitatory and inhibitory
+    "state_bytes": 3 * 8 + 4,    # y, i_ex, i_in (double), refractory (int32): read + written
+    "poisson_count_bytes": 8,    # packed uint64 of four 16-bit counts, read every step
+    "poisson_refresh_steps": 4,  # ... and rewritten every 4 steps
+    "cache_line_bytes": 64,
+}
+
+LIMIT_ASSUMPTIONS = [
+    "Bytes are counted as STREAM counts them: each byte read or written once counts "
+    "once (no write-allocate traffic), so they compare with the triad's GB/s.",
+    "A synaptic event = one synapse of a spiking neuron delivered once: it reads the "
+    "8-byte synapse (target|delay, weight) from its thread's source-major row and adds "
+    "into one int64 ring entry ring[(t + delay) % slots][target].",
+    "Per spike and thread the row offsets row_begin[gid], row_begin[gid + 1] are read.",
+    "A neuron update (each neuron, each step) reads and writes y, i_ex, i_in (double) and "
+    "refractory (int32), reads and zeroes its two int64 ring entries of the current slot; "
+    "with Poisson drive it reads its packed uint64 count word (rewritten every 4th step).",
+    "best: streaming synapse reads (and row offsets) only; the rings, the neuron state "
+    "and the Poisson words stay in cache. The lowest RTF the bandwidth allows.",
+    "worst: nothing stays cached between uses: every event costs its 8-byte synapse plus "
+    "one whole 64-byte ring cache line read and written back (128 bytes), every spike "
+    "and thread two cache lines for the row offsets and the row start, and every neuron "
+    "update its full bytes.",
+    "estimate: the neuron state stays in the last-level cache if it fits; the rings "
+    "(rings x slots x neurons x 8 bytes) get the rest of it, and an event or the update's "
+    "ring read misses with probability 1 - (cache left) / (ring bytes) (uniform access; "
+    "the streaming synapse reads are assumed not to evict). Rough.",
+    "random: as worst, but each event's ring update priced at the measured rate of "
+    "random int64 read-modify-writes in a table far beyond the cache (latency-bound) "
+    "instead of at the triad bandwidth.",
+    "Computation (the neuron's arithmetic, Poisson random numbers), synchronisation and "
+    "MPI are not modelled: the limit is a bound from memory traffic alone.",
+]
+
+
+def neuron_update_bytes(layout, poisson):
+    """Bytes one neuron update moves (STREAM accounting)."""
+    b = 2 * layout["state_bytes"] + layout["rings"] * 2 * layout["ring_entry_bytes"]
+    if poisson:
+        b += layout["poisson_count_bytes"] * (1.0 + 1.0 / layout["poisson_refresh_steps"])
+    return float(b)
+
+
+def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poisson,
+                bandwidth_gbs, llc_bytes=0, random_mups=None, layout=None):
+    """Bytes moved per simulated second and the RTF the bandwidth allows.
+
+    neurons, synapses: network size; spikes_sim: spikes in t_sim_ms of
+    simulated time; vps: ranks x threads (each thread owns one synapse store
+    and scans the row of every spike); slots: ring slots (max + min delay in
+    steps); bandwidth_gbs: STREAM triad GB/s for the threads used;
+    llc_bytes: last-level cache size (for the estimate); random_mups:
+    measured random read-modify-writes per second in millions (for the random
+    case). Returns a dict (bytes per event, per neuron update, per simulated
+    second for each case, and rtf_limit_* = those bytes / bandwidth).
+    """
+    lay = dict(DEFAULT_LAYOUT)
+    lay.update(layout or {})
+    line = lay["cache_line_bytes"]
+    t_s = t_sim_ms / 1000.0
+    out_degree = synapses / neurons if neurons else 0.0
+    spikes_per_s = spikes_sim / t_s if t_s > 0 else 0.0
+    events_per_s = spikes_per_s * out_degree
+    updates_per_s = neurons * 1000.0 / h_ms
+    upd = neuron_update_bytes(lay, poisson)
+    ring_update_bytes = lay["rings"] * 2 * lay["ring_entry_bytes"]
+    ring_bytes = lay["rings"] * slots * neurons * lay["ring_entry_bytes"]
+    state_bytes = neurons * (lay["state_bytes"] + (lay["poisson_count_bytes"] if poisson else 0))
+
+    ev_best = float(lay["synapse_bytes"])
+    ev_worst = float(lay["synapse_bytes"] + 2 * line)
+    spike_vp_best = 2.0 * lay["row_offset_bytes"]
+    spike_vp_worst = 2.0 * line
+
+    if state_bytes <= llc_bytes:
+        state_miss = 0.0
+        cache_left = llc_bytes - state_bytes
+    else:
+        state_miss = 1.0
+        cache_left = 0.0
+    ring_miss = max(0.0, 1.0 - cache_left / ring_bytes) if ring_bytes > 0 else 0.0
+    ev_est = lay["synapse_bytes"] + ring_miss * 2 * line
+    upd_est = state_miss * (upd - ring_update_bytes) + ring_miss * ring_update_bytes
+
+    per_s = {
+        "best": events_per_s * ev_best + spikes_per_s * vps * spike_vp_best,
+        "estimate": events_per_s * ev_est + spikes_per_s * vps * spike_vp_best
+        + updates_per_s * upd_est,
+        "worst": events_per_s * ev_worst + spikes_per_s * vps * spike_vp_worst
+        + updates_per_s * upd,
+    }
+    bw = bandwidth_gbs * 1e9 if bandwidth_gbs else 0.0
+    result = {
+        "out_degree": out_degree,
+        "spikes_per_sim_s": spikes_per_s,
+        "events_per_sim_s": events_per_s,
+        "neuron_updates_per_sim_s": updates_per_s,
+        "bytes_per_event_best": ev_best,
+        "bytes_per_event_estimate": ev_est,
+        "bytes_per_event_worst": ev_worst,
+        "bytes_per_neuron_update": upd,
+        "bytes_per_spike_per_thread_best": spike_vp_best,
+        "bytes_per_spike_per_thread_worst": spike_vp_worst,
+        "ring_bytes": float(ring_bytes),
+        "state_bytes": float(state_bytes),
+        "llc_bytes": float(llc_bytes),
+        "ring_miss_fraction": ring_miss,
+        "bandwidth_gbs": bandwidth_gbs,
+    }
+    for case, b in per_s.items():
+        result["bytes_per_sim_s_" + case] = b
+        result["rtf_limit_" + case] = b / bw if bw > 0 else None
+    if random_mups and bw > 0:
+        result["rtf_limit_random"] = (events_per_s / (random_mups * 1e6)
+                                      + (events_per_s * lay["synapse_bytes"]
+                                         + spikes_per_s * vps * spike_vp_worst
+                                         + updates_per_s * upd) / bw)
+    else:
+        result["rtf_limit_random"] = None
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Per-run metrics
+
+
+def parse_points(text):
+    """'0.1:poisson,0.2:dc' -> [(0.1, 'poisson'), (0.2, 'dc')]."""
+    points = []
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        scale, _, drive = item.partition(":")
+        drive = drive or "dc"
+        if drive not in ("dc", "poisson"):
+            raise ValueError(f"drive must be dc or poisson, not {drive!r} in {item!r}")
+        points.append((float(scale), drive))
+    return points
+
+
+def parse_layouts(text):
+    """'1x1,1x2,2x1' -> [(1, 1), (1, 2), (2, 1)] as (ranks, threads)."""
+    layouts = []
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        m = re.fullmatch(r"(\d+)x(\d+)", item)
+        if not m or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+            raise ValueError(f"layout must be RANKSxTHREADS, not {item!r}")
+        layouts.append((int(m.group(1)), int(m.group(2))))
+    return layouts
+
+
+def events_per_second(spikes_sim, synapses, neurons, t_sim_ms, sim_wall_s=None):
+    """Synaptic events (spikes_sim x synapses / neurons) per simulated second
+    and, given the sim phase's wall time, per wall-clock second."""
+    events = spikes_sim * (synapses / neurons) if neurons else 0.0
+    per_sim_s = events / (t_sim_ms / 1000.0) if t_sim_ms > 0 else None
+    per_wall_s = events / sim_wall_s if sim_wall_s else None
+    return events, per_sim_s, per_wall_s
+
+
+def row_from_report(report, point=None):
+    """Flatten a report.json (dict) into one run row (without the derived
+    spike and limit columns)."""
+    ph = report.get("phases_s", {})
+    cfg = report.get("config", {})
+    sim_cfg = cfg.get("simulation", {})
+    net_cfg = cfg.get("network", {})
+    ranks = int(report.get("ranks", 1))
+    threads = int(report.get("threads", 1))
+    rss = report.get("peak_rss_mb", {})
+    rec_dev = sim_cfg.get("rec_dev", [])
+    row = {
+        "scale": float(net_cfg.get("N_scaling", float("nan"))),
+        "k_scaling": float(net_cfg.get("K_scaling", float("nan"))),
+        "drive": net_cfg.get("bg_input_type", ""),
+        "ranks": ranks,
+        "threads": threads,
+        "vps": ranks * threads,
+        "record": "on" if "spike_recorder" in (rec_dev or []) else "off",
+        "t_presim_ms": float(sim_cfg.get("t_presim", 0.0)),
+        "t_sim_ms": float(report.get("t_sim_ms", sim_cfg.get("t_sim", 0.0))),
+        "h_ms": float(sim_cfg.get("sim_resolution", 0.1)),
+        "rng_seed": sim_cfg.get("rng_seed"),
+        "init_s": ph.get("init"),
+        "create_s": ph.get("create"),
+        "connect_s": ph.get("connect"),
+        "construct_s": (ph.get("create") or 0.0) + (ph.get("connect") or 0.0),
+        "presim_s": ph.get("presim"),
+        "sim_s": ph.get("sim"),
+        "write_s": ph.get("write"),
+        "rtf": report.get("rtf"),
+        "peak_rss_mb_max": rss.get("max"),
+        "peak_rss_mb_per_rank": (rss.get("sum") / ranks) if rss.get("sum") is not None else None,
+        "peak_rss_mb_sum": rss.get("sum"),
+        "neurons": report.get("neurons"),
+        "synapses": report.get("synapses"),
+        "synapse_store_bytes": report.get("synapse_store_bytes"),
+        "bytes_per_synapse": report.get("bytes_per_synapse"),
+        "min_delay_steps": report.get("min_delay_steps"),
+        "spikes_total": report.get("spikes"),
+        "git_commit": report.get("git_commit", ""),
+    }
+    if point:
+        row.update(point)
+    return row
+
+
+def fill_spikes_sim(rows):
+    """Set spikes_sim and spikes_sim_source of every row: 'file' rows keep
+    their count; the others take the count of a recorded twin with the same
+    total spike count (bitwise reproducible engine), else an estimate."""
+    twins = {}
+    for r in rows:
+        if r.get("spikes_sim_source") == "file" and r.get("spikes_sim") is not None:
+            twins.setdefault(_twin_key(r), []).append(r)
+    for r in rows:
+        if r.get("spikes_sim_source") == "file" or r.get("spikes_total") is None:
+            continue
+        match = [t for t in twins.get(_twin_key(r), []) if t["spikes_total"] == r["spikes_total"]]
+        if match:
+            r["spikes_sim"] = match[0]["spikes_sim"]
+            r["spikes_sim_source"] = "twin"
+        else:
+            total_ms = r["t_presim_ms"] + r["t_sim_ms"]
+            r["spikes_sim"] = r["spikes_total"] * r["t_sim_ms"] / total_ms if total_ms > 0 else 0.0
+            r["spikes_sim_source"] = "estimate"
+    return rows
+
+
+def _twin_key(r):
+    return (r["scale"], r["k_scaling"], r["drive"], r["t_presim_ms"], r["t_sim_ms"], r["h_ms"],
+            r.get("rng_seed"))
+
+
+def bandwidth_for(bandwidth, vps):
+    """The triad entry for the number of threads a run uses: the largest
+    measured thread count <= vps (or the smallest measured one)."""
+    if not bandwidth:
+        return None
+    counts = sorted(int(k) for k in bandwidth)
+    usable = [c for c in counts if c <= vps] or counts[:1]
+    return bandwidth[str(usable[-1])]
+
+
+def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
+    """Add the events and limit-model columns to a row with spikes_sim set."""
+    if row.get("rtf") is None or not row.get("neurons"):
+        return row
+    events, per_sim_s, per_wall_s = events_per_second(
+        row["spikes_sim"], row["synapses"], row["neurons"], row["t_sim_ms"], row["sim_s"])
+    row["mean_out_degree"] = row["synapses"] / row["neurons"]
+    row["mean_rate_hz"] = (row["spikes_sim"] / row["neurons"] / (row["t_sim_ms"] / 1000.0)
+                           if row["t_sim_ms"] > 0 else None)
+    row["syn_events_sim"] = events
+    row["syn_events_per_sim_s"] = per_sim_s
+    row["syn_events_per_wall_s"] = per_wall_s
+    bw = bandwidth_for(bandwidth, row["vps"]) if bandwidth else None
+    slots = row.get("ring_slots") or 55
+    lim = limit_model(row["neurons"], row["synapses"], row["spikes_sim"], row["t_sim_ms"],
+                      row["h_ms"], row["vps"], slots, row["drive"] == "poisson",
+                      bw["triad_gbs"] if bw else None, llc_bytes,
+                      bw.get("random_mups") if bw else None, layout)
+    row["bandwidth_gbs"] = lim["bandwidth_gbs"]
+    row["bytes_per_event_best"] = lim["bytes_per_event_best"]
+    row["bytes_per_event_estimate"] = lim["bytes_per_event_estimate"]
+    row["bytes_per_event_worst"] = lim["bytes_per_event_worst"]
+    row["bytes_per_neuron_update"] = lim["bytes_per_neuron_update"]
+    row["ring_miss_fraction"] = lim["ring_miss_fraction"]
+    for case in ("best", "estimate", "worst", "random"):
+        row["rtf_limit_" + case] = lim["rtf_limit_" + case]
+    row["rtf_over_limit_best"] = (row["rtf"] / lim["rtf_limit_best"]
+                                  if lim["rtf_limit_best"] else None)
+    return row
+
+
+# ---------------------------------------------------------------------------
+# Aggregation
+
+RUN_COLUMNS = [
+    "scale", "drive", "ranks", "threads", "vps", "record", "repeat", "t_presim_ms", "t_sim_ms",
+    "init_s", "create_s", "connect_s", "construct_s", "presim_s", "sim_s", "write_s", "wall_s",
+    "rtf", "peak_rss_mb_max", "peak_rss_mb_per_rank", "peak_rss_mb_sum", "neurons", "synapses",
+    "synapse_store_bytes", "bytes_per_synapse", "min_delay_steps", "ring_slots", "spikes_total",
+    "spikes_sim", "spikes_sim_source", "mean_rate_hz", "mean_out_degree", "syn_events_sim",
+    "syn_events_per_sim_s", "syn_events_per_wall_s", "bandwidth_gbs", "bytes_per_event_best",
+    "bytes_per_event_estimate", "bytes_per_event_worst", "bytes_per_neuron_update",
+    "ring_miss_fraction", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst",
+    "rtf_limit_random", "rtf_over_limit_best", "busy_cores_before", "waited_idle_s",
+    "loadavg_before", "loadavg_after", "returncode",
+    "error", "git_commit", "k_scaling", "h_ms", "rng_seed",
+]
+
+# Columns summarised as median, min and max over the repeats.
+SPREAD_COLUMNS = ["rtf", "sim_s", "construct_s", "create_s", "connect_s", "init_s", "presim_s",
+                  "write_s", "wall_s", "peak_rss_mb_max", "peak_rss_mb_per_rank",
+                  "peak_rss_mb_sum", "syn_events_per_wall_s", "rtf_over_limit_best",
+                  "busy_cores_before"]
+# Columns equal (or nearly) over the repeats: their first value is kept.
+CONSTANT_COLUMNS = ["t_presim_ms", "t_sim_ms", "neurons", "synapses", "synapse_store_bytes",
+                    "bytes_per_synapse", "min_delay_steps", "ring_slots", "spikes_sim",
+                    "spikes_sim_source", "mean_rate_hz", "mean_out_degree",
+                    "syn_events_per_sim_s", "bandwidth_gbs", "bytes_per_event_best",
+                    "bytes_per_event_estimate", "bytes_per_event_worst",
+                    "bytes_per_neuron_update", "ring_miss_fraction", "rtf_limit_best",
+                    "rtf_limit_estimate", "rtf_limit_worst", "rtf_limit_random", "git_commit"]
+KEY_COLUMNS = ["scale", "drive", "ranks", "threads", "record"]
+
+
+def point_key(row):
+    return (float(row["scale"]), row["drive"], int(row["ranks"]), int(row["threads"]), row["record"])
+
+
+def key_name(key):
+    scale, drive, ranks, threads, record = key
+    return f"{scale:g}-{drive}-{ranks}x{threads}-rec{record}"
+
+
+def aggregate(rows):
+    """Summary rows: one per point (scale, drive, ranks, threads, record), in
+    first-seen order, with <col>_median/_min/_max of SPREAD_COLUMNS over the
+    successful runs, n_ok and n_failed."""
+    groups = {}
+    for r in rows:
+        groups.setdefault(point_key(r), []).append(r)
+    summary = []
+    for key, runs in groups.items():
+        ok = [r for r in runs if r.get("returncode", 0) == 0 and r.get("rtf") is not None]
+        s = dict(zip(KEY_COLUMNS, key))
+        s["vps"] = key[2] * key[3]
+        s["n_ok"] = len(ok)
+        s["n_failed"] = len(runs) - len(ok)
+        for col in SPREAD_COLUMNS:
+            vals = [r[col] for r in ok if r.get(col) is not None]
+            s[col + "_median"] = statistics.median(vals) if vals else None
+            s[col + "_min"] = min(vals) if vals else None
+            s[col + "_max"] = max(vals) if vals else None
+        for col in CONSTANT_COLUMNS:
+            s[col] = next((r.get(col) for r in ok if r.get(col) is not None), None)
+        summary.append(s)
+    return summary
+
+
+def summary_columns(summary):
+    cols = KEY_COLUMNS + ["vps", "n_ok", "n_failed"]
+    for col in SPREAD_COLUMNS:
+        cols += [col + "_median", col + "_min", col + "_max"]
+    return cols + CONSTANT_COLUMNS
+
+
+def scaling(summary):
+    """Per scale, drive and record: 2-thread speedup rtf(1x1) / rtf(1x2)
+    (target >= 1.8) and ranks vs threads rtf(2x1) / rtf(1x2) (target <= 1.1)."""
+    by = {point_key(s): s for s in summary}
+    out = []
+    for s in summary:
+        if (s["ranks"], s["threads"]) != (1, 2):
+            continue
+        base = (s["scale"], s["drive"])
+        one = by.get(base + (1, 1, s["record"]))
+        two_ranks = by.get(base + (2, 1, s["record"]))
+        entry = {"scale": s["scale"], "drive": s["drive"], "record": s["record"],
+                 "speedup_2_threads": None, "ranks_over_threads": None}
+        if one and one["rtf_median"] and s["rtf_median"]:
+            entry["speedup_2_threads"] = one["rtf_median"] / s["rtf_median"]
+        if two_ranks and two_ranks["rtf_median"] and s["rtf_median"]:
+            entry["ranks_over_threads"] = two_ranks["rtf_median"] / s["rtf_median"]
+        out.append(entry)
+    return out
+
+
+def write_csv(rows, path, columns):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: _csv_value(r.get(c)) for c in columns})
+
+
+def _csv_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return v
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# ---------------------------------------------------------------------------
+# Regression guard
+
+# metric in the summary -> True if lower is better
+# Times are compared best-of-repeats (min; events/s: max): other processes on
+# a shared machine only ever slow a run down, so the best repeat is the most
+# stable estimate of the engine's own speed.
+COMPARE_METRICS = {
+    "rtf_min": True,
+    "construct_s_min": True,
+    "peak_rss_mb_max_median": True,
+    "bytes_per_synapse": True,
+    "syn_events_per_wall_s_max": False,
+}
+MEMORY_METRICS = {"peak_rss_mb_max_median", "bytes_per_synapse"}
+
+
+def compare(current, baseline, threshold=0.25, memory_threshold=0.10):
+    """Ratios current / baseline of COMPARE_METRICS for every point of the
+    baseline. A ratio is flagged 'regression' when it is worse than
+    1 + threshold (or its inverse for higher-is-better metrics; memory metrics
+    use memory_threshold), 'improvement' when better by the same margin,
+    else 'ok'; a point missing from current is 'missing'. Returns
+    (entries, number of regressions)."""
+    cur = {point_key(s): s for s in current}
+    entries = []
+    regressions = 0
+    for b in baseline:
+        key = point_key(b)
+        c = cur.get(key)
+        for metric, lower_better in COMPARE_METRICS.items():
+            e = {"point": key_name(key), "metric": metric, "baseline": b.get(metric),
+                 "current": c.get(metric) if c else None, "ratio": None}
+            if c is None:
+                e["status"] = "missing"
+            elif not e["baseline"] or e["current"] is None:
+                e["status"] = "n/a"
+            else:
+                ratio = float(e["current"]) / float(e["baseline"])
+                e["ratio"] = ratio
+                thr = memory_threshold if metric in MEMORY_METRICS else threshold
+                worse = ratio > 1 + thr if lower_better else ratio < 1 / (1 + thr)
+                better = ratio < 1 / (1 + thr) if lower_better else ratio > 1 + thr
+                e["status"] = "regression" if worse else "improvement" if better else "ok"
+                regressions += worse
+            entries.append(e)
+    return entries, regressions
+
+
+def format_compare(entries, current_bw=None, baseline_bw=None):
+    lines = ["Regression guard: current / baseline, times best of the repeats (rtf, construct, "
+             "memory: > 1 is worse; events/s: < 1 is worse)"]
+    if current_bw and baseline_bw:
+        for k in sorted(set(current_bw) & set(baseline_bw)):
+            cb, bb = current_bw[k].get("triad_gbs"), baseline_bw[k].get("triad_gbs")
+            if cb and bb:
+                lines.append(f"  machine: triad {k} thread(s) {cb:.1f} GB/s vs {bb:.1f} GB/s "
+                             f"(ratio {cb / bb:.2f})")
+    lines.append(f"  {'point':<28} {'metric':<30} {'baseline':>12} {'current':>12} "
+                 f"{'ratio':>7}  status")
+    for e in entries:
+        ratio = f"{e['ratio']:.3f}" if e["ratio"] is not None else "-"
+        lines.append(f"  {e['point']:<28} {e['metric']:<30} {_fmt(e['baseline']):>12} "
+                     f"{_fmt(e['current']):>12} {ratio:>7}  {e['status']}")
+    return "\n".join(lines)
+
+
+def _fmt(v, digits=4):
+    if v is None or v == "":
+        return "-"
+    if isinstance(v, str):
+        return v
+    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+        return f"{v:.3e}"
+    return f"{v:.{digits}g}"
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+
+def nest_row(scale, drive):
+    for r in NEST_REFERENCE["rows"]:
+        if abs(r["scale"] - scale) < 1e-9 and r["drive"] == drive:
+            return r
+    return None
+
+
+def _mid(rng):
+    return 0.5 * (rng[0] + rng[1])
+
+
+def _rng(rng, digits=3):
+    return f"{rng[0]:.{digits}g}" if rng[0] == rng[1] else f"{rng[0]:.{digits}g}-{rng[1]:.{digits}g}"
+
+
+def _spread(s, col, digits=3):
+    med, lo, hi = s.get(col + "_median"), s.get(col + "_min"), s.get(col + "_max")
+    if med is None:
+        return "-"
+    if lo is None or hi is None or lo == hi:
+        return f"{med:.{digits}g}"
+    return f"{med:.{digits}g} [{lo:.{digits}g}-{hi:.{digits}g}]"
+
+
+def format_tables(summary, scal, bandwidth):
+    lines = []
+    lines.append("All points (median [min-max] over the repeats; RTF = sim wall / t_sim; "
+                 "construct = create + connect; memory = peak RSS per rank, max over ranks)")
+    hdr = (f"{'scale':>5} {'drive':<7} {'RxT':<4} {'rec':<3} {'n':>2} {'construct s':>20} "
+           f"{'sim RTF':>22} {'peak MB/rank':>20} {'B/syn':>6} {'events/s wall':>13} "
+           f"{'limit best':>10} {'est':>7} {'worst':>7} {'RTF/limit':>9}")
+    lines.append(hdr)
+    for s in summary:
+        lines.append(
+            f"{s['scale']:>5g} {s['drive']:<7} {s['ranks']}x{s['threads']:<2} {s['record']:<3} "
+            f"{s['n_ok']:>2} {_spread(s, 'construct_s'):>20} {_spread(s, 'rtf'):>22} "
+            f"{_spread(s, 'peak_rss_mb_max', 4):>20} {_fmt(s['bytes_per_synapse'], 3):>6} "
+            f"{_fmt(s['syn_events_per_wall_s_median']):>13} {_fmt(s['rtf_limit_best'], 3):>10} "
+            f"{_fmt(s['rtf_limit_estimate'], 3):>7} {_fmt(s['rtf_limit_worst'], 3):>7} "
+            f"{_fmt(s['rtf_over_limit_best_median'], 3):>9}")
+    if bandwidth:
+        lines.append("")
+        for k in sorted(bandwidth, key=int):
+            b = bandwidth[k]
+            lines.append(f"Memory bandwidth, STREAM-style triad, {k} thread(s): {b['triad_gbs']:.1f} GB/s "
+                         f"(best of {b['reps']}); random int64 read-modify-write: "
+                         f"{b['random_mups']:.0f} M updates/s")
+    if scal:
+        lines.append("")
+        lines.append("Scaling (targets: 2 threads >= 1.8x faster than 1; 2 ranks x 1 thread "
+                     "within 10% of 1 rank x 2 threads)")
+        for e in scal:
+            sp = _fmt(e["speedup_2_threads"], 3)
+            ro = _fmt(e["ranks_over_threads"], 3)
+            lines.append(f"  scale {e['scale']:g} {e['drive']:<7} rec {e['record']:<3}: "
+                         f"rtf(1x1)/rtf(1x2) = {sp:>6}   rtf(2x1)/rtf(1x2) = {ro:>6}")
+    lines.append("")
+    lines.append("Beside NEST 3.6 (numbers quoted in issue 4, NOT measured here: "
+                 + NEST_REFERENCE["source"] + ").")
+    lines.append("Ours: 1 rank x 2 threads, spikes recorded (the NEST setting); falls back to "
+                 "recording off if no recorded run. Ratios use the middle of NEST's range.")
+    lines.append(f"{'scale':>5} {'drive':<7} {'rec':<3} | {'construct s':>11} {'NEST':>9} {'x faster':>8} | "
+                 f"{'RTF':>7} {'NEST':>9} {'x faster':>8} | {'peak MB':>8} {'NEST':>7} {'fraction':>8}")
+    by = {point_key(s): s for s in summary}
+    seen = set()
+    for s in summary:
+        base = (s["scale"], s["drive"])
+        if base in seen:
+            continue
+        seen.add(base)
+        ours = by.get(base + (1, 2, "on")) or by.get(base + (1, 2, "off"))
+        nest = nest_row(*base)
+        if ours is None or nest is None:
+            continue
+        c, r, m = ours["construct_s_median"], ours["rtf_median"], ours["peak_rss_mb_sum_median"]
+        lines.append(
+            f"{s['scale']:>5g} {s['drive']:<7} {ours['record']:<3} | {_fmt(c, 3):>11} "
+            f"{_rng(nest['construct_s']):>9} {_fmt(_mid(nest['construct_s']) / c if c else None, 3):>8} | "
+            f"{_fmt(r, 3):>7} {_rng(nest['rtf']):>9} {_fmt(_mid(nest['rtf']) / r if r else None, 3):>8} | "
+            f"{_fmt(m, 4):>8} {nest['peak_memory_mb']:>7.0f} "
+            f"{_fmt(m / nest['peak_memory_mb'] if m else None, 3):>8}")
+    for nest in NEST_REFERENCE["rows"]:
+        if (nest["scale"], nest["drive"]) not in seen:
+            lines.append(f"{nest['scale']:>5g} {nest['drive']:<7} {'':<3} | {'(not run)':>11} "
+                         f"{_rng(nest['construct_s']):>9} {'':>8} | {'':>7} {_rng(nest['rtf']):>9} "
+                         f"{'':>8} | {'':>8} {nest['peak_memory_mb']:>7.0f}")
+    lines.append("Targets (issue 4): RTF >= 5x lower than NEST at 0.5 and 1.0 DC, full scale RTF <= 5 on 2 "
+                 "threads, 0.1 Poisson RTF <= 0.5; construction >= 10x faster; memory <= 1/4 of NEST, "
+                 "full scale < 3.5 GB on one rank; within 3x of the bandwidth limit.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Plots
+
+
+def make_plots(summary, outdir):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    os.makedirs(outdir, exist_ok=True)
+    written = []
+
+    def save(fig, name):
+        for ext in ("png", "svg"):
+            path = os.path.join(outdir, f"{name}.{ext}")
+            fig.savefig(path, dpi=120, bbox_inches="tight")
+            written.append(path)
+        plt.close(fig)
+
+    def series(record, ranks, threads):
+        pts = [s for s in summary if s["record"] == record and s["ranks"] == ranks
+               and s["threads"] == threads and s["rtf_median"] is not None]
+        return sorted(pts, key=lambda s: s["scale"])
+
+    layouts = sorted({(s["ranks"], s["threads"]) for s in summary})
+    records = [r for r in ("off", "on") if any(s["record"] == r for s in summary)]
+    perf_record = "off" if "off" in records else records[0]
+    nest_x = [r["scale"] for r in NEST_REFERENCE["rows"]]
+
+    # RTF against scale
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for ranks, threads in layouts:
+        for record in records:
+            pts = series(record, ranks, threads)
+            if not pts:
+                continue
+            x = [s["scale"] for s in pts]
+            y = [s["rtf_median"] for s in pts]
+            err = [[s["rtf_median"] - s["rtf_min"] for s in pts], [s["rtf_max"] - s["rtf_median"] for s in pts]]
+            ax.errorbar(x, y, yerr=err, marker="o", capsize=3,
+                        linestyle="-" if record == "off" else ":",
+                        label=f"ours {ranks}x{threads}, rec {record}")
+    lim = [s for s in series(perf_record, 1, 2) if s["rtf_limit_best"]] or \
+        [s for s in summary if s["record"] == perf_record and s["rtf_limit_best"]]
+    if lim:
+        lim = sorted({s["scale"]: s for s in lim}.values(), key=lambda s: s["scale"])
+        ax.plot([s["scale"] for s in lim], [s["rtf_limit_best"] for s in lim], "k--",
+                label=f"bandwidth limit, best case ({lim[0]['ranks']}x{lim[0]['threads']})")
+        ax.plot([s["scale"] for s in lim], [s["rtf_limit_worst"] for s in lim], "k:",
+                label="bandwidth limit, worst case")
+    ax.errorbar(nest_x, [_mid(r["rtf"]) for r in NEST_REFERENCE["rows"]],
+                yerr=[[_mid(r["rtf"]) - r["rtf"][0] for r in NEST_REFERENCE["rows"]],
+                      [r["rtf"][1] - _mid(r["rtf"]) for r in NEST_REFERENCE["rows"]]],
+                marker="s", color="grey", linestyle="none", capsize=3, label="NEST 3.6 (issue 4)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("scale (N_scaling = K_scaling)")
+    ax.set_ylabel("real-time factor (sim wall / t_sim)")
+    ax.set_title("RTF against scale (0.1 Poisson, others DC)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, "rtf_vs_scale")
+
+    # Memory against scale
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for ranks, threads in layouts:
+        pts = series(perf_record, ranks, threads)
+        if pts:
+            ax.plot([s["scale"] for s in pts], [s["peak_rss_mb_max_median"] for s in pts], marker="o",
+                    label=f"peak RSS per rank (max), {ranks}x{threads}")
+            if ranks > 1:
+                ax.plot([s["scale"] for s in pts], [s["peak_rss_mb_sum_median"] for s in pts],
+                        marker="^", linestyle="--", label=f"peak RSS all ranks, {ranks}x{threads}")
+    store = sorted({s["scale"]: s for s in summary if s.get("synapse_store_bytes")}.values(),
+                   key=lambda s: s["scale"])
+    if store:
+        ax.plot([s["scale"] for s in store], [s["synapse_store_bytes"] / 1048576 for s in store], "k--",
+                label="synapse store (all ranks)")
+    ax.plot(nest_x, [r["peak_memory_mb"] for r in NEST_REFERENCE["rows"]], "s", color="grey",
+            label="NEST 3.6 (issue 4)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("scale (N_scaling = K_scaling)")
+    ax.set_ylabel("MB")
+    ax.set_title(f"Memory against scale (recording {perf_record})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, "memory_vs_scale")
+
+    # Phase breakdown against scale
+    phases = ["init_s", "create_s", "connect_s", "presim_s", "sim_s", "write_s"]
+    pts = [s for s in summary if s["record"] == perf_record and s["rtf_median"] is not None]
+    pts.sort(key=lambda s: (s["scale"], s["ranks"], s["threads"]))
+    if pts:
+        fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(pts) + 2), 4.5))
+        bottom = [0.0] * len(pts)
+        for ph in phases:
+            vals = [s[ph + "_median"] or 0.0 for s in pts]
+            ax.bar(range(len(pts)), vals, bottom=bottom, label=ph[:-2])
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        ax.set_xticks(range(len(pts)))
+        ax.set_xticklabels([f"{s['scale']:g} {s['drive']}\n{s['ranks']}x{s['threads']}" for s in pts],
+                           fontsize=7)
+        ax.set_ylabel("wall time, s (median)")
+        ax.set_title(f"Phase breakdown (recording {perf_record}; t_presim {pts[0]['t_presim_ms']:g} ms, "
+                     f"t_sim {pts[0]['t_sim_ms']:g} ms)")
+        ax.legend(fontsize=7)
+        save(fig, "phases_vs_scale")
+
+    # RTF against threads / ranks
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    scales = sorted({(s["scale"], s["drive"]) for s in summary})
+    labels = [f"{r}x{t}" for r, t in layouts]
+    width = 0.8 / max(1, len(scales))
+    for i, (scale, drive) in enumerate(scales):
+        vals, lo, hi = [], [], []
+        for ranks, threads in layouts:
+            s = next((s for s in summary if (s["scale"], s["drive"], s["ranks"], s["threads"], s["record"])
+                      == (scale, drive, ranks, threads, perf_record)), None)
+            v = s["rtf_median"] if s and s["rtf_median"] is not None else float("nan")
+            vals.append(v)
+            lo.append(v - s["rtf_min"] if s and s["rtf_min"] is not None else 0.0)
+            hi.append(s["rtf_max"] - v if s and s["rtf_max"] is not None else 0.0)
+        ax.bar([j + i * width for j in range(len(layouts))], vals, width, yerr=[lo, hi], capsize=2,
+               label=f"scale {scale:g} {drive}")
+    ax.set_xticks([j + width * (len(scales) - 1) / 2 for j in range(len(layouts))])
+    ax.set_xticklabels(labels)
+    ax.set_xlabel("ranks x threads")
+    ax.set_ylabel("real-time factor")
+    ax.set_title(f"RTF against threads and ranks (recording {perf_record})")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=7)
+    save(fig, "rtf_vs_layout")
+    return written
+
+
+# ---------------------------------------------------------------------------
+# Machine measurements
+
+
+def llc_bytes():
+    """Size of the largest cache level of cpu0 from sysfs (0 if unknown)."""
+    best = (0, 0)
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        for d in os.listdir(base):
+            if not d.startswith("index"):
+                continue
+            with open(os.path.join(base, d, "level")) as f:
+                level = int(f.read())
+            with open(os.path.join(base, d, "size")) as f:
+                text = f.read().strip()
+            m = re.fullmatch(r"(\d+)([KMG]?)", text)
+            if not m:
+                continue
+            size = int(m.group(1)) * {"": 1, "K": 1024, "M": 1 << 20, "G": 1 << 30}[m.group(2)]
+            best = max(best, (level, size))
+    except OSError:
+        pass
+    return best[1]
+
+
+def machine_info():
+    info = {"hostname": platform.node(), "cpus": os.cpu_count(), "llc_bytes": llc_bytes(),
+            "python": sys.version.split()[0], "platform": platform.platform()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu_model"] = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal"):
+                    info["mem_total_mb"] = int(line.split()[1]) / 1024
+                    break
+    except OSError:
+        pass
+    return info
+
+
+def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=10, log=print):
+    """Compile tools/stream_triad.cpp with g++ -O3 -fopenmp into workdir and
+    run it for each thread count. Returns {str(threads): result dict}."""
+    exe = os.path.join(workdir, "stream_triad")
+    compiler = os.environ.get("CXX", "g++")
+    for flags in (["-O3", "-march=native", "-fopenmp"], ["-O3", "-fopenmp"]):
+        cmd = [compiler, *flags, STREAM_SOURCE, "-o", exe]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode == 0:
+            break
+    else:
+        raise RuntimeError("cannot compile stream_triad.cpp: " + proc.stderr[-2000:])
+    log("compiled: " + " ".join(cmd))
+    results = {}
+    for t in thread_counts:
+        env = dict(os.environ, OMP_NUM_THREADS=str(t), OMP_PROC_BIND="spread")
+        proc = subprocess.run([exe, "--threads", str(t), "--mb", str(mb), "--reps", str(reps)],
+                              capture_output=True, text=True, env=env, check=True)
+        res = json.loads(proc.stdout)
+        res["loadavg_before"] = os.getloadavg()[0]
+        res["compile_command"] = " ".join(cmd)
+        results[str(t)] = res
+        log(f"triad {t} thread(s): {res['triad_gbs']:.1f} GB/s (best of {reps}, 3 x {mb:g} MB); "
+            f"random RMW {res['random_mups']:.0f} M updates/s")
+    return results
+
+
+# ---------------------------------------------------------------------------
+# Running the simulator
+
+
+def busy_cores(interval=0.5):
+    """CPU cores kept busy by all processes over `interval` seconds (from
+    /proc/stat; the harness itself sleeps meanwhile, so this is other
+    people's load). None where /proc/stat is missing."""
+    def sample():
+        with open("/proc/stat") as f:
+            vals = [int(v) for v in f.readline().split()[1:9]]
+        return sum(vals), vals[3] + vals[4]  # total, idle + iowait
+    try:
+        t1, i1 = sample()
+        time.sleep(interval)
+        t2, i2 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = t2 - t1
+    return (os.cpu_count() or 1) * (1.0 - (i2 - i1) / total) if total > 0 else 0.0
+
+
+def wait_until_idle(max_wait_s, threshold_cores, log=print):
+    """Sample the load until it is below threshold_cores or max_wait_s has
+    passed. Returns (busy cores at the last sample, seconds waited)."""
+    t0 = time.monotonic()
+    busy = busy_cores()
+    while busy is not None and busy > threshold_cores and time.monotonic() - t0 < max_wait_s:
+        time.sleep(2.0)
+        busy = busy_cores()
+    waited = time.monotonic() - t0
+    if busy is not None and busy > threshold_cores and max_wait_s > 0:
+        log(f"  (machine still busy: {busy:.2f} cores in use by others after {waited:.0f} s; running anyway)")
+    return busy, waited
+
+
+def find_binary(explicit=None):
+    candidates = [explicit, os.environ.get("MICROCIRCUIT_MPI"),
+                  os.path.join(REPO, "build", "microcircuit_mpi"), shutil.which("microcircuit_mpi")]
+    for c in candidates:
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return os.path.abspath(c)
+    raise SystemExit("microcircuit_mpi not found: pass --binary PATH (or set MICROCIRCUIT_MPI), "
+                     "e.g. build it with cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && "
+                     "make -C build microcircuit_mpi")
+
+
+def run_command(binary, scale, drive, ranks, threads, record, t_presim, t_sim, data_path,
+                extra_sets=(), mpirun="mpirun"):
+    sets = {
+        "simulation.data_path": data_path,
+        "simulation.overwrite_files": "true",
+        "simulation.t_presim": f"{t_presim:g}",
+        "simulation.t_sim": f"{t_sim:g}",
+        "simulation.local_num_threads": str(threads),
+        "simulation.print_time": "false",
+        "simulation.rec_dev": "[spike_recorder]" if record == "on" else "[]",
+        "network.N_scaling": f"{scale:g}",
+        "network.K_scaling": f"{scale:g}",
+        "network.bg_input_type": drive,
+    }
+    cmd = [binary]
+    for k, v in sets.items():
+        cmd += ["--set", f"{k}={v}"]
+    for s in extra_sets:
+        cmd += ["--set", s]
+    if ranks > 1:
+        cmd = [mpirun, "--oversubscribe", "--bind-to", "none", "-n", str(ranks)] + cmd
+    return cmd
+
+
+def count_sim_spikes(path, t_presim_ms, h_ms=0.1):
+    """Spikes in the sim phase (time stamp > t_presim) in a SONATA spike file
+    written by microcircuit_mpi; None if it cannot be read."""
+    try:
+        import h5py
+        import numpy as np
+    except ImportError:
+        return None
+    try:
+        with h5py.File(path, "r") as f:
+            if "spikes" not in f:
+                return None
+            total = 0
+            for pop in f["spikes"]:
+                ts = f["spikes"][pop]["timestamps"][:]
+                total += int(np.count_nonzero(ts > t_presim_ms + 0.5 * h_ms))
+            return total
+    except (OSError, KeyError):
+        return None
+
+
+def run_one(binary, point, repeat, outdir, args, log=print):
+    scale, drive, ranks, threads, record = point
+    name = f"{key_name(point)}-r{repeat}"
+    data_path = os.path.join(outdir, "runs", name)
+    os.makedirs(data_path, exist_ok=True)
+    cmd = run_command(binary, scale, drive, ranks, threads, record, args.t_presim, args.t_sim,
+                      data_path, args.set or (), args.mpirun)
+    env = dict(os.environ)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    env["OMP_NUM_THREADS"] = str(threads)
+    busy, waited = wait_until_idle(args.wait_idle, args.idle_threshold, log)
+    load_before = os.getloadavg()[0]
+    t0 = time.monotonic()
+    with open(os.path.join(data_path, "stdout.txt"), "w") as out, \
+            open(os.path.join(data_path, "stderr.txt"), "w") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, start_new_session=True)
+        try:
+            rc = proc.wait(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            rc = "timeout"
+    wall = time.monotonic() - t0
+    row = {"scale": scale, "drive": drive, "ranks": ranks, "threads": threads, "vps": ranks * threads,
+           "record": record, "t_presim_ms": args.t_presim, "t_sim_ms": args.t_sim, "h_ms": 0.1,
+           "k_scaling": scale, "returncode": rc, "error": ""}
+    report_path = os.path.join(data_path, "report.json")
+    if rc == 0 and os.path.exists(report_path):
+        with open(report_path) as f:
+            row.update(row_from_report(json.load(f)))
+        with open(os.path.join(data_path, "stdout.txt")) as f:
+            m = re.search(r"min delay (\d+) step\(s\), max delay (\d+) steps", f.read())
+        if m:
+            row["ring_slots"] = int(m.group(1)) + int(m.group(2))
+        spikes_file = os.path.join(data_path, "spikes.h5")
+        if record == "on":
+            n = count_sim_spikes(spikes_file, row["t_presim_ms"], row["h_ms"])
+            if n is not None:
+                row["spikes_sim"] = n
+                row["spikes_sim_source"] = "file"
+        if not args.keep_spikes and os.path.exists(spikes_file):
+            os.remove(spikes_file)
+    else:
+        with open(os.path.join(data_path, "stderr.txt")) as f:
+            row["error"] = f.read()[-300:].replace("\n", " ")
+        row["rtf"] = None
+    row.update({"repeat": repeat, "wall_s": wall, "loadavg_before": load_before,
+                "busy_cores_before": busy, "waited_idle_s": waited,
+                "loadavg_after": os.getloadavg()[0], "command": " ".join(cmd)})
+    status = (f"RTF {row['rtf']:.3f}, construct {row['construct_s']:.2f} s, "
+              f"peak {row['peak_rss_mb_max']:.0f} MB/rank" if row.get("rtf") is not None
+              else f"FAILED ({rc}): {row['error'][-200:]}")
+    busy_text = f"{busy:.2f}" if busy is not None else "?"
+    log(f"  {name}: {status} (wall {wall:.1f} s, others' load before {busy_text} cores)")
+    return row
+
+
+# ---------------------------------------------------------------------------
+
+
+def build_parser():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="See docs/performance.md.")
+    p.add_argument("--quick", action="store_true",
+                   help=f"quick mode: points {QUICK_POINTS}, layouts {DEFAULT_LAYOUTS}, 2 repeats, "
+                        "recording both, t_sim 1000 ms (a few minutes on 2 cores)")
+    p.add_argument("--binary", help="microcircuit_mpi (default: $MICROCIRCUIT_MPI, build/, PATH)")
+    p.add_argument("--out", help="output folder (default: a new folder under the temp dir)")
+    p.add_argument("--scales", help=f"SCALE:DRIVE,... (default {DEFAULT_POINTS}; quick {QUICK_POINTS})")
+    p.add_argument("--layouts", help=f"RANKSxTHREADS,... (default {DEFAULT_LAYOUTS})")
+    p.add_argument("--repeats", type=int, help="runs per point (default 3; quick 2)")
+    p.add_argument("--record", choices=["both", "on", "off"], default="both",
+                   help="spike recording: off = performance set, on = second set (default both)")
+    p.add_argument("--t-presim", type=float, default=500.0, help="warm-up, ms (discarded; default 500)")
+    p.add_argument("--t-sim", type=float, default=1000.0, help="timed simulation, ms (default 1000)")
+    p.add_argument("--warmup-runs", type=int, default=1,
+                   help="untimed runs of the first point before measuring (default 1)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="extra engine override for every run (repeatable)")
+    p.add_argument("--mpirun", default="mpirun", help="mpirun command (default mpirun)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per run (default none)")
+    p.add_argument("--wait-idle", type=float, default=30.0,
+                   help="before each run wait up to this many seconds for the machine to be idle "
+                        "(default 30; 0 = do not wait)")
+    p.add_argument("--idle-threshold", type=float, default=0.3,
+                   help="idle = fewer than this many cores busy with other processes (default 0.3)")
+    p.add_argument("--keep-spikes", action="store_true", help="keep the runs' spikes.h5")
+    p.add_argument("--stream-threads", default="1,2", help="triad thread counts (default 1,2)")
+    p.add_argument("--stream-mb", type=float, default=80.0, help="MB per triad array (default 80)")
+    p.add_argument("--no-stream", action="store_true", help="skip the bandwidth measurement")
+    p.add_argument("--layout", action="append", metavar="KEY=VALUE",
+                   help="override a field of the limit model's data layout: "
+                        + ", ".join(f"{k}={v}" for k, v in DEFAULT_LAYOUT.items()))
+    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--plan", action="store_true", help="print the runs and exit")
+    p.add_argument("--from-json", metavar="RESULTS",
+                   help="do not run: reuse a results.json (recompute tables, plots, comparison)")
+    p.add_argument("--compare", metavar="BASELINE",
+                   help="report ratios against a baseline (implies --quick unless --from-json)")
+    p.add_argument("--threshold", type=float, default=0.25,
+                   help="relative change flagged in --compare for times and events/s (default 0.25)")
+    p.add_argument("--memory-threshold", type=float, default=0.10,
+                   help="relative change flagged in --compare for memory (default 0.10)")
+    p.add_argument("--strict", action="store_true",
+                   help="with --compare: exit 1 if a regression is flagged (default exit 0)")
+    p.add_argument("--save-baseline", metavar="PATH", help="write the results as a baseline file")
+    return p
+
+
+def plan(args):
+    if args.compare and not args.from_json and not args.quick:
+        args.quick = True
+    points = parse_points(args.scales or (QUICK_POINTS if args.quick else DEFAULT_POINTS))
+    layouts = parse_layouts(args.layouts or DEFAULT_LAYOUTS)
+    repeats = args.repeats or (2 if args.quick else 3)
+    records = ["off", "on"] if args.record == "both" else [args.record]
+    pts = [(s, d, r, t, rec) for rec in records for (s, d) in points for (r, t) in layouts]
+    return pts, repeats
+
+
+def parse_layout_overrides(items):
+    out = {}
+    for item in items or ():
+        k, _, v = item.partition("=")
+        if k not in DEFAULT_LAYOUT:
+            raise SystemExit(f"--layout: unknown field {k!r}")
+        out[k] = float(v) if "." in v else int(v)
+    return out
+
+
+def finish(rows, bandwidth, meta, layout, outdir, args, log=print):
+    """Derived columns, aggregation, outputs, table, comparison. Returns the
+    exit status."""
+    fill_spikes_sim([r for r in rows if r.get("rtf") is not None])
+    for r in rows:
+        if r.get("rtf") is not None:
+            add_derived(r, bandwidth, meta.get("machine", {}).get("llc_bytes", 0), layout)
+    summary = aggregate(rows)
+    scal = scaling(summary)
+    os.makedirs(outdir, exist_ok=True)
+    write_csv(rows, os.path.join(outdir, "runs.csv"), RUN_COLUMNS + ["command"])
+    write_csv(summary, os.path.join(outdir, "summary.csv"), summary_columns(summary))
+    lay = dict(DEFAULT_LAYOUT)
+    lay.update(layout)
+    results = {
+        "meta": meta,
+        "bandwidth": bandwidth,
+        "limit_model": {"layout": lay, "assumptions": LIMIT_ASSUMPTIONS,
+                        "bytes_per_neuron_update_dc": neuron_update_bytes(lay, False),
+                        "bytes_per_neuron_update_poisson": neuron_update_bytes(lay, True)},
+        "nest_reference": NEST_REFERENCE,
+        "targets": TARGETS,
+        "runs": rows,
+        "summary": summary,
+        "scaling": scal,
+    }
+    table = format_tables(summary, scal, bandwidth)
+    status = 0
+    if args.compare:
+        with open(args.compare) as f:
+            base = json.load(f)
+        entries, regressions = compare(summary, base["summary"], args.threshold, args.memory_threshold)
+        text = format_compare(entries, bandwidth, base.get("bandwidth"))
+        base_commit = base.get("meta", {}).get("engine_commit", "?")
+        text += (f"\n  baseline: {args.compare} (engine {base_commit}); current engine "
+                 f"{meta.get('engine_commit', '?')}; {regressions} regression(s) flagged "
+                 f"(threshold {args.threshold:g}, memory {args.memory_threshold:g})")
+        bm = base.get("meta", {})
+        if (bm.get("t_sim_ms"), bm.get("t_presim_ms")) != (meta.get("t_sim_ms"), meta.get("t_presim_ms")):
+            text += "\n  WARNING: baseline used other t_presim/t_sim: times are not comparable"
+        results["comparison"] = {"baseline": args.compare, "entries": entries, "regressions": regressions}
+        table += "\n\n" + text
+        if regressions and args.strict:
+            status = 1
+    with open(os.path.join(outdir, "table.txt"), "w") as f:
+        f.write(table + "\n")
+    if not args.no_plots and summary:
+        try:
+            results["plots"] = make_plots(summary, os.path.join(outdir, "plots"))
+        except ImportError as e:
+            log(f"no plots: {e}")
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(results, f, indent=1, default=str)
+    if args.save_baseline:
+        baseline = {"meta": meta, "bandwidth": bandwidth, "summary": summary, "scaling": scal,
+                    "note": "quick-mode baseline for tools/benchmark.py --compare"}
+        with open(args.save_baseline, "w") as f:
+            json.dump(baseline, f, indent=1, default=str)
+            f.write("\n")
+        log(f"baseline written: {args.save_baseline}")
+    log("")
+    log(table)
+    log("")
+    log(f"written: {outdir}/runs.csv, summary.csv, results.json, table.txt"
+        + ("" if args.no_plots else ", plots/"))
+    return status
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    layout = parse_layout_overrides(args.layout)
+    if args.from_json:
+        with open(args.from_json) as f:
+            old = json.load(f)
+        outdir = args.out or os.path.dirname(os.path.abspath(args.from_json))
+        rows = old["runs"]
+        for r in rows:  # recompute the derived columns from scratch
+            if r.get("spikes_sim_source") != "file":
+                r.pop("spikes_sim", None)
+                r.pop("spikes_sim_source", None)
+        return finish(rows, old.get("bandwidth") or {}, old.get("meta", {}), layout, outdir, args)
+
+    points, repeats = plan(args)
+    if args.plan:
+        for p in points:
+            print(key_name(p), "x", repeats)
+        print(f"{len(points) * repeats} runs + {args.warmup_runs} warm-up run(s)")
+        return 0
+    binary = find_binary(args.binary)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    outdir = os.path.abspath(args.out or os.path.join(tempfile.gettempdir(), f"microcircuit-benchmark-{stamp}"))
+    os.makedirs(outdir, exist_ok=True)
+    meta = {"harness_version": HARNESS_VERSION, "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "command": " ".join([os.path.relpath(sys.argv[0], REPO) if sys.argv[0] else "tools/benchmark.py"]
+                                + (argv if argv is not None else sys.argv[1:])),
+            "binary": binary, "machine": machine_info(), "quick": args.quick, "repeats": repeats,
+            "t_presim_ms": args.t_presim, "t_sim_ms": args.t_sim, "loadavg_start": os.getloadavg()}
+    print(f"microcircuit benchmark -> {outdir}")
+    print(f"binary {binary}; {len(points)} points x {repeats} repeats; t_presim {args.t_presim:g} ms "
+          f"(discarded), t_sim {args.t_sim:g} ms")
+    bandwidth = {}
+    if not args.no_stream:
+        with tempfile.TemporaryDirectory(prefix="stream_triad-") as tmp:
+            bandwidth = measure_bandwidth([int(t) for t in args.stream_threads.split(",")], tmp,
+                                          mb=args.stream_mb)
+    for w in range(args.warmup_runs):
+        print(f"warm-up run {w + 1} (discarded)")
+        p = points[0]
+        run_one(binary, p, f"warmup{w}", os.path.join(outdir, "warmup"), args)
+    rows = []
+    for rep in range(repeats):  # round robin: noise spreads over all points
+        print(f"repeat {rep + 1}/{repeats}")
+        for p in points:
+            rows.append(run_one(binary, p, rep, outdir, args))
+    meta["loadavg_end"] = os.getloadavg()
+    meta["engine_commit"] = next((r.get("git_commit") for r in rows if r.get("git_commit")), "")
+    return finish(rows, bandwidth, meta, layout, outdir, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

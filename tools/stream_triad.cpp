@@ -1,0 +1,175 @@
+// STREAM-style memory bandwidth probe for tools/benchmark.py (issue 4).
+//
+// Not part of the engine build: the harness compiles it on the fly with
+//   g++ -O3 -march=native -fopenmp tools/stream_triad.cpp -o stream_triad
+// and runs it once per thread count. Two measurements:
+//
+//  triad   a[i] = b[i] + s * c[i] over three double arrays of --mb MB each
+//          (default 80 MB, far beyond the caches), best of --reps sweeps.
+//          Bytes are counted the way STREAM counts them: 24 bytes per element
+//          (two reads, one write; the write-allocate read of a[] is not
+//          counted), so the figure is comparable with published STREAM numbers.
+//  random  read-modify-write of one int64 at a random index of a --table-mb
+//          table (default 256 MB), the access pattern of spike delivery into a
+//          ring buffer that does not fit the cache; reported as millions of
+//          updates per second (and as GB/s of whole 64-byte cache lines,
+//          counting the line fill and its write-back: 128 bytes per update).
+//
+// Usage: stream_triad [--threads N] [--mb MB] [--reps N] [--table-mb MB]
+//                     [--updates-per-thread N]
+// Prints one JSON object on stdout.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+
+namespace {
+
+double now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct FreeDeleter {
+    void operator()(void* p) const { std::free(p); }
+};
+
+template <typename T> std::unique_ptr<T[], FreeDeleter> allocate(std::size_t n) {
+    void* p = std::aligned_alloc(64, ((n * sizeof(T) + 63) / 64) * 64);
+    if (p == nullptr) {
+        std::fprintf(stderr, "stream_triad: out of memory\n");
+        std::exit(2);
+    }
+    return std::unique_ptr<T[], FreeDeleter>(static_cast<T*>(p));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    int threads = 1;
+    double mb = 80.0;
+    int reps = 10;
+    double table_mb = 256.0;
+    long long updates_per_thread = 1LL << 23;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "stream_triad: %s needs a value\n", a.c_str());
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "--threads") {
+            threads = std::atoi(next());
+        } else if (a == "--mb") {
+            mb = std::atof(next());
+        } else if (a == "--reps") {
+            reps = std::atoi(next());
+        } else if (a == "--table-mb") {
+            table_mb = std::atof(next());
+        } else if (a == "--updates-per-thread") {
+            updates_per_thread = std::atoll(next());
+        } else {
+            std::fprintf(stderr, "stream_triad: unknown argument %s\n", a.c_str());
+            return 2;
+        }
+    }
+    if (threads < 1 || mb <= 0 || reps < 1 || table_mb <= 0 || updates_per_thread < 1) {
+        std::fprintf(stderr, "stream_triad: bad arguments\n");
+        return 2;
+    }
+    omp_set_num_threads(threads);
+
+    // ---- triad ----
+    const auto n = static_cast<std::size_t>(mb * 1e6 / sizeof(double));
+    auto a = allocate<double>(n);
+    auto b = allocate<double>(n);
+    auto c = allocate<double>(n);
+    double* const pa = a.get();
+    double* const pb = b.get();
+    double* const pc = c.get();
+    // First touch by the threads that use the pages.
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < n; ++i) {
+        pa[i] = 0.0;
+        pb[i] = 1.0;
+        pc[i] = 2.0;
+    }
+    const double scalar = 3.0;
+    double best = std::numeric_limits<double>::max();
+    double worst = 0.0;
+    double sum_t = 0.0;
+    for (int r = 0; r < reps; ++r) {
+        const double t0 = now();
+#pragma omp parallel for schedule(static)
+        for (std::size_t i = 0; i < n; ++i) {
+            pa[i] = pb[i] + scalar * pc[i];
+        }
+        const double t = now() - t0;
+        best = std::min(best, t);
+        worst = std::max(worst, t);
+        sum_t += t;
+    }
+    double check = 0.0;
+    for (std::size_t i = 0; i < n; i += 4096) {
+        check += pa[i];
+    }
+    const double bytes = 3.0 * sizeof(double) * static_cast<double>(n);
+    a.reset();
+    b.reset();
+    c.reset();
+
+    // ---- random read-modify-write ----
+    std::size_t entries = 1;
+    while (static_cast<double>(entries) * 2 * sizeof(std::int64_t) <= table_mb * 1e6) {
+        entries *= 2; // power of two: index by mask
+    }
+    auto table = allocate<std::int64_t>(entries);
+    std::int64_t* const pt = table.get();
+#pragma omp parallel for schedule(static)
+    for (std::size_t i = 0; i < entries; ++i) {
+        pt[i] = 0;
+    }
+    const std::uint64_t mask = entries - 1;
+    double best_random = std::numeric_limits<double>::max();
+    for (int r = 0; r < 3; ++r) {
+        const double t0 = now();
+#pragma omp parallel
+        {
+            // xorshift64*, one stream per thread. Threads may hit the same
+            // entry; a lost update does not matter to a timing.
+            std::uint64_t x = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(omp_get_thread_num() + 1 + 16 * r);
+            for (long long k = 0; k < updates_per_thread; ++k) {
+                x ^= x >> 12U;
+                x ^= x << 25U;
+                x ^= x >> 27U;
+                const std::uint64_t v = x * 0x2545F4914F6CDD1DULL;
+                pt[(v >> 11U) & mask] += static_cast<std::int64_t>(v & 0xFFU);
+            }
+        }
+        best_random = std::min(best_random, now() - t0);
+    }
+    std::int64_t check_random = 0;
+    for (std::size_t i = 0; i < entries; i += 4096) {
+        check_random += pt[i];
+    }
+    const double updates = static_cast<double>(updates_per_thread) * threads;
+
+    std::printf("{\"threads\": %d, \"array_mb\": %.1f, \"reps\": %d, "
+                "\"triad_best_s\": %.6g, \"triad_mean_s\": %.6g, \"triad_worst_s\": %.6g, "
+                "\"triad_gbs\": %.4f, \"triad_gbs_mean\": %.4f, "
+                "\"random_table_mb\": %.1f, \"random_updates\": %.0f, \"random_best_s\": %.6g, "
+                "\"random_mups\": %.3f, \"random_line_gbs\": %.4f, \"checksum\": %.6g}\n",
+                threads, mb, reps, best, sum_t / reps, worst, bytes / best / 1e9,
+                bytes / (sum_t / reps) / 1e9, static_cast<double>(entries * sizeof(std::int64_t)) / 1e6,
+                updates, best_random, updates / best_random / 1e6, updates * 128.0 / best_random / 1e9,
+                check + static_cast<double>(check_random % 1000));
+    return 0;
+}
