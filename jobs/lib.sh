@@ -11,8 +11,6 @@
 # Settings are shell variables with the prefix MC_ (see each script's --help);
 # everything here runs under `set -euo pipefail`.
 
-MC_LIB_VERSION=1
-
 mc_die() {
     echo "${MC_PROG:-jobs}: error: $*" >&2
     exit 2
@@ -212,7 +210,7 @@ mc_build_launcher() {
 
 mc_hosts() {
     if mc_under_slurm && command -v scontrol >/dev/null 2>&1 && [[ -n ${SLURM_JOB_NODELIST:-} ]]; then
-        scontrol show hostnames "$SLURM_JOB_NODELIST" 2>/dev/null | tr '\n' ' '
+        scontrol show hostnames "$SLURM_JOB_NODELIST" 2>/dev/null | paste -sd ' ' -
     else
         hostname
     fi
@@ -316,6 +314,7 @@ mc_run_simulation() {
     local -a args=()
     [[ -n ${MC_CONFIG:-} ]] && args+=(--config "$MC_CONFIG")
     local s
+    # shellcheck disable=SC2153 # MC_SETS: filled by the calling script
     for s in "${MC_SETS[@]}"; do args+=(--set "$s"); done
     args+=(--set "simulation.local_num_threads=$MC_THREADS" --set "simulation.data_path=$dir")
     MC_STARTED=$(date --iso-8601=seconds)
@@ -429,7 +428,9 @@ mc_parse_point() {
     local spec=$1
     [[ $spec =~ ^([0-9]+)x([0-9]+)(@([0-9]+))?$ ]] || mc_die "bad point '$spec' (want RANKSxTHREADS[@NODES], e.g. 4x8@2)"
     POINT_R=${BASH_REMATCH[1]} POINT_T=${BASH_REMATCH[2]} POINT_N=${BASH_REMATCH[4]:-1}
-    mc_is_uint "$POINT_R" && mc_is_uint "$POINT_T" && mc_is_uint "$POINT_N" || mc_die "bad point '$spec': counts must be positive"
+    if ! mc_is_uint "$POINT_R" || ! mc_is_uint "$POINT_T" || ! mc_is_uint "$POINT_N"; then
+        mc_die "bad point '$spec': counts must be positive"
+    fi
     ((POINT_R % POINT_N == 0)) || mc_die "point '$spec': $POINT_R ranks do not divide evenly over $POINT_N nodes"
 }
 

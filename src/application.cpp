@@ -34,11 +34,11 @@ constexpr std::size_t spike_flush_threshold = std::size_t{1} << 20U; // spikes b
 
 // Threads per rank for local_num_threads: auto: OMP_NUM_THREADS, else the cores
 // this process may use shared among the ranks on its node.
-int resolve_threads(int configured, const Communicator& communicator) {
+int resolve_threads(int configured, const Communicator &communicator) {
     if (configured > 0) {
         return configured;
     }
-    if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+    if (const char *env = std::getenv("OMP_NUM_THREADS")) {
         const int value = std::atoi(env);
         if (value > 0) {
             return value;
@@ -67,9 +67,9 @@ private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-void write_metadata(hid_t file, const LoadedConfig& config, const DerivedParameters& derived,
-                    const Partition& partition) {
-    const auto& p = config.parameters;
+void write_metadata(hid_t file, const LoadedConfig &config, const DerivedParameters &derived,
+                    const Partition &partition) {
+    const auto &p = config.parameters;
     write_attribute(file, "t_presim_ms", p.simulation.t_presim);
     write_attribute(file, "t_sim_ms", p.simulation.t_sim);
     write_attribute(file, "N_scaling", p.network.N_scaling);
@@ -88,7 +88,7 @@ void write_metadata(hid_t file, const LoadedConfig& config, const DerivedParamet
     write_attribute(metadata.id(), "git_commit", std::string(git_commit));
 }
 
-void warn_below_rheobase(const DerivedParameters& derived) {
+void warn_below_rheobase(const DerivedParameters &derived) {
     for (int p : derived.below_rheobase) {
         std::cerr << "microcircuit_mpi: warning: the DC input of " << population_names[p] << " ("
                   << derived.dc_amplitude[p] << " pA) is below the rheobase (" << derived.rheobase
@@ -129,8 +129,8 @@ private:
     std::chrono::steady_clock::time_point last_print_;
 };
 
-int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& stopwatch) {
-    const Parameters& parameters = config.parameters;
+int simulate(const LoadedConfig &config, Communicator &communicator, Stopwatch &stopwatch) {
+    const Parameters &parameters = config.parameters;
     const bool root = communicator.rank() == 0;
     const DerivedParameters derived = derive_parameters(parameters);
     const int threads = resolve_threads(parameters.simulation.local_num_threads, communicator);
@@ -150,9 +150,9 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     if (root) {
         warn_below_rheobase(derived);
         output.create_directory();
-        std::cout << "microcircuit_mpi " << program_version << " (" << git_commit << "): "
-                  << derived.num_neurons_total << " neurons, " << partition.ranks() << " rank(s) x "
-                  << threads << " thread(s)\n";
+        std::cout << "microcircuit_mpi " << program_version << " (" << git_commit
+                  << "): " << derived.num_neurons_total << " neurons, " << partition.ranks()
+                  << " rank(s) x " << threads << " thread(s)\n";
     }
     communicator.barrier();
 
@@ -170,7 +170,8 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     const double h = parameters.simulation.sim_resolution;
     std::unique_ptr<SpikeRecorder> spikes;
     if (parameters.simulation.record_spikes) {
-        spikes = std::make_unique<SpikeRecorder>(file->id(), derived, communicator, h, spike_flush_threshold);
+        spikes = std::make_unique<SpikeRecorder>(file->id(), derived, communicator, h,
+                                                 spike_flush_threshold);
     }
     std::unique_ptr<VoltageRecorder> voltages;
     if (parameters.simulation.record_voltage) {
@@ -186,8 +187,8 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
                                 : Simulation::Progress());
     if (root) {
         std::cout << "Connected: " << derived.num_synapses_total << " synapses, min delay "
-                  << network.min_delay_steps() << " step(s), max delay " << network.max_delay_steps()
-                  << " steps\n";
+                  << network.min_delay_steps() << " step(s), max delay "
+                  << network.max_delay_steps() << " steps\n";
     }
     stopwatch.lap();
 
@@ -217,7 +218,7 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     summary.phases.write = stopwatch.lap();
 
     // Every phase as its slowest rank saw it.
-    for (double* phase : {&summary.phases.init, &summary.phases.create, &summary.phases.connect,
+    for (double *phase : {&summary.phases.init, &summary.phases.create, &summary.phases.connect,
                           &summary.phases.presim, &summary.phases.sim, &summary.phases.write}) {
         *phase = communicator.max(*phase);
     }
@@ -229,21 +230,22 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     summary.threads = threads;
     summary.neurons = derived.num_neurons_total;
     summary.synapses = communicator.sum(network.local_synapses());
-    summary.synapse_store_bytes = communicator.sum(static_cast<std::uint64_t>(network.synapse_store_bytes()));
+    summary.synapse_store_bytes =
+        communicator.sum(static_cast<std::uint64_t>(network.synapse_store_bytes()));
     summary.min_delay_steps = network.min_delay_steps();
     summary.spikes = simulation.num_spikes();
     summary.config_json = yaml_to_json(config.effective_yaml);
     if (root) {
         write_file_atomically(output.report, report_json(summary));
-        std::cout << console_summary(summary) << "Output: " << output.spikes << ", " << output.report
-                  << "\n";
+        std::cout << console_summary(summary) << "Output: " << output.spikes << ", "
+                  << output.report << "\n";
     }
     return 0;
 }
 
 } // namespace
 
-int run_application(int argc, char** argv) {
+int run_application(int argc, char **argv) {
     Stopwatch stopwatch;
     MpiEnvironment mpi(&argc, &argv);
     Communicator communicator;
@@ -253,8 +255,8 @@ int run_application(int argc, char** argv) {
         if (command_line.help || command_line.version) {
             if (root) {
                 std::cout << (command_line.help ? usage_text()
-                                                : std::string("microcircuit_mpi ") + program_version +
-                                                      " (" + git_commit + ")\n");
+                                                : std::string("microcircuit_mpi ") +
+                                                      program_version + " (" + git_commit + ")\n");
             }
             return 0;
         }
@@ -277,14 +279,14 @@ int run_application(int argc, char** argv) {
             return 0;
         }
         return simulate(config, communicator, stopwatch);
-    } catch (const ConfigError& error) {
+    } catch (const ConfigError &error) {
         if (root) {
             std::cerr << "microcircuit_mpi: error: " << error.what() << "\n";
         }
         return 1;
-    } catch (const std::exception& error) {
-        std::cerr << "microcircuit_mpi: error on rank " << communicator.rank() << ": " << error.what()
-                  << "\n";
+    } catch (const std::exception &error) {
+        std::cerr << "microcircuit_mpi: error on rank " << communicator.rank() << ": "
+                  << error.what() << "\n";
         if (communicator.size() > 1) {
             MPI_Abort(MPI_COMM_WORLD, 1);
         }

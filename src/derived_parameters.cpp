@@ -10,7 +10,7 @@ namespace {
 long long round_half_even(double value) { return std::llrint(value); }
 } // namespace
 
-double psc_per_psp(const NeuronParameters& n) {
+double psc_per_psp(const NeuronParameters &n) {
     // Peak of the PSP of an exponential PSC of unit amplitude (MODEL.md).
     const double tau_syn = n.tau_syn_ex;
     const double ratio = n.tau_m / tau_syn;
@@ -27,15 +27,16 @@ double full_scale_synapses(double probability, double target_size, double source
     return std::log(1.0 - probability) / std::log(1.0 - 1.0 / (target_size * source_size));
 }
 
-DerivedParameters derive_parameters(const Parameters& parameters) {
-    const auto& net = parameters.network;
-    const auto& stim = parameters.stimulus;
-    const auto& sim = parameters.simulation;
+DerivedParameters derive_parameters(const Parameters &parameters) {
+    const auto &net = parameters.network;
+    const auto &stim = parameters.stimulus;
+    const auto &sim = parameters.simulation;
     DerivedParameters d;
 
     std::uint64_t gid = 0;
     for (int i = 0; i < num_populations; ++i) {
-        d.num_neurons[i] = static_cast<std::uint32_t>(round_half_even(net.num_neurons[i] * net.N_scaling));
+        d.num_neurons[i] =
+            static_cast<std::uint32_t>(round_half_even(net.num_neurons[i] * net.N_scaling));
         d.first_gid[i] = gid;
         gid += d.num_neurons[i];
     }
@@ -51,8 +52,8 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
         for (int x = 0; x < num_populations; ++x) {
             d.num_synapses_full_unrounded[y][x] =
                 full_scale_synapses(net.conn_probs[y][x], net.num_neurons[y], net.num_neurons[x]);
-            d.num_synapses[y][x] = static_cast<std::uint64_t>(
-                round_half_even(d.num_synapses_full_unrounded[y][x] * net.N_scaling * net.K_scaling));
+            d.num_synapses[y][x] = static_cast<std::uint64_t>(round_half_even(
+                d.num_synapses_full_unrounded[y][x] * net.N_scaling * net.K_scaling));
             d.num_synapses_total += d.num_synapses[y][x];
             weight_full[y][x] = is_excitatory(x) ? w_exc_full : w_exc_full * net.g;
         }
@@ -71,7 +72,8 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     for (int y = 0; y < num_populations; ++y) {
         double input_rec = 0.0;
         for (int x = 0; x < num_populations; ++x) {
-            input_rec += weight_full[y][x] * (d.num_synapses_full_unrounded[y][x] / net.num_neurons[y]) *
+            input_rec += weight_full[y][x] *
+                         (d.num_synapses_full_unrounded[y][x] / net.num_neurons[y]) *
                          net.mean_rates[x];
         }
         const double compensation = 1e-3 * tau_syn * (1.0 - sqrt_k) * input_rec;
@@ -82,7 +84,8 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
         } else {
             d.dc_amplitude[y] = compensation + 1e-3 * tau_syn * (1.0 - sqrt_k) * w_exc_full *
                                                    net.K_ext[y] * net.bg_rate;
-            d.poisson_rate[y] = net.bg_rate * static_cast<double>(round_half_even(net.K_ext[y] * net.K_scaling));
+            d.poisson_rate[y] =
+                net.bg_rate * static_cast<double>(round_half_even(net.K_ext[y] * net.K_scaling));
         }
         if (net.bg_input_type == BackgroundInput::dc && d.dc_amplitude[y] < d.rheobase) {
             d.below_rheobase.push_back(y);
@@ -91,8 +94,8 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     }
 
     for (int y = 0; y < num_populations; ++y) {
-        const double full = full_scale_synapses(stim.conn_probs_th[y], net.num_neurons[y],
-                                                stim.num_th_neurons);
+        const double full =
+            full_scale_synapses(stim.conn_probs_th[y], net.num_neurons[y], stim.num_th_neurons);
         d.num_thalamic_synapses[y] =
             static_cast<std::uint64_t>(round_half_even(full * net.N_scaling * net.K_scaling));
         d.num_thalamic_synapses_upstream[y] =
@@ -101,14 +104,14 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     d.weight_thalamic = stim.PSP_th * d.psc_per_psp / sqrt_k;
 
     d.presim_steps = static_cast<std::uint64_t>(std::llround(sim.t_presim / sim.sim_resolution));
-    d.total_steps = d.presim_steps +
-                    static_cast<std::uint64_t>(std::llround(sim.t_sim / sim.sim_resolution));
+    d.total_steps =
+        d.presim_steps + static_cast<std::uint64_t>(std::llround(sim.t_sim / sim.sim_resolution));
     return d;
 }
 
 namespace {
 
-template <typename Vector> void json_vector(std::ostringstream& out, const Vector& values) {
+template <typename Vector> void json_vector(std::ostringstream &out, const Vector &values) {
     out << '[';
     for (std::size_t i = 0; i < values.size(); ++i) {
         out << (i ? "," : "") << values[i];
@@ -116,7 +119,7 @@ template <typename Vector> void json_vector(std::ostringstream& out, const Vecto
     out << ']';
 }
 
-template <typename Matrix> void json_matrix(std::ostringstream& out, const Matrix& rows) {
+template <typename Matrix> void json_matrix(std::ostringstream &out, const Matrix &rows) {
     out << '[';
     for (std::size_t i = 0; i < rows.size(); ++i) {
         out << (i ? "," : "");
@@ -127,7 +130,7 @@ template <typename Matrix> void json_matrix(std::ostringstream& out, const Matri
 
 } // namespace
 
-std::string derived_parameters_json(const DerivedParameters& d) {
+std::string derived_parameters_json(const DerivedParameters &d) {
     std::ostringstream out;
     out.precision(17);
     out << "{\"num_neurons\":";
@@ -135,8 +138,8 @@ std::string derived_parameters_json(const DerivedParameters& d) {
     out << ",\"num_neurons_total\":" << d.num_neurons_total << ",\"num_synapses[target][source]\":";
     json_matrix(out, d.num_synapses);
     out << ",\"num_synapses_total\":" << d.num_synapses_total
-        << ",\"psc_per_psp_pA_per_mV\":" << d.psc_per_psp << ",\"rheobase_current_pA\":" << d.rheobase
-        << ",\"weight_mean_pA[target][source]\":";
+        << ",\"psc_per_psp_pA_per_mV\":" << d.psc_per_psp
+        << ",\"rheobase_current_pA\":" << d.rheobase << ",\"weight_mean_pA[target][source]\":";
     json_matrix(out, d.weight_mean);
     out << ",\"weight_ext_pA\":" << d.weight_ext << ",\"dc_amplitude_pA\":";
     json_vector(out, d.dc_amplitude);

@@ -9,10 +9,10 @@
 
 namespace microcircuit {
 
-double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedParameters& derived,
+double estimated_memory_per_rank_mb(const Parameters &parameters, const DerivedParameters &derived,
                                     int ranks, int threads) {
-    const auto& net = parameters.network;
-    const auto& stim = parameters.stimulus;
+    const auto &net = parameters.network;
+    const auto &stim = parameters.stimulus;
     std::uint64_t synapses = derived.num_synapses_total;
     std::uint64_t sources = derived.num_neurons_total;
     if (stim.thalamic_input) {
@@ -34,14 +34,15 @@ double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedP
     return bytes / (1024.0 * 1024.0);
 }
 
-std::string dry_run_text(const Parameters& parameters, const DerivedParameters& derived, int ranks,
+std::string dry_run_text(const Parameters &parameters, const DerivedParameters &derived, int ranks,
                          int threads) {
     std::ostringstream out;
     out << "PD14 microcircuit, N_scaling " << parameters.network.N_scaling << ", K_scaling "
         << parameters.network.K_scaling << ", background "
         << (parameters.network.bg_input_type == BackgroundInput::dc ? "dc" : "poisson") << "\n\n";
     out << std::left << std::setw(8) << "pop" << std::right << std::setw(10) << "neurons"
-        << std::setw(14) << "DC (pA)" << std::setw(16) << "Poisson (1/s)" << "\n";
+        << std::setw(14) << "DC (pA)" << std::setw(16) << "Poisson (1/s)"
+        << "\n";
     for (int p = 0; p < num_populations; ++p) {
         out << std::left << std::setw(8) << population_names[p] << std::right << std::setw(10)
             << derived.num_neurons[p] << std::setw(14) << std::fixed << std::setprecision(2)
@@ -49,11 +50,13 @@ std::string dry_run_text(const Parameters& parameters, const DerivedParameters& 
             << derived.poisson_rate[p] << "\n";
     }
     out << std::left << std::setw(8) << "total" << std::right << std::setw(10)
-        << derived.num_neurons_total << "\n\nsynapses [target][source]\n" << std::setw(8) << "";
+        << derived.num_neurons_total << "\n\nsynapses [target][source]\n"
+        << std::setw(8) << "";
     for (int x = 0; x < num_populations; ++x) {
         out << std::setw(11) << population_names[x];
     }
-    out << std::setw(11) << "thalamus" << "\n";
+    out << std::setw(11) << "thalamus"
+        << "\n";
     for (int y = 0; y < num_populations; ++y) {
         out << std::left << std::setw(8) << population_names[y] << std::right;
         for (int x = 0; x < num_populations; ++x) {
@@ -69,8 +72,8 @@ std::string dry_run_text(const Parameters& parameters, const DerivedParameters& 
     }
     out << std::setprecision(1) << "ranks x threads: " << ranks << " x " << threads
         << "\nestimated memory per rank: "
-        << estimated_memory_per_rank_mb(parameters, derived, ranks, threads) << " MB (synapse store "
-        << sizeof(Synapse) << " bytes per synapse)\n";
+        << estimated_memory_per_rank_mb(parameters, derived, ranks, threads)
+        << " MB (synapse store " << sizeof(Synapse) << " bytes per synapse)\n";
     return out.str();
 }
 

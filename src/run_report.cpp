@@ -7,7 +7,7 @@
 
 namespace microcircuit {
 
-std::string report_json(const RunSummary& s) {
+std::string report_json(const RunSummary &s) {
     std::ostringstream out;
     out << std::setprecision(10);
     out << "{\n"
@@ -19,15 +19,17 @@ std::string report_json(const RunSummary& s) {
         << ", \"sim\": " << s.phases.sim << ", \"write\": " << s.phases.write << "},\n"
         << "  \"rtf\": " << s.rtf() << ",\n"
         << "  \"t_sim_ms\": " << s.t_sim_ms << ",\n"
-        << "  \"peak_rss_mb\": {\"max\": " << s.peak_rss_mb_max << ", \"sum\": " << s.peak_rss_mb_sum
-        << "},\n"
+        << "  \"peak_rss_mb\": {\"max\": " << s.peak_rss_mb_max
+        << ", \"sum\": " << s.peak_rss_mb_sum << "},\n"
         << "  \"ranks\": " << s.ranks << ",\n"
         << "  \"threads\": " << s.threads << ",\n"
         << "  \"neurons\": " << s.neurons << ",\n"
         << "  \"synapses\": " << s.synapses << ",\n"
         << "  \"synapse_store_bytes\": " << s.synapse_store_bytes << ",\n"
         << "  \"bytes_per_synapse\": "
-        << (s.synapses ? static_cast<double>(s.synapse_store_bytes) / static_cast<double>(s.synapses) : 0.0)
+        << (s.synapses
+                ? static_cast<double>(s.synapse_store_bytes) / static_cast<double>(s.synapses)
+                : 0.0)
         << ",\n"
         << "  \"min_delay_steps\": " << s.min_delay_steps << ",\n"
         << "  \"spikes\": " << s.spikes << ",\n"
@@ -36,7 +38,7 @@ std::string report_json(const RunSummary& s) {
     return out.str();
 }
 
-std::string console_summary(const RunSummary& s) {
+std::string console_summary(const RunSummary &s) {
     std::ostringstream out;
     out << std::fixed << std::setprecision(2);
     out << "Time to initialise:  " << s.phases.init << " s\n"

@@ -16,12 +16,12 @@ constexpr std::uint64_t lag_mask = (std::uint64_t{1} << lag_bits) - 1;
 std::uint64_t encode_spike(std::uint64_t gid, std::uint64_t lag) { return (gid << lag_bits) | lag; }
 } // namespace
 
-Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
-                       VoltageRecorder* voltages, Progress progress)
+Simulation::Simulation(Network &network, Communicator &communicator, SpikeRecorder *spikes,
+                       VoltageRecorder *voltages, Progress progress)
     : network_(network), communicator_(communicator), spike_recorder_(spikes),
       voltage_recorder_(voltages), progress_(std::move(progress)) {
-    const auto& parameters = network.parameters();
-    const auto& derived = network.derived();
+    const auto &parameters = network.parameters();
+    const auto &derived = network.derived();
     const double h = parameters.simulation.sim_resolution;
     propagators_ = Propagators::compute(parameters.network.neuron, h);
     E_L_ = parameters.network.neuron.E_L;
@@ -50,7 +50,8 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
 
     thalamic_ = parameters.stimulus.thalamic_input;
     if (thalamic_) {
-        thalamic_start_ = static_cast<std::uint64_t>(std::llround(parameters.stimulus.th_start / h));
+        thalamic_start_ =
+            static_cast<std::uint64_t>(std::llround(parameters.stimulus.th_start / h));
         thalamic_stop_ = static_cast<std::uint64_t>(
             std::llround((parameters.stimulus.th_start + parameters.stimulus.th_duration) / h));
         thalamic_mean_ = parameters.stimulus.th_rate * h * 1e-3;
@@ -62,9 +63,9 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
     source_excitatory_.push_back(true); // thalamic neurons
 }
 
-void Simulation::deliver(VirtualProcess& vp) const {
-    const auto& derived = network_.derived();
-    const SynapseStore& store = vp.synapses;
+void Simulation::deliver(VirtualProcess &vp) const {
+    const auto &derived = network_.derived();
+    const SynapseStore &store = vp.synapses;
     const std::size_t slots = vp.input_ex.slots();
     const std::size_t neurons = vp.num_local;
     for (const std::uint64_t spike : global_spikes_) {
@@ -72,11 +73,11 @@ void Simulation::deliver(VirtualProcess& vp) const {
         const std::uint64_t emitted = interval_start_ + (spike & lag_mask);
         const int population =
             gid < derived.num_neurons_total ? derived.population_of(gid) : num_populations;
-        std::int64_t* const ring =
+        std::int64_t *const ring =
             (source_excitatory_[population] ? vp.input_ex : vp.input_in).row(0);
         const std::size_t base = emitted % slots;
-        const Synapse* synapse = store.synapses.data() + store.row_begin[gid];
-        const Synapse* const end = store.synapses.data() + store.row_begin[gid + 1];
+        const Synapse *synapse = store.synapses.data() + store.row_begin[gid];
+        const Synapse *const end = store.synapses.data() + store.row_begin[gid + 1];
         for (; synapse != end; ++synapse) {
             std::size_t slot = base + delay_of(*synapse);
             slot = slot >= slots ? slot - slots : slot;
@@ -87,7 +88,7 @@ void Simulation::deliver(VirtualProcess& vp) const {
     }
 }
 
-void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const {
+void Simulation::refresh_poisson_counts(VirtualProcess &vp, std::uint64_t u) const {
     // One Philox block gives the counts of four consecutive steps of a neuron.
     const std::uint64_t block = u >> 2U;
     for (int p = 0; p < num_populations; ++p) {
@@ -108,11 +109,12 @@ void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) con
     }
 }
 
-void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start) {
-    const auto& derived = network_.derived();
+void Simulation::update(VirtualProcess &vp, int thread, std::uint64_t u,
+                        std::uint64_t interval_start) {
+    const auto &derived = network_.derived();
     const std::size_t slot = vp.input_ex.slot_of_step(u);
-    std::int64_t* const arriving_ex = vp.input_ex.row(slot);
-    std::int64_t* const arriving_in = vp.input_in.row(slot);
+    std::int64_t *const arriving_ex = vp.input_ex.row(slot);
+    std::int64_t *const arriving_in = vp.input_in.row(slot);
     const bool poisson_active = poisson_ && u >= poisson_first_step_;
     if (poisson_active && ((u & 3U) == 0 || u == poisson_first_step_)) {
         refresh_poisson_counts(vp, u);
@@ -124,26 +126,28 @@ void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u, std::ui
         for (std::uint64_t i = vp.population_begin[p]; i < vp.population_begin[p + 1]; ++i) {
             std::int64_t input_ex = arriving_ex[i];
             if (poisson_active) {
-                input_ex += static_cast<std::int64_t>((vp.poisson_counts[i] >> poisson_shift) & 0xFFFFU) *
-                            poisson_weight_;
+                input_ex +=
+                    static_cast<std::int64_t>((vp.poisson_counts[i] >> poisson_shift) & 0xFFFFU) *
+                    poisson_weight_;
             }
             if (update_neuron(vp.neurons, i, propagators_, current, input_ex, arriving_in[i])) {
-                vp.spikes.push_back(encode_spike(network_.partition().gid_of(vp.vp, i), u - interval_start));
+                vp.spikes.push_back(
+                    encode_spike(network_.partition().gid_of(vp.vp, i), u - interval_start));
             }
             arriving_ex[i] = 0;
             arriving_in[i] = 0;
         }
     }
     if (voltage_recorder_ != nullptr && voltage_recorder_->is_sample_step(u + 1)) {
-        double* row = voltage_recorder_->row(u + 1);
-        for (const auto& probe : voltage_recorder_->probes_of_thread(thread)) {
+        double *row = voltage_recorder_->row(u + 1);
+        for (const auto &probe : voltage_recorder_->probes_of_thread(thread)) {
             row[probe.column] = vp.neurons.y[probe.local_index] + E_L_;
         }
     }
 }
 
 void Simulation::add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end) {
-    const auto& derived = network_.derived();
+    const auto &derived = network_.derived();
     const std::uint64_t first = first_thalamic_gid(derived);
     const auto count = static_cast<std::uint64_t>(network_.parameters().stimulus.num_th_neurons);
     for (std::uint64_t u = interval_start; u < interval_end; ++u) {
@@ -152,8 +156,8 @@ void Simulation::add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t
             continue;
         }
         for (std::uint64_t j = 0; j < count; ++j) {
-            const auto words = random_block(seed_, Purpose::thalamic_spikes,
-                                            static_cast<std::uint32_t>(j), u);
+            const auto words =
+                random_block(seed_, Purpose::thalamic_spikes, static_cast<std::uint32_t>(j), u);
             const std::uint32_t spikes = poisson_by_inversion(
                 uniform_from_u32(words.v[0]), thalamic_exp_minus_mean_, thalamic_mean_);
             for (std::uint32_t s = 0; s < spikes; ++s) {
@@ -165,7 +169,7 @@ void Simulation::add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t
 
 void Simulation::exchange_and_record(std::uint64_t interval_start, std::uint64_t interval_end) {
     local_spikes_.clear();
-    for (auto& vp : network_.virtual_processes()) {
+    for (auto &vp : network_.virtual_processes()) {
         local_spikes_.insert(local_spikes_.end(), vp.spikes.begin(), vp.spikes.end());
         vp.spikes.clear();
     }
@@ -182,8 +186,8 @@ void Simulation::exchange_and_record(std::uint64_t interval_start, std::uint64_t
     if (thalamic_) {
         add_thalamic_spikes(interval_start, interval_end);
     }
-    const std::uint64_t next_end =
-        std::min<std::uint64_t>(interval_end + network_.min_delay_steps(), network_.derived().total_steps);
+    const std::uint64_t next_end = std::min<std::uint64_t>(
+        interval_end + network_.min_delay_steps(), network_.derived().total_steps);
     if (voltage_recorder_ != nullptr && voltage_recorder_->window_full(next_end)) {
         voltage_recorder_->flush(interval_end);
     }
@@ -195,12 +199,12 @@ void Simulation::exchange_and_record(std::uint64_t interval_start, std::uint64_t
 }
 
 void Simulation::run_until(std::uint64_t step_end) {
-    auto& vps = network_.virtual_processes();
+    auto &vps = network_.virtual_processes();
     const std::uint64_t min_delay = network_.min_delay_steps();
-#pragma omp parallel num_threads(static_cast<int>(vps.size()))
+#pragma omp parallel num_threads(static_cast <int>(vps.size()))
     {
         const int thread = omp_get_thread_num();
-        VirtualProcess& vp = vps[thread];
+        VirtualProcess &vp = vps[thread];
         for (;;) {
             const std::uint64_t start = step_; // read by all threads between barriers
             if (start >= step_end) {

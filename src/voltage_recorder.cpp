@@ -8,8 +8,8 @@ namespace {
 constexpr std::uint64_t window_values = 1U << 20U; // doubles buffered per rank
 }
 
-VoltageRecorder::VoltageRecorder(hid_t file, const DerivedParameters& derived,
-                                 const Partition& partition, const Communicator& communicator,
+VoltageRecorder::VoltageRecorder(hid_t file, const DerivedParameters &derived,
+                                 const Partition &partition, const Communicator &communicator,
                                  double resolution, std::uint64_t interval_steps,
                                  int neurons_per_population)
     : derived_(derived), communicator_(communicator), interval_steps_(interval_steps),
@@ -24,8 +24,8 @@ VoltageRecorder::VoltageRecorder(hid_t file, const DerivedParameters& derived,
     }
     write_vector_dataset(voltages.id(), "times", times, communicator.rank() == 0);
     for (int p = 0; p < num_populations; ++p) {
-        const std::uint64_t n =
-            std::min<std::uint64_t>(static_cast<std::uint64_t>(neurons_per_population), derived.num_neurons[p]);
+        const std::uint64_t n = std::min<std::uint64_t>(
+            static_cast<std::uint64_t>(neurons_per_population), derived.num_neurons[p]);
         first_column_.push_back(columns_);
         columns_of_.push_back(n);
         std::vector<std::uint64_t> node_ids(n);
@@ -33,7 +33,8 @@ VoltageRecorder::VoltageRecorder(hid_t file, const DerivedParameters& derived,
             node_ids[i] = i;
             const std::uint64_t gid = derived.first_gid[p] + i;
             if (partition.rank_of(gid) == partition.rank()) {
-                probes_[partition.thread_of(gid)].push_back({partition.local_index(gid), columns_ + i});
+                probes_[partition.thread_of(gid)].push_back(
+                    {partition.local_index(gid), columns_ + i});
             }
         }
         auto group = create_group(voltages.id(), population_names[p]);
@@ -56,8 +57,9 @@ void VoltageRecorder::flush(std::uint64_t step_end) {
         const std::uint64_t n = columns_of_[p];
         population.resize(rows * n);
         for (std::uint64_t r = 0; r < rows; ++r) {
-            std::copy_n(block.begin() + static_cast<std::ptrdiff_t>(r * columns_ + first_column_[p]), n,
-                        population.begin() + static_cast<std::ptrdiff_t>(r * n));
+            std::copy_n(block.begin() +
+                            static_cast<std::ptrdiff_t>(r * columns_ + first_column_[p]),
+                        n, population.begin() + static_cast<std::ptrdiff_t>(r * n));
         }
         write_matrix_rows(datasets_[p].id(), window_first_, rows, n, population.data(), writer);
     }

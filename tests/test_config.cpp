@@ -1,7 +1,7 @@
 // Configuration: defaults, overrides, and one clear message per bad input
 // naming the key and, where there is one, the file and line.
 #define BOOST_TEST_MODULE config
-#include <boost/test/included/unit_test.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include "microcircuit/config.hpp"
 
@@ -13,12 +13,12 @@ using namespace microcircuit;
 
 namespace {
 
-std::string error_of(const std::string& file_text, const std::vector<std::string>& overrides = {}) {
+std::string error_of(const std::string &file_text, const std::vector<std::string> &overrides = {}) {
     const std::string path = "test_config_input.yaml";
     std::ofstream(path) << file_text;
     try {
         load_config(path, overrides);
-    } catch (const ConfigError& error) {
+    } catch (const ConfigError &error) {
         std::remove(path.c_str());
         return error.what();
     }
@@ -26,7 +26,7 @@ std::string error_of(const std::string& file_text, const std::vector<std::string
     return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
+bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
 }
 
@@ -50,8 +50,9 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_reference_model_with_poisson_drive) {
 BOOST_AUTO_TEST_CASE(overrides_apply_in_order_after_the_file) {
     const std::string path = "test_config_overrides.yaml";
     std::ofstream(path) << "network:\n  N_scaling: 0.5\n";
-    const auto loaded = load_config(path, {"network.N_scaling=0.25", "simulation.local_num_threads=3",
-                                           "simulation.rec_dev=[voltmeter]"});
+    const auto loaded =
+        load_config(path, {"network.N_scaling=0.25", "simulation.local_num_threads=3",
+                           "simulation.rec_dev=[voltmeter]"});
     std::remove(path.c_str());
     BOOST_TEST(loaded.parameters.network.N_scaling == 0.25);
     BOOST_TEST(loaded.parameters.simulation.local_num_threads == 3);

@@ -2,7 +2,7 @@
 // every rank receives every rank's spikes in rank order, also when a rank
 // sends more than the current chunk (the retry path) or nothing at all.
 #define BOOST_TEST_MODULE spike_exchange
-#include <boost/test/included/unit_test.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include "microcircuit/communicator.hpp"
 

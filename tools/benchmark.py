@@ -56,6 +56,7 @@ import os
 import platform
 import re
 import shutil
+import resource
 import signal
 import statistics
 import subprocess
@@ -399,7 +400,8 @@ RUN_COLUMNS = [
     "syn_events_per_sim_s", "syn_events_per_wall_s", "bandwidth_gbs", "bytes_per_event_best",
     "bytes_per_event_estimate", "bytes_per_event_worst", "bytes_per_neuron_update",
     "ring_miss_fraction", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst",
-    "rtf_limit_random", "rtf_over_limit_best", "busy_cores_before", "waited_idle_s",
+    "rtf_limit_random", "rtf_over_limit_best", "cpu_s", "busy_cores_before", "waited_idle_s",
+    "others_cores_during",
     "loadavg_before", "loadavg_after", "returncode",
     "error", "git_commit", "k_scaling", "h_ms", "rng_seed",
 ]
@@ -408,7 +410,7 @@ RUN_COLUMNS = [
 SPREAD_COLUMNS = ["rtf", "sim_s", "construct_s", "create_s", "connect_s", "init_s", "presim_s",
                   "write_s", "wall_s", "peak_rss_mb_max", "peak_rss_mb_per_rank",
                   "peak_rss_mb_sum", "syn_events_per_wall_s", "rtf_over_limit_best",
-                  "busy_cores_before"]
+                  "busy_cores_before", "others_cores_during"]
 # Columns equal (or nearly) over the repeats: their first value is kept.
 CONSTANT_COLUMNS = ["t_presim_ms", "t_sim_ms", "neurons", "synapses", "synapse_store_bytes",
                     "bytes_per_synapse", "min_delay_steps", "ring_slots", "spikes_sim",
@@ -722,9 +724,9 @@ def make_plots(summary, outdir):
         [s for s in summary if s["record"] == perf_record and s["rtf_limit_best"]]
     if lim:
         lim = sorted({s["scale"]: s for s in lim}.values(), key=lambda s: s["scale"])
-        ax.plot([s["scale"] for s in lim], [s["rtf_limit_best"] for s in lim], "k--",
+        ax.plot([s["scale"] for s in lim], [s["rtf_limit_best"] for s in lim], "k--", marker="x",
                 label=f"bandwidth limit, best case ({lim[0]['ranks']}x{lim[0]['threads']})")
-        ax.plot([s["scale"] for s in lim], [s["rtf_limit_worst"] for s in lim], "k:",
+        ax.plot([s["scale"] for s in lim], [s["rtf_limit_worst"] for s in lim], "k:", marker="+",
                 label="bandwidth limit, worst case")
     ax.errorbar(nest_x, [_mid(r["rtf"]) for r in NEST_REFERENCE["rows"]],
                 yerr=[[_mid(r["rtf"]) - r["rtf"][0] for r in NEST_REFERENCE["rows"]],
@@ -906,6 +908,16 @@ def busy_cores(interval=0.5):
     return (os.cpu_count() or 1) * (1.0 - (i2 - i1) / total) if total > 0 else 0.0
 
 
+def busy_cpu_seconds():
+    """CPU seconds all processes have spent busy since boot (/proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            vals = [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(vals) - vals[3] - vals[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until_idle(max_wait_s, threshold_cores, log=print):
     """Sample the load until it is below threshold_cores or max_wait_s has
     passed. Returns (busy cores at the last sample, seconds waited)."""
@@ -990,6 +1002,8 @@ def run_one(binary, point, repeat, outdir, args, log=print):
     env["OMP_NUM_THREADS"] = str(threads)
     busy, waited = wait_until_idle(args.wait_idle, args.idle_threshold, log)
     load_before = os.getloadavg()[0]
+    cpu_all0 = busy_cpu_seconds()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     with open(os.path.join(data_path, "stdout.txt"), "w") as out, \
             open(os.path.join(data_path, "stderr.txt"), "w") as err:
@@ -1001,6 +1015,11 @@ def run_one(binary, point, repeat, outdir, args, log=print):
             proc.wait()
             rc = "timeout"
     wall = time.monotonic() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_all1 = busy_cpu_seconds()
+    own_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    others = (max(0.0, (cpu_all1 - cpu_all0 - own_cpu) / wall)
+              if cpu_all0 is not None and cpu_all1 is not None and wall > 0 else None)
     row = {"scale": scale, "drive": drive, "ranks": ranks, "threads": threads, "vps": ranks * threads,
            "record": record, "t_presim_ms": args.t_presim, "t_sim_ms": args.t_sim, "h_ms": 0.1,
            "k_scaling": scale, "returncode": rc, "error": ""}
@@ -1025,13 +1044,16 @@ def run_one(binary, point, repeat, outdir, args, log=print):
             row["error"] = f.read()[-300:].replace("\n", " ")
         row["rtf"] = None
     row.update({"repeat": repeat, "wall_s": wall, "loadavg_before": load_before,
-                "busy_cores_before": busy, "waited_idle_s": waited,
+                "busy_cores_before": busy, "waited_idle_s": waited, "cpu_s": own_cpu,
+                "others_cores_during": others,
                 "loadavg_after": os.getloadavg()[0], "command": " ".join(cmd)})
     status = (f"RTF {row['rtf']:.3f}, construct {row['construct_s']:.2f} s, "
               f"peak {row['peak_rss_mb_max']:.0f} MB/rank" if row.get("rtf") is not None
               else f"FAILED ({rc}): {row['error'][-200:]}")
     busy_text = f"{busy:.2f}" if busy is not None else "?"
-    log(f"  {name}: {status} (wall {wall:.1f} s, others' load before {busy_text} cores)")
+    others_text = f"{others:.2f}" if others is not None else "?"
+    log(f"  {name}: {status} (wall {wall:.1f} s; cores used by others: {busy_text} before, "
+        f"{others_text} during)")
     return row
 
 

@@ -33,18 +33,19 @@ struct VirtualProcess {
 
 class Network {
 public:
-    Network(const Parameters& parameters, const DerivedParameters& derived, const Partition& partition);
+    Network(const Parameters &parameters, const DerivedParameters &derived,
+            const Partition &partition);
 
     // Neuron state and initial potentials (from each neuron's own random stream).
     void create();
     // In-degrees, synapse stores, the global minimum and maximum delay, input buffers.
-    void connect(const Communicator& communicator);
+    void connect(const Communicator &communicator);
 
-    const Parameters& parameters() const { return parameters_; }
-    const DerivedParameters& derived() const { return derived_; }
-    const Partition& partition() const { return partition_; }
-    std::vector<VirtualProcess>& virtual_processes() { return vps_; }
-    const std::vector<Projection>& projections() const { return projections_; }
+    const Parameters &parameters() const { return parameters_; }
+    const DerivedParameters &derived() const { return derived_; }
+    const Partition &partition() const { return partition_; }
+    std::vector<VirtualProcess> &virtual_processes() { return vps_; }
+    const std::vector<Projection> &projections() const { return projections_; }
     std::uint64_t num_sources() const { return num_sources_; }
     std::uint32_t min_delay_steps() const { return min_delay_steps_; }
     std::uint32_t max_delay_steps() const { return max_delay_steps_; }
@@ -53,8 +54,8 @@ public:
     std::size_t input_buffer_bytes() const;
 
 private:
-    const Parameters& parameters_;
-    const DerivedParameters& derived_;
+    const Parameters &parameters_;
+    const DerivedParameters &derived_;
     Partition partition_;
     std::vector<Projection> projections_;
     std::uint64_t num_sources_ = 0; // cortical neurons, then thalamic neurons

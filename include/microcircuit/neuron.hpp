@@ -29,13 +29,13 @@ struct Propagators {
     double P11_in = 0.0;
     double P21_ex = 0.0; // synaptic current -> membrane
     double P21_in = 0.0;
-    double P22 = 0.0;    // membrane decay
-    double P20 = 0.0;    // constant current -> membrane
+    double P22 = 0.0;       // membrane decay
+    double P20 = 0.0;       // constant current -> membrane
     double threshold = 0.0; // V_th - E_L
     double reset = 0.0;     // V_reset - E_L
     std::int32_t refractory_steps = 0;
 
-    static Propagators compute(const NeuronParameters& neuron, double h);
+    static Propagators compute(const NeuronParameters &neuron, double h);
 };
 
 // Membrane potentials relative to E_L, synaptic currents, refractory counters.
@@ -57,12 +57,12 @@ struct NeuronState {
 // `arriving_in` are the fixed-point sums of the input that arrives at the end
 // of the step, `constant_current` is I_e + I_0 during the step. Returns true if
 // the neuron spikes (time stamp: end of the step).
-inline bool update_neuron(NeuronState& s, std::size_t i, const Propagators& p,
+inline bool update_neuron(NeuronState &s, std::size_t i, const Propagators &p,
                           double constant_current, std::int64_t arriving_ex,
                           std::int64_t arriving_in) {
     if (s.refractory[i] == 0) {
-        s.y[i] = s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + s.i_in[i] * p.P21_in +
-                 constant_current * p.P20;
+        s.y[i] =
+            s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + s.i_in[i] * p.P21_in + constant_current * p.P20;
     } else {
         --s.refractory[i];
     }

@@ -32,8 +32,8 @@ enum class Purpose : std::uint32_t {
 // One sequential stream: key (seed, purpose), counter (owner, sub-stream, position).
 class RandomStream {
 public:
-    RandomStream(std::uint32_t seed, Purpose purpose, std::uint32_t owner,
-                 std::uint32_t substream, std::uint64_t start_block = 0)
+    RandomStream(std::uint32_t seed, Purpose purpose, std::uint32_t owner, std::uint32_t substream,
+                 std::uint64_t start_block = 0)
         : key_{{seed, static_cast<std::uint32_t>(purpose)}},
           counter_{{static_cast<std::uint32_t>(start_block),
                     static_cast<std::uint32_t>(start_block >> 32U), owner, substream}} {}
@@ -54,14 +54,11 @@ public:
     double uniform() { return static_cast<double>(next_u64() >> 11U) * 0x1p-53; }
 
     // Uniform in (0, 1): safe as the argument of a logarithm.
-    double uniform_open() {
-        return (static_cast<double>(next_u64() >> 11U) + 0.5) * 0x1p-53;
-    }
+    double uniform_open() { return (static_cast<double>(next_u64() >> 11U) + 0.5) * 0x1p-53; }
 
     // Uniform integer in [0, n): multiply-shift on 64 bits, bias below n / 2^64.
     std::uint64_t index(std::uint64_t n) {
-        return static_cast<std::uint64_t>(
-            (static_cast<uint128>(next_u64()) * n) >> 64U);
+        return static_cast<std::uint64_t>((static_cast<uint128>(next_u64()) * n) >> 64U);
     }
 
     // Standard normal by the Marsaglia polar method (uses only log and sqrt).
@@ -125,8 +122,8 @@ inline r123::Philox4x32::ctr_type random_block(std::uint32_t seed, Purpose purpo
     const r123::Philox4x32 philox;
     const r123::Philox4x32::key_type key{{seed, static_cast<std::uint32_t>(purpose)}};
     const r123::Philox4x32::ctr_type counter{{static_cast<std::uint32_t>(position),
-                                              static_cast<std::uint32_t>(position >> 32U),
-                                              owner, 0}};
+                                              static_cast<std::uint32_t>(position >> 32U), owner,
+                                              0}};
     return philox(counter, key);
 }
 

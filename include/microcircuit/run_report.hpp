@@ -17,8 +17,8 @@ struct PhaseTimes {
 };
 
 struct RunSummary {
-    PhaseTimes phases;         // wall seconds, max over ranks
-    double t_sim_ms = 0.0;     // simulated time of the sim phase
+    PhaseTimes phases;     // wall seconds, max over ranks
+    double t_sim_ms = 0.0; // simulated time of the sim phase
     double peak_rss_mb_max = 0.0;
     double peak_rss_mb_sum = 0.0;
     int ranks = 1;
@@ -28,12 +28,12 @@ struct RunSummary {
     std::uint64_t spikes = 0;
     std::uint64_t synapse_store_bytes = 0; // summed over ranks
     std::uint32_t min_delay_steps = 0;
-    std::string config_json;   // the effective configuration
+    std::string config_json; // the effective configuration
 
     double rtf() const { return t_sim_ms > 0.0 ? phases.sim / (t_sim_ms * 1e-3) : 0.0; }
 };
 
-std::string report_json(const RunSummary& summary);
-std::string console_summary(const RunSummary& summary);
+std::string report_json(const RunSummary &summary);
+std::string console_summary(const RunSummary &summary);
 
 } // namespace microcircuit

@@ -24,8 +24,8 @@ public:
     // Called by rank 0's master thread after each interval with the step reached.
     using Progress = std::function<void(std::uint64_t step_end)>;
 
-    Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
-               VoltageRecorder* voltages, Progress progress);
+    Simulation(Network &network, Communicator &communicator, SpikeRecorder *spikes,
+               VoltageRecorder *voltages, Progress progress);
 
     // Advances the network to the end of step `step_end` (time step_end * h).
     void run_until(std::uint64_t step_end);
@@ -36,16 +36,16 @@ public:
     std::uint64_t num_spikes() const { return num_spikes_; }
 
 private:
-    void deliver(VirtualProcess& vp) const;
-    void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start);
-    void refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const;
+    void deliver(VirtualProcess &vp) const;
+    void update(VirtualProcess &vp, int thread, std::uint64_t u, std::uint64_t interval_start);
+    void refresh_poisson_counts(VirtualProcess &vp, std::uint64_t u) const;
     void exchange_and_record(std::uint64_t interval_start, std::uint64_t interval_end);
     void add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end);
 
-    Network& network_;
-    Communicator& communicator_;
-    SpikeRecorder* spike_recorder_;
-    VoltageRecorder* voltage_recorder_;
+    Network &network_;
+    Communicator &communicator_;
+    SpikeRecorder *spike_recorder_;
+    VoltageRecorder *voltage_recorder_;
     Progress progress_;
 
     Propagators propagators_;
@@ -68,7 +68,7 @@ private:
 
     std::vector<bool> source_excitatory_; // by population, thalamic last
     std::uint64_t step_ = 0;
-    std::uint64_t interval_start_ = 0;    // first step of the interval whose spikes are in flight
+    std::uint64_t interval_start_ = 0; // first step of the interval whose spikes are in flight
     std::vector<std::uint64_t> local_spikes_;
     std::vector<std::uint64_t> global_spikes_; // in flight: gid << 32 | lag
     std::uint64_t num_spikes_ = 0;

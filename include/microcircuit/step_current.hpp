@@ -7,7 +7,7 @@
 namespace microcircuit {
 
 struct StepCurrent {
-    double amplitude = 0.0;    // pA
+    double amplitude = 0.0;       // pA
     std::uint64_t start_step = 0; // start_ms / h
     std::uint64_t stop_step = 0;  // stop_ms / h
 

@@ -24,8 +24,12 @@ constexpr std::uint32_t synapse_max_delay_steps = (1U << (32 - synapse_target_bi
 inline std::uint32_t pack_target_and_delay(std::uint32_t target, std::uint32_t delay_steps) {
     return (delay_steps << synapse_target_bits) | target;
 }
-inline std::uint32_t target_of(const Synapse& s) { return s.target_and_delay & synapse_target_mask; }
-inline std::uint32_t delay_of(const Synapse& s) { return s.target_and_delay >> synapse_target_bits; }
+inline std::uint32_t target_of(const Synapse &s) {
+    return s.target_and_delay & synapse_target_mask;
+}
+inline std::uint32_t delay_of(const Synapse &s) {
+    return s.target_and_delay >> synapse_target_bits;
+}
 
 struct SynapseStore {
     std::vector<std::uint64_t> row_begin; // size num_sources + 1

@@ -1,0 +1,308 @@
+"""Tests of tools/benchmark.py on synthetic report.json data: no simulator run,
+nothing written outside tmp_path. Run: /usr/bin/python3 -m pytest -q tests/benchmark
+"""
+import csv
+import importlib.util
+import json
+import math
+import os
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.join(HERE, "..", "..", "tools", "benchmark.py")
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("mc_benchmark", TOOL)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+bm = _load()
+
+
+def report(scale=0.1, drive="poisson", ranks=1, threads=1, record=True, sim=1.0, create=0.1,
+           connect=0.4, rss_max=50.0, rss_sum=None, spikes=3000, neurons=1000, synapses=400000,
+           t_presim=500.0, t_sim=1000.0, seed=55):
+    """A report.json as microcircuit_mpi writes it."""
+    return {
+        "program": "microcircuit_mpi", "git_commit": "abc123",
+        "phases_s": {"init": 0.5, "create": create, "connect": connect, "presim": 0.5 * sim,
+                     "sim": sim, "write": 0.01},
+        "rtf": sim / (t_sim / 1000.0), "t_sim_ms": t_sim,
+        "peak_rss_mb": {"max": rss_max, "sum": rss_sum if rss_sum is not None else rss_max * ranks},
+        "ranks": ranks, "threads": threads, "neurons": neurons, "synapses": synapses,
+        "synapse_store_bytes": synapses * 8 + 8 * (neurons + 1) * ranks * threads,
+        "bytes_per_synapse": 8.0 + 8 * (neurons + 1) * ranks * threads / synapses,
+        "min_delay_steps": 1, "spikes": spikes,
+        "config": {"simulation": {"sim_resolution": 0.1, "t_presim": t_presim, "t_sim": t_sim,
+                                  "rng_seed": seed, "local_num_threads": threads,
+                                  "rec_dev": ["spike_recorder"] if record else []},
+                   "network": {"N_scaling": scale, "K_scaling": scale, "bg_input_type": drive}},
+    }
+
+
+def test_row_from_report_flattens_phases_memory_and_recording():
+    r = bm.row_from_report(report(ranks=2, threads=1, rss_max=60.0, rss_sum=100.0, record=False))
+    assert r["scale"] == 0.1 and r["drive"] == "poisson"
+    assert (r["ranks"], r["threads"], r["vps"], r["record"]) == (2, 1, 2, "off")
+    assert r["construct_s"] == pytest.approx(0.5)
+    assert r["rtf"] == pytest.approx(1.0)
+    assert r["peak_rss_mb_max"] == 60.0
+    assert r["peak_rss_mb_per_rank"] == pytest.approx(50.0)
+    assert r["peak_rss_mb_sum"] == 100.0
+    assert r["spikes_total"] == 3000 and r["t_presim_ms"] == 500.0 and r["h_ms"] == 0.1
+    assert bm.row_from_report(report(record=True))["record"] == "on"
+
+
+def test_events_per_second_is_spikes_times_mean_out_degree():
+    # The issue's full-scale figure: 245,000 spikes/s x 3,873 synapses per neuron.
+    events, per_sim_s, per_wall_s = bm.events_per_second(245000, 298880968, 77169, 1000.0, 80.0)
+    assert per_sim_s == pytest.approx(245000 * 298880968 / 77169)
+    assert per_sim_s == pytest.approx(9.49e8, rel=1e-3)
+    assert per_wall_s == pytest.approx(events / 80.0)
+    events, per_sim_s, per_wall_s = bm.events_per_second(100, 400, 10, 2000.0, None)
+    assert events == 4000 and per_sim_s == 2000.0 and per_wall_s is None
+
+
+def test_fill_spikes_sim_file_twin_and_estimate():
+    on = bm.row_from_report(report(record=True, spikes=3000))
+    on.update(spikes_sim=2200, spikes_sim_source="file")
+    twin = bm.row_from_report(report(record=False, threads=2, spikes=3000))
+    other = bm.row_from_report(report(record=False, spikes=2999))  # not bitwise equal: no twin
+    other_scale = bm.row_from_report(report(scale=0.2, record=False, spikes=3000))
+    bm.fill_spikes_sim([on, twin, other, other_scale])
+    assert (on["spikes_sim"], on["spikes_sim_source"]) == (2200, "file")
+    assert (twin["spikes_sim"], twin["spikes_sim_source"]) == (2200, "twin")
+    assert other["spikes_sim_source"] == "estimate"
+    assert other["spikes_sim"] == pytest.approx(2999 * 1000.0 / 1500.0)
+    assert other_scale["spikes_sim_source"] == "estimate"
+
+
+def test_neuron_update_bytes_from_layout():
+    lay = bm.DEFAULT_LAYOUT
+    # y, i_ex, i_in (8 B) + refractory (4 B), read and written; 2 rings x (read + zero) x 8 B.
+    assert bm.neuron_update_bytes(lay, poisson=False) == 2 * 28 + 2 * 2 * 8 == 88
+    # Poisson: + the 8-byte count word read every step, rewritten every 4th.
+    assert bm.neuron_update_bytes(lay, poisson=True) == 88 + 8 + 2
+
+
+def test_limit_model_cases_by_hand():
+    n, syn, spikes, vps, slots, bw = 1000, 400000, 3000, 2, 50, 10.0
+    lim = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw, llc_bytes=0)
+    events = 3000 * 400.0
+    updates = 1000 * 10000.0
+    assert lim["events_per_sim_s"] == pytest.approx(events)
+    assert lim["neuron_updates_per_sim_s"] == pytest.approx(updates)
+    assert lim["bytes_per_event_best"] == 8 and lim["bytes_per_event_worst"] == 8 + 128
+    best = events * 8 + 3000 * vps * 16
+    worst = events * 136 + 3000 * vps * 128 + updates * 88
+    assert lim["bytes_per_sim_s_best"] == pytest.approx(best)
+    assert lim["bytes_per_sim_s_worst"] == pytest.approx(worst)
+    assert lim["rtf_limit_best"] == pytest.approx(best / 10e9)
+    assert lim["rtf_limit_worst"] == pytest.approx(worst / 10e9)
+    # No cache: the estimate misses every ring access and the state.
+    assert lim["ring_miss_fraction"] == 1.0
+    assert lim["bytes_per_sim_s_estimate"] == pytest.approx(events * 136 + 3000 * vps * 16 + updates * 88)
+    # A cache holding state and rings: the estimate is the best case.
+    big = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw, llc_bytes=1 << 30)
+    assert big["ring_miss_fraction"] == 0.0
+    assert big["rtf_limit_estimate"] == pytest.approx(big["rtf_limit_best"])
+    # Half the rings fit: half the ring accesses miss.
+    state = n * 28
+    ring = 2 * slots * n * 8
+    half = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw,
+                          llc_bytes=state + ring // 2)
+    assert half["ring_miss_fraction"] == pytest.approx(0.5)
+    assert half["bytes_per_event_estimate"] == pytest.approx(8 + 64)
+    # Random case: each event priced at the measured random-update rate.
+    rnd = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw, random_mups=50.0)
+    assert rnd["rtf_limit_random"] == pytest.approx(
+        events / 50e6 + (events * 8 + 3000 * vps * 128 + updates * 88) / 10e9)
+    # A layout override (e.g. a 6-byte synapse) changes the best case.
+    six = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw,
+                         layout={"synapse_bytes": 6})
+    assert six["bytes_per_sim_s_best"] == pytest.approx(events * 6 + 3000 * vps * 16)
+    # No bandwidth measured: no limit.
+    assert bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, None)["rtf_limit_best"] is None
+
+
+def test_full_scale_limit_matches_issue_numbers():
+    # 9.5e8 events/s at 8 bytes over 45 GB/s: RTF about 0.17 in the best case.
+    lim = bm.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 45.0,
+                         llc_bytes=32 << 20)
+    assert lim["rtf_limit_best"] == pytest.approx(9.49e8 * 8 / 45e9, rel=0.01)
+    assert lim["rtf_limit_best"] < lim["rtf_limit_estimate"] < lim["rtf_limit_worst"]
+
+
+def test_bandwidth_for_picks_thread_count():
+    bw = {"1": {"triad_gbs": 20.0}, "2": {"triad_gbs": 30.0}}
+    assert bm.bandwidth_for(bw, 1)["triad_gbs"] == 20.0
+    assert bm.bandwidth_for(bw, 2)["triad_gbs"] == 30.0
+    assert bm.bandwidth_for(bw, 4)["triad_gbs"] == 30.0
+    assert bm.bandwidth_for({}, 2) is None
+
+
+def _rows():
+    rows = []
+    for rep, (sim1, sim2, sim3) in enumerate([(1.0, 0.5, 0.55), (1.2, 0.6, 0.6), (0.9, 0.7, 0.5)]):
+        for (ranks, threads), sim in (((1, 1), sim1), ((1, 2), sim2), ((2, 1), sim3)):
+            r = bm.row_from_report(report(ranks=ranks, threads=threads, sim=sim, record=False))
+            r.update(repeat=rep, returncode=0, wall_s=sim + 1)
+            rows.append(r)
+    rec = bm.row_from_report(report(threads=2, sim=0.6, record=True))
+    rec.update(repeat=0, returncode=0, spikes_sim=2000, spikes_sim_source="file")
+    failed = {"scale": 0.1, "drive": "poisson", "ranks": 1, "threads": 1, "vps": 1,
+              "record": "off", "repeat": 3, "returncode": 1, "rtf": None, "error": "boom"}
+    return rows + [rec, failed]
+
+
+def _finish(rows):
+    bw = {"1": {"triad_gbs": 20.0, "random_mups": 60.0}, "2": {"triad_gbs": 30.0, "random_mups": 80.0}}
+    ok = [r for r in rows if r.get("rtf") is not None]
+    bm.fill_spikes_sim(ok)
+    for r in ok:
+        bm.add_derived(r, bw, 32 << 20)
+    return bm.aggregate(rows)
+
+
+def test_aggregate_median_min_max_and_failures():
+    summary = _finish(_rows())
+    by = {bm.point_key(s): s for s in summary}
+    s11 = by[(0.1, "poisson", 1, 1, "off")]
+    assert s11["n_ok"] == 3 and s11["n_failed"] == 1
+    assert s11["rtf_median"] == pytest.approx(1.0)
+    assert (s11["rtf_min"], s11["rtf_max"]) == (pytest.approx(0.9), pytest.approx(1.2))
+    assert s11["sim_s_median"] == pytest.approx(1.0)
+    assert s11["spikes_sim"] == 2000 and s11["spikes_sim_source"] == "twin"
+    assert s11["bandwidth_gbs"] == 20.0
+    s12 = by[(0.1, "poisson", 1, 2, "off")]
+    assert s12["bandwidth_gbs"] == 30.0
+    # Events per wall second: spikes_sim x synapses / neurons / sim phase.
+    assert s12["syn_events_per_wall_s_median"] == pytest.approx(2000 * 400.0 / 0.6)
+    assert s12["syn_events_per_sim_s"] == pytest.approx(2000 * 400.0)
+    assert s12["rtf_over_limit_best_median"] == pytest.approx(0.6 / s12["rtf_limit_best"])
+    sc = {(e["record"]): e for e in bm.scaling(summary)}
+    assert sc["off"]["speedup_2_threads"] == pytest.approx(1.0 / 0.6)
+    assert sc["off"]["ranks_over_threads"] == pytest.approx(0.55 / 0.6)
+    assert sc["on"]["speedup_2_threads"] is None
+
+
+def test_csv_and_json_outputs_roundtrip(tmp_path):
+    rows = _rows()
+    summary = _finish(rows)
+    bm.write_csv(rows, str(tmp_path / "runs.csv"), bm.RUN_COLUMNS)
+    bm.write_csv(summary, str(tmp_path / "summary.csv"), bm.summary_columns(summary))
+    runs = bm.read_csv(str(tmp_path / "runs.csv"))
+    assert len(runs) == len(rows)
+    assert runs[-1]["returncode"] == "1" and runs[-1]["rtf"] == ""
+    summ = bm.read_csv(str(tmp_path / "summary.csv"))
+    assert [(float(s["scale"]), s["ranks"], s["threads"], s["record"]) for s in summ] == \
+        [(0.1, "1", "1", "off"), (0.1, "1", "2", "off"), (0.1, "2", "1", "off"), (0.1, "1", "2", "on")]
+    assert float(summ[0]["rtf_median"]) == pytest.approx(1.0)
+    text = bm.format_tables(summary, bm.scaling(summary), {"1": {"triad_gbs": 20.0, "reps": 10,
+                                                                 "random_mups": 60.0}})
+    assert "NEST 3.6" in text and "3.1-3.8" in text and "499" in text
+    json.dumps(summary)
+
+
+def test_compare_ratios_and_flags():
+    base = [{"scale": 0.1, "drive": "poisson", "ranks": 1, "threads": 2, "record": "off",
+             "rtf_min": 1.0, "construct_s_min": 1.0, "peak_rss_mb_max_median": 100.0,
+             "bytes_per_synapse": 8.0, "syn_events_per_wall_s_max": 1e7},
+            {"scale": 0.2, "drive": "dc", "ranks": 1, "threads": 1, "record": "off",
+             "rtf_min": 1.0, "construct_s_min": 1.0, "peak_rss_mb_max_median": 100.0,
+             "bytes_per_synapse": 8.0, "syn_events_per_wall_s_max": 1e7}]
+    cur = [{"scale": 0.1, "drive": "poisson", "ranks": 1, "threads": 2, "record": "off",
+            "rtf_min": 1.3, "construct_s_min": 0.5, "peak_rss_mb_max_median": 105.0,
+            "bytes_per_synapse": 9.0, "syn_events_per_wall_s_max": 0.7e7}]
+    entries, regressions = bm.compare(cur, base, threshold=0.25, memory_threshold=0.10)
+    st = {(e["point"], e["metric"]): (e["ratio"], e["status"]) for e in entries}
+    p = "0.1-poisson-1x2-recoff"
+    assert st[(p, "rtf_min")] == (pytest.approx(1.3), "regression")
+    assert st[(p, "construct_s_min")] == (pytest.approx(0.5), "improvement")
+    assert st[(p, "peak_rss_mb_max_median")] == (pytest.approx(1.05), "ok")
+    assert st[(p, "bytes_per_synapse")] == (pytest.approx(1.125), "regression")
+    assert st[(p, "syn_events_per_wall_s_max")] == (pytest.approx(0.7), "regression")
+    assert st[("0.2-dc-1x1-recoff", "rtf_min")] == (None, "missing")
+    assert regressions == 3
+    assert "regression" in bm.format_compare(entries)
+
+
+def _results_file(tmp_path, rows, summary, bw):
+    results = {"meta": {"t_sim_ms": 1000.0, "t_presim_ms": 500.0, "engine_commit": "abc123",
+                        "machine": {"llc_bytes": 32 << 20}},
+               "bandwidth": bw, "runs": rows, "summary": summary}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results))
+    return path
+
+
+def test_main_from_json_compare_exit_status(tmp_path):
+    rows = _rows()
+    bw = {"1": {"triad_gbs": 20.0, "random_mups": 60.0, "reps": 10},
+          "2": {"triad_gbs": 30.0, "random_mups": 80.0, "reps": 10}}
+    summary = _finish(rows)
+    res = _results_file(tmp_path, rows, summary, bw)
+    # Baseline twice as fast as the current runs: regressions flagged.
+    fast = json.loads(json.dumps(summary))
+    for s in fast:
+        for k in ("rtf_min", "construct_s_min"):
+            if s.get(k):
+                s[k] /= 2
+    base = tmp_path / "baseline.json"
+    base.write_text(json.dumps({"meta": {"t_sim_ms": 1000.0, "t_presim_ms": 500.0}, "bandwidth": bw,
+                                "summary": fast}))
+    out = tmp_path / "out"
+    args = ["--from-json", str(res), "--out", str(out), "--no-plots", "--compare", str(base)]
+    assert bm.main(args) == 0                  # noisy machines: report, do not fail
+    assert bm.main(args + ["--strict"]) == 1   # unless asked to
+    data = json.loads((out / "results.json").read_text())
+    assert data["comparison"]["regressions"] > 0
+    assert "ratio" in (out / "table.txt").read_text()
+    # Against itself: nothing flagged, strict passes; a baseline can be saved.
+    saved = tmp_path / "saved_baseline.json"
+    assert bm.main(["--from-json", str(res), "--out", str(out), "--no-plots", "--compare", str(res),
+                    "--strict", "--save-baseline", str(saved)]) == 0
+    assert json.loads(saved.read_text())["summary"][0]["rtf_min"] == pytest.approx(0.9)
+    with open(out / "runs.csv") as f:
+        assert len(list(csv.DictReader(f))) == len(rows)
+
+
+def test_plots_are_written(tmp_path):
+    summary = _finish(_rows())
+    written = bm.make_plots(summary, str(tmp_path / "plots"))
+    names = {os.path.basename(p) for p in written}
+    for stem in ("rtf_vs_scale", "memory_vs_scale", "phases_vs_scale", "rtf_vs_layout"):
+        assert stem + ".png" in names and stem + ".svg" in names
+    assert all(os.path.getsize(p) > 0 for p in written)
+
+
+def test_command_line_of_a_run():
+    cmd = bm.run_command("/bin/mc", 0.2, "dc", 2, 1, "off", 500.0, 1000.0, "/tmp/x", ["a.b=1"])
+    assert cmd[:6] == ["mpirun", "--oversubscribe", "--bind-to", "none", "-n", "2"]
+    assert "network.N_scaling=0.2" in cmd and "network.K_scaling=0.2" in cmd
+    assert "simulation.rec_dev=[]" in cmd and "network.bg_input_type=dc" in cmd
+    assert "simulation.local_num_threads=1" in cmd and cmd[-1] == "a.b=1"
+    one = bm.run_command("/bin/mc", 0.1, "poisson", 1, 2, "on", 500.0, 1000.0, "/tmp/x")
+    assert one[0] == "/bin/mc" and "simulation.rec_dev=[spike_recorder]" in one
+    assert bm.parse_points("0.1:poisson, 0.5") == [(0.1, "poisson"), (0.5, "dc")]
+    assert bm.parse_layouts("1x1,2x1") == [(1, 1), (2, 1)]
+    with pytest.raises(ValueError):
+        bm.parse_layouts("2")
+
+
+def test_count_sim_spikes_reads_sonata(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "spikes.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("spikes/L23E/timestamps", data=[100.0, 499.9, 500.0, 500.1, 1400.0])
+        f.create_dataset("spikes/L23E/node_ids", data=[0, 1, 2, 3, 4])
+        f.create_dataset("spikes/L4I/timestamps", data=[600.0])
+        f.create_dataset("spikes/L4I/node_ids", data=[7])
+    # Stamps > t_presim: emitted in the sim phase (a spike of step u is stamped (u + 1) h).
+    assert bm.count_sim_spikes(str(path), 500.0, 0.1) == 3
+    assert bm.count_sim_spikes(str(tmp_path / "missing.h5"), 500.0) is None
+    assert not math.isnan(bm.neuron_update_bytes(bm.DEFAULT_LAYOUT, True))
