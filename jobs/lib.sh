@@ -490,8 +490,12 @@ mc_study_main() {
 
     mc_locate_binary
     [[ -z $study ]] && study=${MC_OUTPUT_ROOT:-$PWD/runs}/$kind-$(date +%Y%m%d-%H%M%S)
-    mkdir -p "$study/logs" "$study/runs"
-    study=$(cd "$study" && pwd)
+    [[ $study == /* ]] || study=$PWD/$study
+    if [[ $print_only != 1 ]]; then
+        mkdir -p "$study/logs" "$study/runs"
+        study=$(cd "$study" && pwd)
+        : >"$study/jobs.txt"
+    fi
     local rec_dev="[spike_recorder]"
     [[ $record == none ]] && rec_dev="[]"
     local -a common=(--set "simulation.t_sim=$t_sim" --set "simulation.t_presim=$t_presim"
@@ -506,7 +510,6 @@ mc_study_main() {
 
     local -a ids=() labels=()
     local prev="" n_scaling label
-    : >"$study/jobs.txt"
     for spec in "${specs[@]}"; do
         mc_parse_point "$spec"
         if [[ $kind == strong ]]; then
@@ -526,7 +529,8 @@ mc_study_main() {
                     MC_THREADS="$POINT_T" MC_REPEAT="$rep" MICROCIRCUIT_BIN="$MC_BIN"
                     bash "$MC_JOBS_DIR/run_point.sbatch" "${point_args[@]}")
                 if [[ $print_only == 1 ]]; then
-                    echo "${cmd[*]}"
+                    printf '%q ' "${cmd[@]}"
+                    echo
                 else
                     mc_log "point $label repetition $rep/$repeats"
                     "${cmd[@]}" 2>&1 | tee "$study/logs/$label-rep$rep.out" || mc_log "point $label repetition $rep failed (see $study/logs)"
@@ -543,7 +547,8 @@ mc_study_main() {
             read -r -a user_args <<<"$sbatch_args"
             sb+=("${user_args[@]}" "$MC_JOBS_DIR/run_point.sbatch" "${point_args[@]}")
             if [[ $print_only == 1 ]]; then
-                echo "${sb[*]}"
+                printf '%q ' "${sb[@]}"
+                echo
                 prev=PREVIOUS_JOB_ID
             else
                 local id
@@ -561,7 +566,8 @@ mc_study_main() {
     if [[ $collect == 1 ]]; then
         if [[ $local_mode == 1 ]]; then
             if [[ $print_only == 1 ]]; then
-                echo "${collect_cmd[*]}"
+                printf '%q ' "${collect_cmd[@]}"
+                echo
             else
                 mc_log "collecting: ${collect_cmd[*]}"
                 "${collect_cmd[@]}" 2>&1 | tee "$study/logs/collect.out"
@@ -575,7 +581,8 @@ mc_study_main() {
                 --time=00:30:00 --output="$study/logs/%x-%j.out" --dependency="afterany:$dep"
                 "${user_args[@]}" --wrap="$(printf '%q ' "${collect_cmd[@]}")")
             if [[ $print_only == 1 ]]; then
-                echo "${sb[*]}"
+                printf '%q ' "${sb[@]}"
+                echo
             else
                 collect_id=$(command "${sb[@]}") || mc_die "sbatch failed for the collection job"
                 collect_id=${collect_id%%;*}
@@ -585,6 +592,7 @@ mc_study_main() {
         fi
     fi
 
+    [[ $print_only == 1 ]] && return 0
     {
         echo "{"
         echo "  \"kind\": $(mc_json_str "$kind"),"
@@ -610,7 +618,6 @@ mc_study_main() {
         echo "  \"collect_job_id\": $(mc_json_str "$collect_id")"
         echo "}"
     } >"$study/study.json"
-    [[ $print_only == 1 ]] && return 0
     echo "study directory: $study"
     if [[ $local_mode != 1 ]]; then
         echo "jobs: ${ids[*]}${collect_id:+ (collection: $collect_id)}"

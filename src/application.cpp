@@ -34,11 +34,11 @@ constexpr std::size_t spike_flush_threshold = std::size_t{1} << 20U; // spikes b
 
 // Threads per rank for local_num_threads: auto: OMP_NUM_THREADS, else the cores
 // this process may use shared among the ranks on its node.
-int resolve_threads(int configured, const Communicator &communicator) {
+int resolve_threads(int configured, const Communicator& communicator) {
     if (configured > 0) {
         return configured;
     }
-    if (const char *env = std::getenv("OMP_NUM_THREADS")) {
+    if (const char* env = std::getenv("OMP_NUM_THREADS")) {
         const int value = std::atoi(env);
         if (value > 0) {
             return value;
@@ -67,9 +67,9 @@ private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-void write_metadata(hid_t file, const LoadedConfig &config, const DerivedParameters &derived,
-                    const Partition &partition) {
-    const auto &p = config.parameters;
+void write_metadata(hid_t file, const LoadedConfig& config, const DerivedParameters& derived,
+                    const Partition& partition) {
+    const auto& p = config.parameters;
     write_attribute(file, "t_presim_ms", p.simulation.t_presim);
     write_attribute(file, "t_sim_ms", p.simulation.t_sim);
     write_attribute(file, "N_scaling", p.network.N_scaling);
@@ -88,7 +88,7 @@ void write_metadata(hid_t file, const LoadedConfig &config, const DerivedParamet
     write_attribute(metadata.id(), "git_commit", std::string(git_commit));
 }
 
-void warn_below_rheobase(const DerivedParameters &derived) {
+void warn_below_rheobase(const DerivedParameters& derived) {
     for (int p : derived.below_rheobase) {
         std::cerr << "microcircuit_mpi: warning: the DC input of " << population_names[p] << " ("
                   << derived.dc_amplitude[p] << " pA) is below the rheobase (" << derived.rheobase
@@ -129,11 +129,12 @@ private:
     std::chrono::steady_clock::time_point last_print_;
 };
 
-int simulate(const LoadedConfig &config, Communicator &communicator, Stopwatch &stopwatch) {
-    const Parameters &parameters = config.parameters;
+int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& stopwatch) {
+    const Parameters& parameters = config.parameters;
     const bool root = communicator.rank() == 0;
     const DerivedParameters derived = derive_parameters(parameters);
     const int threads = resolve_threads(parameters.simulation.local_num_threads, communicator);
+    omp_set_num_threads(threads); // every parallel region uses the rank's threads
     const Partition partition(derived.num_neurons_total, communicator.size(), threads,
                               communicator.rank());
     const OutputFiles output(parameters.simulation.data_path);
@@ -218,7 +219,7 @@ int simulate(const LoadedConfig &config, Communicator &communicator, Stopwatch &
     summary.phases.write = stopwatch.lap();
 
     // Every phase as its slowest rank saw it.
-    for (double *phase : {&summary.phases.init, &summary.phases.create, &summary.phases.connect,
+    for (double* phase : {&summary.phases.init, &summary.phases.create, &summary.phases.connect,
                           &summary.phases.presim, &summary.phases.sim, &summary.phases.write}) {
         *phase = communicator.max(*phase);
     }
@@ -245,7 +246,7 @@ int simulate(const LoadedConfig &config, Communicator &communicator, Stopwatch &
 
 } // namespace
 
-int run_application(int argc, char **argv) {
+int run_application(int argc, char** argv) {
     Stopwatch stopwatch;
     MpiEnvironment mpi(&argc, &argv);
     Communicator communicator;
@@ -279,12 +280,12 @@ int run_application(int argc, char **argv) {
             return 0;
         }
         return simulate(config, communicator, stopwatch);
-    } catch (const ConfigError &error) {
+    } catch (const ConfigError& error) {
         if (root) {
             std::cerr << "microcircuit_mpi: error: " << error.what() << "\n";
         }
         return 1;
-    } catch (const std::exception &error) {
+    } catch (const std::exception& error) {
         std::cerr << "microcircuit_mpi: error on rank " << communicator.rank() << ": "
                   << error.what() << "\n";
         if (communicator.size() > 1) {

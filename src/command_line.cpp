@@ -4,11 +4,11 @@
 
 namespace microcircuit {
 
-CommandLine parse_command_line(int argc, const char *const *argv) {
+CommandLine parse_command_line(int argc, const char* const* argv) {
     CommandLine command_line;
     for (int i = 1; i < argc; ++i) {
         const std::string argument = argv[i];
-        auto value = [&](const std::string &option) -> std::string {
+        auto value = [&](const std::string& option) -> std::string {
             if (i + 1 >= argc) {
                 throw ConfigError("command line: " + option + " needs an argument");
             }

@@ -5,7 +5,7 @@
 
 namespace microcircuit {
 
-MpiEnvironment::MpiEnvironment(int *argc, char ***argv) {
+MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
     int provided = 0;
     MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     if (provided < MPI_THREAD_FUNNELED) {
@@ -20,8 +20,8 @@ Communicator::Communicator() {
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
 
-void Communicator::exchange_spikes(const std::vector<std::uint64_t> &local,
-                                   std::vector<std::uint64_t> &global) {
+void Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
+                                   std::vector<std::uint64_t>& global) {
     if (size_ == 1) {
         global = local;
         return;
@@ -51,7 +51,7 @@ void Communicator::exchange_spikes(const std::vector<std::uint64_t> &local,
         }
         global.clear();
         for (std::size_t r = 0; r < ranks; ++r) {
-            const auto *begin = receive_.data() + r * stride + 1;
+            const auto* begin = receive_.data() + r * stride + 1;
             global.insert(global.end(), begin, begin + receive_[r * stride]);
         }
         return;
@@ -89,7 +89,7 @@ double Communicator::sum(double value) const {
 }
 
 std::vector<std::uint64_t>
-Communicator::exclusive_prefix_sum(const std::vector<std::uint64_t> &values) const {
+Communicator::exclusive_prefix_sum(const std::vector<std::uint64_t>& values) const {
     std::vector<std::uint64_t> result(values.size(), 0);
     if (size_ > 1 && !values.empty()) {
         MPI_Exscan(values.data(), result.data(), static_cast<int>(values.size()), MPI_UINT64_T,
@@ -101,7 +101,7 @@ Communicator::exclusive_prefix_sum(const std::vector<std::uint64_t> &values) con
     return result;
 }
 
-void Communicator::reduce_sum_to_root(std::vector<double> &values) const {
+void Communicator::reduce_sum_to_root(std::vector<double>& values) const {
     if (size_ == 1 || values.empty()) {
         return;
     }
@@ -116,7 +116,7 @@ void Communicator::reduce_sum_to_root(std::vector<double> &values) const {
 
 void Communicator::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }
 
-std::string Communicator::broadcast(const std::string &text) const {
+std::string Communicator::broadcast(const std::string& text) const {
     if (size_ == 1) {
         return text;
     }

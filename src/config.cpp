@@ -10,8 +10,8 @@
 
 namespace microcircuit {
 
-const std::array<const char *, num_populations> population_names = {"L23E", "L23I", "L4E", "L4I",
-                                                                    "L5E",  "L5I",  "L6E", "L6I"};
+const std::array<const char*, num_populations> population_names = {"L23E", "L23I", "L4E", "L4I",
+                                                                   "L5E",  "L5I",  "L6E", "L6I"};
 
 namespace {
 
@@ -30,7 +30,7 @@ struct Origin {
     }
 };
 
-Origin origin_of(const std::string &source, const YAML::Node &node) {
+Origin origin_of(const std::string& source, const YAML::Node& node) {
     Origin origin{source};
     const YAML::Mark mark = node.Mark();
     if (!mark.is_null()) {
@@ -41,7 +41,7 @@ Origin origin_of(const std::string &source, const YAML::Node &node) {
     return origin;
 }
 
-[[noreturn]] void fail(const Origin &origin, const std::string &key, const std::string &what) {
+[[noreturn]] void fail(const Origin& origin, const std::string& key, const std::string& what) {
     throw ConfigError(origin.describe() + ": " + key + ": " + what);
 }
 
@@ -56,15 +56,15 @@ const Range positive{0.0, std::numeric_limits<double>::infinity(), true};
 const Range non_negative{0.0};
 const Range probability{0.0, 1.0};
 
-double to_number(const YAML::Node &node, const Origin &origin, const std::string &key,
-                 const Range &range) {
+double to_number(const YAML::Node& node, const Origin& origin, const std::string& key,
+                 const Range& range) {
     if (!node.IsScalar()) {
         fail(origin, key, "expected a number");
     }
     double value = 0.0;
     try {
         value = node.as<double>();
-    } catch (const YAML::Exception &) {
+    } catch (const YAML::Exception&) {
         fail(origin, key, "expected a number, got '" + node.Scalar() + "'");
     }
     if (!std::isfinite(value)) {
@@ -82,7 +82,7 @@ double to_number(const YAML::Node &node, const Origin &origin, const std::string
     return value;
 }
 
-long long to_integer(const YAML::Node &node, const Origin &origin, const std::string &key,
+long long to_integer(const YAML::Node& node, const Origin& origin, const std::string& key,
                      long long min, long long max) {
     long long value = 0;
     try {
@@ -90,7 +90,7 @@ long long to_integer(const YAML::Node &node, const Origin &origin, const std::st
             throw YAML::Exception(YAML::Mark::null_mark(), "");
         }
         value = node.as<long long>();
-    } catch (const YAML::Exception &) {
+    } catch (const YAML::Exception&) {
         fail(origin, key, "expected an integer");
     }
     if (value < min || value > max) {
@@ -101,34 +101,34 @@ long long to_integer(const YAML::Node &node, const Origin &origin, const std::st
     return value;
 }
 
-bool to_bool(const YAML::Node &node, const Origin &origin, const std::string &key) {
+bool to_bool(const YAML::Node& node, const Origin& origin, const std::string& key) {
     try {
         if (node.IsScalar()) {
             return node.as<bool>();
         }
-    } catch (const YAML::Exception &) {
+    } catch (const YAML::Exception&) {
     }
     fail(origin, key, "expected true or false");
 }
 
-std::string to_choice(const YAML::Node &node, const Origin &origin, const std::string &key,
-                      const std::vector<std::string> &choices) {
+std::string to_choice(const YAML::Node& node, const Origin& origin, const std::string& key,
+                      const std::vector<std::string>& choices) {
     if (node.IsScalar()) {
-        for (const auto &choice : choices) {
+        for (const auto& choice : choices) {
             if (node.Scalar() == choice) {
                 return choice;
             }
         }
     }
     std::string list;
-    for (const auto &choice : choices) {
+    for (const auto& choice : choices) {
         list += (list.empty() ? "" : ", ") + choice;
     }
     fail(origin, key, "expected one of: " + list);
 }
 
-PopulationVector to_population_vector(const YAML::Node &node, const Origin &origin,
-                                      const std::string &key, const Range &range) {
+PopulationVector to_population_vector(const YAML::Node& node, const Origin& origin,
+                                      const std::string& key, const Range& range) {
     if (!node.IsSequence() || node.size() != num_populations) {
         fail(origin, key, "expected a list of 8 numbers (one per population L23E ... L6I)");
     }
@@ -145,48 +145,47 @@ struct Field {
     std::string section;
     std::string key;
     std::string default_yaml;
-    std::function<void(const YAML::Node &, const Origin &, const std::string &, Parameters &)>
-        assign;
+    std::function<void(const YAML::Node&, const Origin&, const std::string&, Parameters&)> assign;
 };
 
-Field number(const std::string &section, const std::string &key, const std::string &def,
-             Range range, std::function<double &(Parameters &)> ref) {
+Field number(const std::string& section, const std::string& key, const std::string& def,
+             Range range, std::function<double&(Parameters&)> ref) {
     return {section, key, def,
-            [range, ref](const YAML::Node &n, const Origin &o, const std::string &k,
-                         Parameters &p) { ref(p) = to_number(n, o, k, range); }};
+            [range, ref](const YAML::Node& n, const Origin& o, const std::string& k,
+                         Parameters& p) { ref(p) = to_number(n, o, k, range); }};
 }
 
-Field flag(const std::string &section, const std::string &key, const std::string &def,
-           std::function<bool &(Parameters &)> ref) {
+Field flag(const std::string& section, const std::string& key, const std::string& def,
+           std::function<bool&(Parameters&)> ref) {
     return {section, key, def,
-            [ref](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+            [ref](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
                 ref(p) = to_bool(n, o, k);
             }};
 }
 
-Field vector_field(const std::string &section, const std::string &key, const std::string &def,
-                   Range range, std::function<PopulationVector &(Parameters &)> ref) {
+Field vector_field(const std::string& section, const std::string& key, const std::string& def,
+                   Range range, std::function<PopulationVector&(Parameters&)> ref) {
     return {section, key, def,
-            [range, ref](const YAML::Node &n, const Origin &o, const std::string &k,
-                         Parameters &p) { ref(p) = to_population_vector(n, o, k, range); }};
+            [range, ref](const YAML::Node& n, const Origin& o, const std::string& k,
+                         Parameters& p) { ref(p) = to_population_vector(n, o, k, range); }};
 }
 
-const std::vector<Field> &schema() {
+const std::vector<Field>& schema() {
     static const std::vector<Field> fields = {
         // simulation
         number("simulation", "sim_resolution", "0.1", positive,
-               [](Parameters &p) -> double & { return p.simulation.sim_resolution; }),
+               [](Parameters& p) -> double& { return p.simulation.sim_resolution; }),
         number("simulation", "t_presim", "500.0", non_negative,
-               [](Parameters &p) -> double & { return p.simulation.t_presim; }),
+               [](Parameters& p) -> double& { return p.simulation.t_presim; }),
         number("simulation", "t_sim", "1000.0", non_negative,
-               [](Parameters &p) -> double & { return p.simulation.t_sim; }),
+               [](Parameters& p) -> double& { return p.simulation.t_sim; }),
         {"simulation", "rng_seed", "55",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              p.simulation.rng_seed =
                  static_cast<std::uint32_t>(to_integer(n, o, k, 0, 4294967295LL));
          }},
         {"simulation", "local_num_threads", "auto",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              if (n.IsScalar() && n.Scalar() == "auto") {
                  p.simulation.local_num_threads = 0;
                  return;
@@ -194,13 +193,13 @@ const std::vector<Field> &schema() {
              p.simulation.local_num_threads = static_cast<int>(to_integer(n, o, k, 1, 4096));
          }},
         {"simulation", "rec_dev", "[spike_recorder]",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              if (!n.IsSequence()) {
                  fail(o, k, "expected a list of recording devices (spike_recorder, voltmeter)");
              }
              p.simulation.record_spikes = false;
              p.simulation.record_voltage = false;
-             for (const auto &item : n) {
+             for (const auto& item : n) {
                  const auto device =
                      to_choice(item, origin_of(o.source, item), k, {"spike_recorder", "voltmeter"});
                  (device == "voltmeter" ? p.simulation.record_voltage
@@ -208,30 +207,30 @@ const std::vector<Field> &schema() {
              }
          }},
         number("simulation", "rec_V_int", "1.0", positive,
-               [](Parameters &p) -> double & { return p.simulation.rec_V_int; }),
+               [](Parameters& p) -> double& { return p.simulation.rec_V_int; }),
         {"simulation", "rec_V_num_neurons", "10",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              p.simulation.rec_V_num_neurons = static_cast<int>(to_integer(n, o, k, 1, 100000000));
          }},
         {"simulation", "data_path", "data",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              if (!n.IsScalar() || n.Scalar().empty()) {
                  fail(o, k, "expected a non-empty directory path");
              }
              p.simulation.data_path = n.Scalar();
          }},
         flag("simulation", "overwrite_files", "false",
-             [](Parameters &p) -> bool & { return p.simulation.overwrite_files; }),
+             [](Parameters& p) -> bool& { return p.simulation.overwrite_files; }),
         flag("simulation", "print_time", "true",
-             [](Parameters &p) -> bool & { return p.simulation.print_time; }),
+             [](Parameters& p) -> bool& { return p.simulation.print_time; }),
         // network
         number("network", "N_scaling", "0.1", positive,
-               [](Parameters &p) -> double & { return p.network.N_scaling; }),
+               [](Parameters& p) -> double& { return p.network.N_scaling; }),
         number("network", "K_scaling", "0.1", positive,
-               [](Parameters &p) -> double & { return p.network.K_scaling; }),
+               [](Parameters& p) -> double& { return p.network.K_scaling; }),
         vector_field("network", "num_neurons",
                      "[20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948]", non_negative,
-                     [](Parameters &p) -> PopulationVector & { return p.network.num_neurons; }),
+                     [](Parameters& p) -> PopulationVector& { return p.network.num_neurons; }),
         {"network", "conn_probs",
          "[[0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0],"
          " [0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0],"
@@ -241,7 +240,7 @@ const std::vector<Field> &schema() {
          " [0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.0],"
          " [0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252],"
          " [0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443]]",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              if (!n.IsSequence() || n.size() != num_populations) {
                  fail(o, k, "expected 8 rows (targets) of 8 connection probabilities (sources)");
              }
@@ -258,34 +257,34 @@ const std::vector<Field> &schema() {
              }
          }},
         number("network", "PSP_exc_mean", "0.15", positive,
-               [](Parameters &p) -> double & { return p.network.PSP_exc_mean; }),
+               [](Parameters& p) -> double& { return p.network.PSP_exc_mean; }),
         number("network", "g", "-4.0", {-std::numeric_limits<double>::infinity(), 0.0},
-               [](Parameters &p) -> double & { return p.network.g; }),
+               [](Parameters& p) -> double& { return p.network.g; }),
         number("network", "PSP_L4E_to_L23E_factor", "2.0", non_negative,
-               [](Parameters &p) -> double & { return p.network.PSP_L4E_to_L23E_factor; }),
+               [](Parameters& p) -> double& { return p.network.PSP_L4E_to_L23E_factor; }),
         number("network", "weight_rel_sd", "0.1", non_negative,
-               [](Parameters &p) -> double & { return p.network.weight_rel_sd; }),
+               [](Parameters& p) -> double& { return p.network.weight_rel_sd; }),
         number("network", "delay_exc_mean", "1.5", positive,
-               [](Parameters &p) -> double & { return p.network.delay_exc_mean; }),
+               [](Parameters& p) -> double& { return p.network.delay_exc_mean; }),
         number("network", "delay_inh_mean", "0.75", positive,
-               [](Parameters &p) -> double & { return p.network.delay_inh_mean; }),
+               [](Parameters& p) -> double& { return p.network.delay_inh_mean; }),
         number("network", "delay_rel_sd", "0.5", non_negative,
-               [](Parameters &p) -> double & { return p.network.delay_rel_sd; }),
+               [](Parameters& p) -> double& { return p.network.delay_rel_sd; }),
         vector_field("network", "K_ext", "[1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100]",
                      non_negative,
-                     [](Parameters &p) -> PopulationVector & { return p.network.K_ext; }),
+                     [](Parameters& p) -> PopulationVector& { return p.network.K_ext; }),
         number("network", "bg_rate", "8.0", non_negative,
-               [](Parameters &p) -> double & { return p.network.bg_rate; }),
+               [](Parameters& p) -> double& { return p.network.bg_rate; }),
         {"network", "bg_input_type", "poisson",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              p.network.bg_input_type = to_choice(n, o, k, {"dc", "poisson"}) == "dc"
                                            ? BackgroundInput::dc
                                            : BackgroundInput::poisson;
          }},
         number("network", "poisson_delay", "1.5", positive,
-               [](Parameters &p) -> double & { return p.network.poisson_delay; }),
+               [](Parameters& p) -> double& { return p.network.poisson_delay; }),
         {"network", "V0_type", "optimized",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              p.network.V0_type = to_choice(n, o, k, {"optimized", "original"}) == "optimized"
                                      ? InitialPotential::optimized
                                      : InitialPotential::original;
@@ -293,71 +292,71 @@ const std::vector<Field> &schema() {
         vector_field(
             "network", "V0_mean_optimized",
             "[-68.28, -63.16, -63.33, -63.45, -63.11, -61.66, -66.72, -61.43]", any_number,
-            [](Parameters &p) -> PopulationVector & { return p.network.V0_mean_optimized; }),
+            [](Parameters& p) -> PopulationVector& { return p.network.V0_mean_optimized; }),
         vector_field("network", "V0_sd_optimized",
                      "[5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48]", non_negative,
-                     [](Parameters &p) -> PopulationVector & { return p.network.V0_sd_optimized; }),
+                     [](Parameters& p) -> PopulationVector& { return p.network.V0_sd_optimized; }),
         number("network", "V0_mean_original", "-58.0", any_number,
-               [](Parameters &p) -> double & { return p.network.V0_mean_original; }),
+               [](Parameters& p) -> double& { return p.network.V0_mean_original; }),
         number("network", "V0_sd_original", "10.0", non_negative,
-               [](Parameters &p) -> double & { return p.network.V0_sd_original; }),
+               [](Parameters& p) -> double& { return p.network.V0_sd_original; }),
         vector_field("network", "mean_rates",
                      "[0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]", non_negative,
-                     [](Parameters &p) -> PopulationVector & { return p.network.mean_rates; }),
+                     [](Parameters& p) -> PopulationVector& { return p.network.mean_rates; }),
         number("network", "C_m", "250.0", positive,
-               [](Parameters &p) -> double & { return p.network.neuron.C_m; }),
+               [](Parameters& p) -> double& { return p.network.neuron.C_m; }),
         number("network", "tau_m", "10.0", positive,
-               [](Parameters &p) -> double & { return p.network.neuron.tau_m; }),
+               [](Parameters& p) -> double& { return p.network.neuron.tau_m; }),
         number("network", "tau_syn_ex", "0.5", positive,
-               [](Parameters &p) -> double & { return p.network.neuron.tau_syn_ex; }),
+               [](Parameters& p) -> double& { return p.network.neuron.tau_syn_ex; }),
         number("network", "tau_syn_in", "0.5", positive,
-               [](Parameters &p) -> double & { return p.network.neuron.tau_syn_in; }),
+               [](Parameters& p) -> double& { return p.network.neuron.tau_syn_in; }),
         number("network", "E_L", "-65.0", any_number,
-               [](Parameters &p) -> double & { return p.network.neuron.E_L; }),
+               [](Parameters& p) -> double& { return p.network.neuron.E_L; }),
         number("network", "V_th", "-50.0", any_number,
-               [](Parameters &p) -> double & { return p.network.neuron.V_th; }),
+               [](Parameters& p) -> double& { return p.network.neuron.V_th; }),
         number("network", "V_reset", "-65.0", any_number,
-               [](Parameters &p) -> double & { return p.network.neuron.V_reset; }),
+               [](Parameters& p) -> double& { return p.network.neuron.V_reset; }),
         number("network", "t_ref", "2.0", non_negative,
-               [](Parameters &p) -> double & { return p.network.neuron.t_ref; }),
+               [](Parameters& p) -> double& { return p.network.neuron.t_ref; }),
         // stimulus
         flag("stimulus", "thalamic_input", "false",
-             [](Parameters &p) -> bool & { return p.stimulus.thalamic_input; }),
+             [](Parameters& p) -> bool& { return p.stimulus.thalamic_input; }),
         number("stimulus", "th_start", "700.0", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.th_start; }),
+               [](Parameters& p) -> double& { return p.stimulus.th_start; }),
         number("stimulus", "th_duration", "10.0", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.th_duration; }),
+               [](Parameters& p) -> double& { return p.stimulus.th_duration; }),
         number("stimulus", "th_rate", "120.0", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.th_rate; }),
+               [](Parameters& p) -> double& { return p.stimulus.th_rate; }),
         {"stimulus", "num_th_neurons", "902",
-         [](const YAML::Node &n, const Origin &o, const std::string &k, Parameters &p) {
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              p.stimulus.num_th_neurons = static_cast<int>(to_integer(n, o, k, 1, 100000000));
          }},
         vector_field("stimulus", "conn_probs_th",
                      "[0.0, 0.0, 0.0983, 0.0619, 0.0, 0.0, 0.0512, 0.0196]", {0.0, 0.999999},
-                     [](Parameters &p) -> PopulationVector & { return p.stimulus.conn_probs_th; }),
+                     [](Parameters& p) -> PopulationVector& { return p.stimulus.conn_probs_th; }),
         number("stimulus", "PSP_th", "0.15", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.PSP_th; }),
+               [](Parameters& p) -> double& { return p.stimulus.PSP_th; }),
         number("stimulus", "PSP_th_rel_sd", "0.1", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.PSP_th_rel_sd; }),
+               [](Parameters& p) -> double& { return p.stimulus.PSP_th_rel_sd; }),
         number("stimulus", "delay_th_mean", "1.5", positive,
-               [](Parameters &p) -> double & { return p.stimulus.delay_th_mean; }),
+               [](Parameters& p) -> double& { return p.stimulus.delay_th_mean; }),
         number("stimulus", "delay_th_rel_sd", "0.5", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.delay_th_rel_sd; }),
+               [](Parameters& p) -> double& { return p.stimulus.delay_th_rel_sd; }),
         flag("stimulus", "dc_transient", "false",
-             [](Parameters &p) -> bool & { return p.stimulus.dc_transient; }),
+             [](Parameters& p) -> bool& { return p.stimulus.dc_transient; }),
         number("stimulus", "dc_start", "650.0", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.dc_start; }),
+               [](Parameters& p) -> double& { return p.stimulus.dc_start; }),
         number("stimulus", "dc_dur", "100.0", non_negative,
-               [](Parameters &p) -> double & { return p.stimulus.dc_dur; }),
+               [](Parameters& p) -> double& { return p.stimulus.dc_dur; }),
         number("stimulus", "dc_amp", "0.3", any_number,
-               [](Parameters &p) -> double & { return p.stimulus.dc_amp; }),
+               [](Parameters& p) -> double& { return p.stimulus.dc_amp; }),
     };
     return fields;
 }
 
-const Field *find_field(const std::string &section, const std::string &key) {
-    for (const auto &field : schema()) {
+const Field* find_field(const std::string& section, const std::string& key) {
+    for (const auto& field : schema()) {
         if (field.section == section && field.key == key) {
             return &field;
         }
@@ -365,7 +364,7 @@ const Field *find_field(const std::string &section, const std::string &key) {
     return nullptr;
 }
 
-bool is_section(const std::string &name) {
+bool is_section(const std::string& name) {
     return name == "simulation" || name == "network" || name == "stimulus";
 }
 
@@ -375,28 +374,28 @@ struct Setting {
     Origin origin;
 };
 
-std::string emit(const YAML::Node &node) {
+std::string emit(const YAML::Node& node) {
     YAML::Emitter out;
     out.SetSeqFormat(YAML::Flow);
     out << node;
     return out.c_str();
 }
 
-YAML::Node load_file(const std::string &file) {
+YAML::Node load_file(const std::string& file) {
     std::ifstream in(file);
     if (!in) {
         throw ConfigError(file + ": cannot open the configuration file for reading");
     }
     try {
         return YAML::Load(in);
-    } catch (const YAML::ParserException &e) {
+    } catch (const YAML::ParserException& e) {
         throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ":" +
                           std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
     }
 }
 
-void collect_file_settings(const std::string &file, const YAML::Node &root,
-                           std::vector<std::pair<const Field *, Setting>> &settings) {
+void collect_file_settings(const std::string& file, const YAML::Node& root,
+                           std::vector<std::pair<const Field*, Setting>>& settings) {
     if (root.IsNull()) {
         return;
     }
@@ -404,7 +403,7 @@ void collect_file_settings(const std::string &file, const YAML::Node &root,
         fail(origin_of(file, root), "(top level)",
              "expected a mapping with sections simulation, network, stimulus");
     }
-    for (const auto &section : root) {
+    for (const auto& section : root) {
         const auto name = section.first.Scalar();
         if (!is_section(name)) {
             fail(origin_of(file, section.first), name,
@@ -416,9 +415,9 @@ void collect_file_settings(const std::string &file, const YAML::Node &root,
         if (!section.second.IsMap()) {
             fail(origin_of(file, section.second), name, "expected a mapping of keys to values");
         }
-        for (const auto &entry : section.second) {
+        for (const auto& entry : section.second) {
             const auto key = entry.first.Scalar();
-            const Field *field = find_field(name, key);
+            const Field* field = find_field(name, key);
             if (field == nullptr) {
                 fail(origin_of(file, entry.first), name + "." + key, "unknown key");
             }
@@ -427,8 +426,8 @@ void collect_file_settings(const std::string &file, const YAML::Node &root,
     }
 }
 
-void collect_override(const std::string &text,
-                      std::vector<std::pair<const Field *, Setting>> &settings) {
+void collect_override(const std::string& text,
+                      std::vector<std::pair<const Field*, Setting>>& settings) {
     const Origin origin{"--set " + text};
     const auto equals = text.find('=');
     const auto dot = text.find('.');
@@ -440,14 +439,14 @@ void collect_override(const std::string &text,
     if (!is_section(section)) {
         fail(origin, section, "unknown section (expected simulation, network or stimulus)");
     }
-    const Field *field = find_field(section, key);
+    const Field* field = find_field(section, key);
     if (field == nullptr) {
         fail(origin, section + "." + key, "unknown key");
     }
     YAML::Node value;
     try {
         value = YAML::Load(text.substr(equals + 1));
-    } catch (const YAML::ParserException &e) {
+    } catch (const YAML::ParserException& e) {
         fail(origin, section + "." + key, "YAML syntax error in the value: " + e.msg);
     }
     settings.push_back({field, {value, origin}});
@@ -455,7 +454,7 @@ void collect_override(const std::string &text,
 
 double steps_of(double time, double resolution) { return time / resolution; }
 
-void check_on_grid(const std::string &key, double time, double resolution) {
+void check_on_grid(const std::string& key, double time, double resolution) {
     const double steps = steps_of(time, resolution);
     if (std::fabs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps)) {
         throw ConfigError(key + ": " + std::to_string(time) +
@@ -464,7 +463,7 @@ void check_on_grid(const std::string &key, double time, double resolution) {
 }
 
 // Checks that involve several keys.
-void check_consistency(const Parameters &p) {
+void check_consistency(const Parameters& p) {
     const double h = p.simulation.sim_resolution;
     check_on_grid("simulation.t_presim", p.simulation.t_presim, h);
     check_on_grid("simulation.t_sim", p.simulation.t_sim, h);
@@ -487,22 +486,22 @@ void check_consistency(const Parameters &p) {
     }
 }
 
-YAML::Node effective_tree(const std::vector<std::pair<const Field *, Setting>> &settings) {
+YAML::Node effective_tree(const std::vector<std::pair<const Field*, Setting>>& settings) {
     YAML::Node root;
-    for (const auto &field : schema()) {
+    for (const auto& field : schema()) {
         root[field.section][field.key] = YAML::Load(field.default_yaml);
     }
-    for (const auto &[field, setting] : settings) {
+    for (const auto& [field, setting] : settings) {
         root[field->section][field->key] = setting.value;
     }
     return root;
 }
 
-void json_of(const YAML::Node &node, std::ostringstream &out) {
+void json_of(const YAML::Node& node, std::ostringstream& out) {
     if (node.IsMap()) {
         out << '{';
         bool first = true;
-        for (const auto &entry : node) {
+        for (const auto& entry : node) {
             out << (first ? "" : ",") << '"' << entry.first.Scalar() << "\":";
             json_of(entry.second, out);
             first = false;
@@ -518,8 +517,8 @@ void json_of(const YAML::Node &node, std::ostringstream &out) {
     } else if (node.IsNull()) {
         out << "null";
     } else {
-        const auto &text = node.Scalar();
-        char *end = nullptr;
+        const auto& text = node.Scalar();
+        char* end = nullptr;
         std::strtod(text.c_str(), &end);
         const bool numeric = !text.empty() && end == text.c_str() + text.size() &&
                              text.find_first_of("xXnN") == std::string::npos;
@@ -540,21 +539,21 @@ void json_of(const YAML::Node &node, std::ostringstream &out) {
 
 } // namespace
 
-LoadedConfig load_config(const std::string &config_file,
-                         const std::vector<std::string> &overrides) {
-    std::vector<std::pair<const Field *, Setting>> settings;
+LoadedConfig load_config(const std::string& config_file,
+                         const std::vector<std::string>& overrides) {
+    std::vector<std::pair<const Field*, Setting>> settings;
     if (!config_file.empty()) {
         collect_file_settings(config_file, load_file(config_file), settings);
     }
-    for (const auto &text : overrides) {
+    for (const auto& text : overrides) {
         collect_override(text, settings);
     }
     LoadedConfig loaded;
-    for (const auto &field : schema()) {
+    for (const auto& field : schema()) {
         const std::string name = field.section + "." + field.key;
         field.assign(YAML::Load(field.default_yaml), Origin{"default"}, name, loaded.parameters);
     }
-    for (const auto &[field, setting] : settings) {
+    for (const auto& [field, setting] : settings) {
         field->assign(setting.value, setting.origin, field->section + "." + field->key,
                       loaded.parameters);
     }
@@ -563,7 +562,7 @@ LoadedConfig load_config(const std::string &config_file,
     return loaded;
 }
 
-std::string yaml_to_json(const std::string &yaml_text) {
+std::string yaml_to_json(const std::string& yaml_text) {
     std::ostringstream out;
     json_of(YAML::Load(yaml_text), out);
     return out.str();

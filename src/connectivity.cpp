@@ -11,10 +11,10 @@
 
 namespace microcircuit {
 
-std::vector<Projection> make_projections(const Parameters &parameters,
-                                         const DerivedParameters &derived) {
-    const auto &net = parameters.network;
-    const auto &stim = parameters.stimulus;
+std::vector<Projection> make_projections(const Parameters& parameters,
+                                         const DerivedParameters& derived) {
+    const auto& net = parameters.network;
+    const auto& stim = parameters.stimulus;
     std::vector<Projection> projections;
     for (int y = 0; y < num_populations; ++y) {
         for (int x = 0; x < num_populations; ++x) {
@@ -57,9 +57,10 @@ std::vector<Projection> make_projections(const Parameters &parameters,
     return projections;
 }
 
-std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection &projection,
+std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection& projection,
                                            std::uint32_t num_targets) {
-    // Chunks start on even synapse indices: one Philox block serves two synapses.
+    // Each chunk of synapses has its own stream, so the result does not depend
+    // on how chunks are shared among threads.
     constexpr std::uint64_t chunk = std::uint64_t{1} << 20U;
     const std::uint64_t num_chunks = (projection.num_synapses + chunk - 1) / chunk;
     std::vector<std::uint32_t> in_degrees(num_targets, 0);
@@ -70,7 +71,8 @@ std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection 
         for (std::uint64_t c = 0; c < num_chunks; ++c) {
             const std::uint64_t begin = c * chunk;
             const std::uint64_t end = std::min(begin + chunk, projection.num_synapses);
-            RandomStream stream(seed, Purpose::in_degrees, projection.id, 0, begin / 2);
+            RandomStream stream(seed, Purpose::in_degrees, projection.id,
+                                static_cast<std::uint32_t>(c));
             for (std::uint64_t i = begin; i < end; ++i) {
                 ++counts[stream.index(num_targets)];
             }
@@ -84,19 +86,20 @@ std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection 
     return in_degrees;
 }
 
-void draw_sources(std::uint32_t seed, const Projection &projection, std::uint64_t target_index,
-                  std::uint32_t in_degree, std::vector<std::uint64_t> &sources) {
+void draw_sources(std::uint32_t seed, const Projection& projection, std::uint64_t target_index,
+                  std::uint32_t in_degree, std::vector<std::uint64_t>& sources) {
     RandomStream stream(seed, Purpose::synapse_sources, static_cast<std::uint32_t>(target_index),
                         projection.id);
     sources.resize(in_degree);
-    for (auto &source : sources) {
-        source = projection.source_first_gid + stream.index(projection.source_count);
+    for (auto& source : sources) {
+        source = projection.source_first_gid +
+                 stream.index(static_cast<std::uint32_t>(projection.source_count));
     }
 }
 
-void draw_weights_and_delays(std::uint32_t seed, const Projection &projection,
+void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
                              std::uint64_t target_index, std::uint32_t in_degree, double resolution,
-                             TargetSynapses &out) {
+                             TargetSynapses& out) {
     RandomStream weights(seed, Purpose::synapse_weights, static_cast<std::uint32_t>(target_index),
                          projection.id);
     RandomStream delays(seed, Purpose::synapse_delays, static_cast<std::uint32_t>(target_index),
@@ -127,10 +130,10 @@ void draw_weights_and_delays(std::uint32_t seed, const Projection &projection,
     }
 }
 
-SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters &derived,
-                                 const std::vector<Projection> &projections,
-                                 const std::vector<std::vector<std::uint32_t>> &in_degrees,
-                                 const Partition &partition, std::uint64_t vp,
+SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
+                                 const std::vector<Projection>& projections,
+                                 const std::vector<std::vector<std::uint32_t>>& in_degrees,
+                                 const Partition& partition, std::uint64_t vp,
                                  std::uint64_t num_sources, double resolution) {
     const std::uint64_t num_local = partition.num_local(vp);
     if (num_local > max_local_targets) {
@@ -145,7 +148,7 @@ SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters &de
 
     // Calls `visit(local_index, projection, target_index)` for every projection into
     // every local target, targets in ascending order so each row ends up sorted by target.
-    auto for_each_target = [&](auto &&visit) {
+    auto for_each_target = [&](auto&& visit) {
         for (int y = 0; y < num_populations; ++y) {
             const std::uint64_t begin = partition.count_below(vp, derived.first_gid[y]);
             const std::uint64_t end =

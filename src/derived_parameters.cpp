@@ -10,7 +10,7 @@ namespace {
 long long round_half_even(double value) { return std::llrint(value); }
 } // namespace
 
-double psc_per_psp(const NeuronParameters &n) {
+double psc_per_psp(const NeuronParameters& n) {
     // Peak of the PSP of an exponential PSC of unit amplitude (MODEL.md).
     const double tau_syn = n.tau_syn_ex;
     const double ratio = n.tau_m / tau_syn;
@@ -27,10 +27,10 @@ double full_scale_synapses(double probability, double target_size, double source
     return std::log(1.0 - probability) / std::log(1.0 - 1.0 / (target_size * source_size));
 }
 
-DerivedParameters derive_parameters(const Parameters &parameters) {
-    const auto &net = parameters.network;
-    const auto &stim = parameters.stimulus;
-    const auto &sim = parameters.simulation;
+DerivedParameters derive_parameters(const Parameters& parameters) {
+    const auto& net = parameters.network;
+    const auto& stim = parameters.stimulus;
+    const auto& sim = parameters.simulation;
     DerivedParameters d;
 
     std::uint64_t gid = 0;
@@ -111,7 +111,7 @@ DerivedParameters derive_parameters(const Parameters &parameters) {
 
 namespace {
 
-template <typename Vector> void json_vector(std::ostringstream &out, const Vector &values) {
+template <typename Vector> void json_vector(std::ostringstream& out, const Vector& values) {
     out << '[';
     for (std::size_t i = 0; i < values.size(); ++i) {
         out << (i ? "," : "") << values[i];
@@ -119,7 +119,7 @@ template <typename Vector> void json_vector(std::ostringstream &out, const Vecto
     out << ']';
 }
 
-template <typename Matrix> void json_matrix(std::ostringstream &out, const Matrix &rows) {
+template <typename Matrix> void json_matrix(std::ostringstream& out, const Matrix& rows) {
     out << '[';
     for (std::size_t i = 0; i < rows.size(); ++i) {
         out << (i ? "," : "");
@@ -130,7 +130,7 @@ template <typename Matrix> void json_matrix(std::ostringstream &out, const Matri
 
 } // namespace
 
-std::string derived_parameters_json(const DerivedParameters &d) {
+std::string derived_parameters_json(const DerivedParameters& d) {
     std::ostringstream out;
     out.precision(17);
     out << "{\"num_neurons\":";

@@ -9,10 +9,10 @@
 
 namespace microcircuit {
 
-double estimated_memory_per_rank_mb(const Parameters &parameters, const DerivedParameters &derived,
+double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedParameters& derived,
                                     int ranks, int threads) {
-    const auto &net = parameters.network;
-    const auto &stim = parameters.stimulus;
+    const auto& net = parameters.network;
+    const auto& stim = parameters.stimulus;
     std::uint64_t synapses = derived.num_synapses_total;
     std::uint64_t sources = derived.num_neurons_total;
     if (stim.thalamic_input) {
@@ -34,7 +34,7 @@ double estimated_memory_per_rank_mb(const Parameters &parameters, const DerivedP
     return bytes / (1024.0 * 1024.0);
 }
 
-std::string dry_run_text(const Parameters &parameters, const DerivedParameters &derived, int ranks,
+std::string dry_run_text(const Parameters& parameters, const DerivedParameters& derived, int ranks,
                          int threads) {
     std::ostringstream out;
     out << "PD14 microcircuit, N_scaling " << parameters.network.N_scaling << ", K_scaling "

@@ -7,14 +7,14 @@ namespace microcircuit {
 
 namespace {
 
-hid_t check(hid_t id, const std::string &what) {
+hid_t check(hid_t id, const std::string& what) {
     if (id < 0) {
         throw std::runtime_error("HDF5: cannot " + what);
     }
     return id;
 }
 
-void check_status(herr_t status, const std::string &what) {
+void check_status(herr_t status, const std::string& what) {
     if (status < 0) {
         throw std::runtime_error("HDF5: cannot " + what);
     }
@@ -29,7 +29,7 @@ Hdf5Handle collective_transfer() {
 constexpr hsize_t append_chunk = 1U << 16U;
 
 template <typename T>
-void write_vector(hid_t group, const std::string &name, const std::vector<T> &values, hid_t type,
+void write_vector(hid_t group, const std::string& name, const std::vector<T>& values, hid_t type,
                   bool writer) {
     const hsize_t size = values.size();
     Hdf5Handle space(check(H5Screate_simple(1, &size, nullptr), "create a dataspace"), H5Sclose);
@@ -50,7 +50,7 @@ void write_vector(hid_t group, const std::string &name, const std::vector<T> &va
 
 } // namespace
 
-Hdf5File::Hdf5File(const std::string &path, MPI_Comm comm) {
+Hdf5File::Hdf5File(const std::string& path, MPI_Comm comm) {
     Hdf5Handle access(check(H5Pcreate(H5P_FILE_ACCESS), "create a file access list"), H5Pclose);
     check_status(H5Pset_fapl_mpio(access.id(), comm, MPI_INFO_NULL), "select the MPI-IO driver");
     file_ = Hdf5Handle(
@@ -58,13 +58,13 @@ Hdf5File::Hdf5File(const std::string &path, MPI_Comm comm) {
         H5Fclose);
 }
 
-Hdf5Handle create_group(hid_t parent, const std::string &name) {
+Hdf5Handle create_group(hid_t parent, const std::string& name) {
     return {check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   "create group " + name),
             H5Gclose};
 }
 
-void write_attribute(hid_t object, const std::string &name, const std::string &value) {
+void write_attribute(hid_t object, const std::string& name, const std::string& value) {
     // Variable-length UTF-8, which readers such as h5py return as text.
     Hdf5Handle type(check(H5Tcopy(H5T_C_S1), "copy a string type"), H5Tclose);
     check_status(H5Tset_size(type.id(), H5T_VARIABLE), "size a string type");
@@ -74,13 +74,13 @@ void write_attribute(hid_t object, const std::string &name, const std::string &v
         check(H5Acreate2(object, name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
               "create attribute " + name),
         H5Aclose);
-    const char *text = value.c_str();
+    const char* text = value.c_str();
     check_status(H5Awrite(attribute.id(), type.id(), &text), "write attribute " + name);
 }
 
 namespace {
 template <typename T>
-void write_numeric_attribute(hid_t object, const std::string &name, const T *values, hsize_t count,
+void write_numeric_attribute(hid_t object, const std::string& name, const T* values, hsize_t count,
                              hid_t type) {
     Hdf5Handle space(
         check(count == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr),
@@ -94,20 +94,20 @@ void write_numeric_attribute(hid_t object, const std::string &name, const T *val
 }
 } // namespace
 
-void write_attribute(hid_t object, const std::string &name, double value) {
+void write_attribute(hid_t object, const std::string& name, double value) {
     write_numeric_attribute(object, name, &value, 0, H5T_NATIVE_DOUBLE);
 }
 
-void write_attribute(hid_t object, const std::string &name, std::uint64_t value) {
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value) {
     write_numeric_attribute(object, name, &value, 0, H5T_NATIVE_UINT64);
 }
 
-void write_attribute(hid_t object, const std::string &name,
-                     const std::vector<std::uint64_t> &values) {
+void write_attribute(hid_t object, const std::string& name,
+                     const std::vector<std::uint64_t>& values) {
     write_numeric_attribute(object, name, values.data(), values.size(), H5T_NATIVE_UINT64);
 }
 
-AppendableDataset::AppendableDataset(hid_t group, const std::string &name, hid_t type)
+AppendableDataset::AppendableDataset(hid_t group, const std::string& name, hid_t type)
     : type_(type) {
     const hsize_t initial = 0;
     const hsize_t unlimited = H5S_UNLIMITED;
@@ -121,7 +121,7 @@ AppendableDataset::AppendableDataset(hid_t group, const std::string &name, hid_t
                           H5Dclose);
 }
 
-void AppendableDataset::append(const void *values, std::uint64_t count, std::uint64_t offset,
+void AppendableDataset::append(const void* values, std::uint64_t count, std::uint64_t offset,
                                std::uint64_t total) {
     if (total == 0) {
         return; // the same on every rank: nobody calls HDF5
@@ -146,7 +146,7 @@ void AppendableDataset::append(const void *values, std::uint64_t count, std::uin
     size_ = new_size;
 }
 
-Hdf5Handle create_matrix_dataset(hid_t group, const std::string &name, std::uint64_t rows,
+Hdf5Handle create_matrix_dataset(hid_t group, const std::string& name, std::uint64_t rows,
                                  std::uint64_t columns) {
     const hsize_t dims[2] = {rows, columns};
     Hdf5Handle space(check(H5Screate_simple(2, dims, nullptr), "create a dataspace"), H5Sclose);
@@ -157,7 +157,7 @@ Hdf5Handle create_matrix_dataset(hid_t group, const std::string &name, std::uint
 }
 
 void write_matrix_rows(hid_t dataset, std::uint64_t first_row, std::uint64_t rows,
-                       std::uint64_t columns, const double *values, bool writer) {
+                       std::uint64_t columns, const double* values, bool writer) {
     Hdf5Handle file_space(check(H5Dget_space(dataset), "get a dataspace"), H5Sclose);
     const hsize_t start[2] = {first_row, 0};
     const hsize_t count[2] = {writer ? rows : 0, columns};
@@ -175,12 +175,12 @@ void write_matrix_rows(hid_t dataset, std::uint64_t first_row, std::uint64_t row
                  "write rows");
 }
 
-void write_vector_dataset(hid_t group, const std::string &name,
-                          const std::vector<std::uint64_t> &values, bool writer) {
+void write_vector_dataset(hid_t group, const std::string& name,
+                          const std::vector<std::uint64_t>& values, bool writer) {
     write_vector(group, name, values, H5T_NATIVE_UINT64, writer);
 }
 
-void write_vector_dataset(hid_t group, const std::string &name, const std::vector<double> &values,
+void write_vector_dataset(hid_t group, const std::string& name, const std::vector<double>& values,
                           bool writer) {
     write_vector(group, name, values, H5T_NATIVE_DOUBLE, writer);
 }

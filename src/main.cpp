@@ -1,3 +1,3 @@
 #include "microcircuit/application.hpp"
 
-int main(int argc, char **argv) { return microcircuit::run_application(argc, argv); }
+int main(int argc, char** argv) { return microcircuit::run_application(argc, argv); }

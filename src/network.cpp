@@ -10,10 +10,12 @@
 
 namespace microcircuit {
 
-Network::Network(const Parameters &parameters, const DerivedParameters &derived,
-                 const Partition &partition)
+Network::Network(const Parameters& parameters, const DerivedParameters& derived,
+                 const Partition& partition)
     : parameters_(parameters), derived_(derived), partition_(partition),
-      projections_(make_projections(parameters, derived)) {
+      projections_(make_projections(parameters, derived)),
+      separate_inhibitory_input_(parameters.network.neuron.tau_syn_ex !=
+                                 parameters.network.neuron.tau_syn_in) {
     num_sources_ = derived.num_neurons_total +
                    (parameters.stimulus.thalamic_input
                         ? static_cast<std::uint64_t>(parameters.stimulus.num_th_neurons)
@@ -21,13 +23,13 @@ Network::Network(const Parameters &parameters, const DerivedParameters &derived,
 }
 
 void Network::create() {
-    const auto &net = parameters_.network;
+    const auto& net = parameters_.network;
     const std::uint32_t seed = parameters_.simulation.rng_seed;
     vps_.resize(partition_.threads());
 #pragma omp parallel num_threads(partition_.threads())
     {
         const int thread = omp_get_thread_num();
-        VirtualProcess &vp = vps_[thread];
+        VirtualProcess& vp = vps_[thread];
         vp.vp = partition_.vp_of_thread(thread);
         vp.num_local = partition_.num_local(vp.vp);
         for (int p = 0; p < num_populations; ++p) {
@@ -51,20 +53,20 @@ void Network::create() {
     }
 }
 
-void Network::connect(const Communicator &communicator) {
+void Network::connect(const Communicator& communicator) {
     const std::uint32_t seed = parameters_.simulation.rng_seed;
     const double h = parameters_.simulation.sim_resolution;
     // In-degrees: identical on every rank, each drawn with all threads.
     std::vector<std::vector<std::uint32_t>> in_degrees;
     in_degrees.reserve(projections_.size());
-    for (const auto &projection : projections_) {
+    for (const auto& projection : projections_) {
         in_degrees.push_back(
             draw_in_degrees(seed, projection, derived_.num_neurons[projection.target_population]));
     }
     std::exception_ptr failure;
 #pragma omp parallel num_threads(partition_.threads())
     {
-        VirtualProcess &vp = vps_[omp_get_thread_num()];
+        VirtualProcess& vp = vps_[omp_get_thread_num()];
         try {
             vp.synapses = build_synapse_store(seed, derived_, projections_, in_degrees, partition_,
                                               vp.vp, num_sources_, h);
@@ -78,7 +80,7 @@ void Network::connect(const Communicator &communicator) {
     }
     std::uint64_t local_min = synapse_max_delay_steps;
     std::uint64_t local_max = 1;
-    for (const auto &vp : vps_) {
+    for (const auto& vp : vps_) {
         if (!vp.synapses.synapses.empty()) {
             local_min = std::min<std::uint64_t>(local_min, vp.synapses.min_delay_steps);
             local_max = std::max<std::uint64_t>(local_max, vp.synapses.max_delay_steps_present);
@@ -91,16 +93,18 @@ void Network::connect(const Communicator &communicator) {
         std::min<std::uint64_t>(communicator.min(local_min), max_delay_steps_));
 #pragma omp parallel num_threads(partition_.threads())
     {
-        VirtualProcess &vp = vps_[omp_get_thread_num()];
+        VirtualProcess& vp = vps_[omp_get_thread_num()];
         // A spike emitted in the interval's last update u lands at most at u + max delay.
         vp.input_ex.resize(max_delay_steps_ + min_delay_steps_, vp.num_local);
-        vp.input_in.resize(max_delay_steps_ + min_delay_steps_, vp.num_local);
+        if (separate_inhibitory_input_) {
+            vp.input_in.resize(max_delay_steps_ + min_delay_steps_, vp.num_local);
+        }
     }
 }
 
 std::uint64_t Network::local_synapses() const {
     std::uint64_t total = 0;
-    for (const auto &vp : vps_) {
+    for (const auto& vp : vps_) {
         total += vp.synapses.num_synapses();
     }
     return total;
@@ -108,7 +112,7 @@ std::uint64_t Network::local_synapses() const {
 
 std::size_t Network::synapse_store_bytes() const {
     std::size_t total = 0;
-    for (const auto &vp : vps_) {
+    for (const auto& vp : vps_) {
         total += vp.synapses.bytes();
     }
     return total;
@@ -116,7 +120,7 @@ std::size_t Network::synapse_store_bytes() const {
 
 std::size_t Network::input_buffer_bytes() const {
     std::size_t total = 0;
-    for (const auto &vp : vps_) {
+    for (const auto& vp : vps_) {
         total += vp.input_ex.bytes() + vp.input_in.bytes();
     }
     return total;

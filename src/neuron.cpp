@@ -16,7 +16,7 @@ double current_to_membrane(double tau_syn, double tau_m, double C_m, double h) {
 
 } // namespace
 
-Propagators Propagators::compute(const NeuronParameters &n, double h) {
+Propagators Propagators::compute(const NeuronParameters& n, double h) {
     Propagators p;
     p.P11_ex = std::exp(-h / n.tau_syn_ex);
     p.P11_in = std::exp(-h / n.tau_syn_in);

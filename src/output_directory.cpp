@@ -8,7 +8,7 @@ namespace microcircuit {
 
 namespace fs = std::filesystem;
 
-OutputFiles::OutputFiles(const std::string &data_path)
+OutputFiles::OutputFiles(const std::string& data_path)
     : directory(data_path), spikes((fs::path(data_path) / "spikes.h5").string()),
       spikes_incomplete((fs::path(data_path) / ".spikes.h5.incomplete").string()),
       report((fs::path(data_path) / "report.json").string()) {}
@@ -21,7 +21,7 @@ std::string OutputFiles::refusal(bool overwrite_files) const {
     if (overwrite_files) {
         return {};
     }
-    for (const auto &file : {spikes, report}) {
+    for (const auto& file : {spikes, report}) {
         if (fs::exists(file, error)) {
             return "refusing to overwrite " + file +
                    " (simulation.overwrite_files is false): choose another directory with "
@@ -42,7 +42,7 @@ void OutputFiles::create_directory() const {
     }
 }
 
-void write_file_atomically(const std::string &path, const std::string &text) {
+void write_file_atomically(const std::string& path, const std::string& text) {
     const std::string temporary = path + ".incomplete";
     {
         std::ofstream out(temporary, std::ios::trunc);

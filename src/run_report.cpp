@@ -7,7 +7,7 @@
 
 namespace microcircuit {
 
-std::string report_json(const RunSummary &s) {
+std::string report_json(const RunSummary& s) {
     std::ostringstream out;
     out << std::setprecision(10);
     out << "{\n"
@@ -38,7 +38,7 @@ std::string report_json(const RunSummary &s) {
     return out.str();
 }
 
-std::string console_summary(const RunSummary &s) {
+std::string console_summary(const RunSummary& s) {
     std::ostringstream out;
     out << std::fixed << std::setprecision(2);
     out << "Time to initialise:  " << s.phases.init << " s\n"

@@ -16,12 +16,12 @@ constexpr std::uint64_t lag_mask = (std::uint64_t{1} << lag_bits) - 1;
 std::uint64_t encode_spike(std::uint64_t gid, std::uint64_t lag) { return (gid << lag_bits) | lag; }
 } // namespace
 
-Simulation::Simulation(Network &network, Communicator &communicator, SpikeRecorder *spikes,
-                       VoltageRecorder *voltages, Progress progress)
+Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
+                       VoltageRecorder* voltages, Progress progress)
     : network_(network), communicator_(communicator), spike_recorder_(spikes),
       voltage_recorder_(voltages), progress_(std::move(progress)) {
-    const auto &parameters = network.parameters();
-    const auto &derived = network.derived();
+    const auto& parameters = network.parameters();
+    const auto& derived = network.derived();
     const double h = parameters.simulation.sim_resolution;
     propagators_ = Propagators::compute(parameters.network.neuron, h);
     E_L_ = parameters.network.neuron.E_L;
@@ -63,32 +63,50 @@ Simulation::Simulation(Network &network, Communicator &communicator, SpikeRecord
     source_excitatory_.push_back(true); // thalamic neurons
 }
 
-void Simulation::deliver(VirtualProcess &vp) const {
-    const auto &derived = network_.derived();
-    const SynapseStore &store = vp.synapses;
+Simulation::SpikeLists Simulation::spikes_of_interval(std::uint64_t interval) const {
+    const std::size_t parity = interval & 1U;
+    if (communicator_.size() > 1) {
+        return {&global_spikes_};
+    }
+    SpikeLists lists;
+    for (const auto& vp : network_.virtual_processes()) {
+        lists.push_back(&vp.spikes[parity]);
+    }
+    lists.push_back(&thalamic_spikes_[parity]);
+    return lists;
+}
+
+void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
+                         std::uint64_t interval_start) const {
+    const auto& derived = network_.derived();
+    const SynapseStore& store = vp.synapses;
     const std::size_t slots = vp.input_ex.slots();
     const std::size_t neurons = vp.num_local;
-    for (const std::uint64_t spike : global_spikes_) {
-        const std::uint64_t gid = spike >> lag_bits;
-        const std::uint64_t emitted = interval_start_ + (spike & lag_mask);
-        const int population =
-            gid < derived.num_neurons_total ? derived.population_of(gid) : num_populations;
-        std::int64_t *const ring =
-            (source_excitatory_[population] ? vp.input_ex : vp.input_in).row(0);
-        const std::size_t base = emitted % slots;
-        const Synapse *synapse = store.synapses.data() + store.row_begin[gid];
-        const Synapse *const end = store.synapses.data() + store.row_begin[gid + 1];
-        for (; synapse != end; ++synapse) {
-            std::size_t slot = base + delay_of(*synapse);
-            slot = slot >= slots ? slot - slots : slot;
-            // Exact: a float times 2^32 is an integer for every weight above 2^-9 pA.
-            ring[slot * neurons + target_of(*synapse)] +=
-                static_cast<std::int64_t>(synapse->weight * 0x1p32F);
+    const bool separate_inhibitory = network_.separate_inhibitory_input();
+    for (const auto* list : spikes) {
+        for (const std::uint64_t spike : *list) {
+            const std::uint64_t gid = spike >> lag_bits;
+            const std::uint64_t emitted = interval_start + (spike & lag_mask);
+            const int population =
+                gid < derived.num_neurons_total ? derived.population_of(gid) : num_populations;
+            std::int64_t* const ring =
+                (separate_inhibitory && !source_excitatory_[population] ? vp.input_in : vp.input_ex)
+                    .row(0);
+            const std::size_t base = emitted % slots;
+            const Synapse* synapse = store.synapses.data() + store.row_begin[gid];
+            const Synapse* const end = store.synapses.data() + store.row_begin[gid + 1];
+            for (; synapse != end; ++synapse) {
+                std::size_t slot = base + delay_of(*synapse);
+                slot = slot >= slots ? slot - slots : slot;
+                // Exact: a float times 2^32 is an integer for every weight above 2^-9 pA.
+                ring[slot * neurons + target_of(*synapse)] +=
+                    static_cast<std::int64_t>(synapse->weight * 0x1p32F);
+            }
         }
     }
 }
 
-void Simulation::refresh_poisson_counts(VirtualProcess &vp, std::uint64_t u) const {
+void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const {
     // One Philox block gives the counts of four consecutive steps of a neuron.
     const std::uint64_t block = u >> 2U;
     for (int p = 0; p < num_populations; ++p) {
@@ -109,46 +127,65 @@ void Simulation::refresh_poisson_counts(VirtualProcess &vp, std::uint64_t u) con
     }
 }
 
-void Simulation::update(VirtualProcess &vp, int thread, std::uint64_t u,
-                        std::uint64_t interval_start) {
-    const auto &derived = network_.derived();
+template <bool separate_inhibitory, bool poisson>
+void Simulation::update_population(VirtualProcess& vp, int population, std::uint64_t u,
+                                   std::uint64_t interval_start,
+                                   std::vector<std::uint64_t>& emitted) {
     const std::size_t slot = vp.input_ex.slot_of_step(u);
-    std::int64_t *const arriving_ex = vp.input_ex.row(slot);
-    std::int64_t *const arriving_in = vp.input_in.row(slot);
+    std::int64_t* const arriving_ex = vp.input_ex.row(slot);
+    std::int64_t* const arriving_in = separate_inhibitory ? vp.input_in.row(slot) : nullptr;
+    const unsigned poisson_shift = 16U * static_cast<unsigned>(u & 3U);
+    const double current = network_.derived().dc_amplitude[population] +
+                           dc_transient_.during_update(u) * dc_transient_amplitude_[population];
+    const auto& partition = network_.partition();
+    for (std::uint64_t i = vp.population_begin[population];
+         i < vp.population_begin[population + 1]; ++i) {
+        std::int64_t input_ex = arriving_ex[i];
+        arriving_ex[i] = 0;
+        if (poisson) {
+            input_ex +=
+                static_cast<std::int64_t>((vp.poisson_counts[i] >> poisson_shift) & 0xFFFFU) *
+                poisson_weight_;
+        }
+        std::int64_t input_in = 0;
+        if (separate_inhibitory) {
+            input_in = arriving_in[i];
+            arriving_in[i] = 0;
+        }
+        if (update_neuron(vp.neurons, i, propagators_, current, input_ex, input_in)) {
+            emitted.push_back(encode_spike(partition.gid_of(vp.vp, i), u - interval_start));
+        }
+    }
+}
+
+void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u,
+                        std::uint64_t interval_start, std::vector<std::uint64_t>& emitted) {
     const bool poisson_active = poisson_ && u >= poisson_first_step_;
     if (poisson_active && ((u & 3U) == 0 || u == poisson_first_step_)) {
         refresh_poisson_counts(vp, u);
     }
-    const unsigned poisson_shift = 16U * static_cast<unsigned>(u & 3U);
-    const double transient = dc_transient_.during_update(u);
+    const bool separate = network_.separate_inhibitory_input();
     for (int p = 0; p < num_populations; ++p) {
-        const double current = derived.dc_amplitude[p] + transient * dc_transient_amplitude_[p];
-        for (std::uint64_t i = vp.population_begin[p]; i < vp.population_begin[p + 1]; ++i) {
-            std::int64_t input_ex = arriving_ex[i];
-            if (poisson_active) {
-                input_ex +=
-                    static_cast<std::int64_t>((vp.poisson_counts[i] >> poisson_shift) & 0xFFFFU) *
-                    poisson_weight_;
-            }
-            if (update_neuron(vp.neurons, i, propagators_, current, input_ex, arriving_in[i])) {
-                vp.spikes.push_back(
-                    encode_spike(network_.partition().gid_of(vp.vp, i), u - interval_start));
-            }
-            arriving_ex[i] = 0;
-            arriving_in[i] = 0;
+        if (separate) {
+            poisson_active ? update_population<true, true>(vp, p, u, interval_start, emitted)
+                           : update_population<true, false>(vp, p, u, interval_start, emitted);
+        } else {
+            poisson_active ? update_population<false, true>(vp, p, u, interval_start, emitted)
+                           : update_population<false, false>(vp, p, u, interval_start, emitted);
         }
     }
     if (voltage_recorder_ != nullptr && voltage_recorder_->is_sample_step(u + 1)) {
-        double *row = voltage_recorder_->row(u + 1);
-        for (const auto &probe : voltage_recorder_->probes_of_thread(thread)) {
+        double* row = voltage_recorder_->row(u + 1);
+        for (const auto& probe : voltage_recorder_->probes_of_thread(thread)) {
             row[probe.column] = vp.neurons.y[probe.local_index] + E_L_;
         }
     }
 }
 
-void Simulation::add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end) {
-    const auto &derived = network_.derived();
-    const std::uint64_t first = first_thalamic_gid(derived);
+void Simulation::draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end,
+                                      std::vector<std::uint64_t>& spikes) const {
+    spikes.clear();
+    const std::uint64_t first = first_thalamic_gid(network_.derived());
     const auto count = static_cast<std::uint64_t>(network_.parameters().stimulus.num_th_neurons);
     for (std::uint64_t u = interval_start; u < interval_end; ++u) {
         // Spikes stamped in (th_start, th_start + th_duration].
@@ -156,69 +193,103 @@ void Simulation::add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t
             continue;
         }
         for (std::uint64_t j = 0; j < count; ++j) {
-            const auto words =
-                random_block(seed_, Purpose::thalamic_spikes, static_cast<std::uint32_t>(j), u);
-            const std::uint32_t spikes = poisson_by_inversion(
-                uniform_from_u32(words.v[0]), thalamic_exp_minus_mean_, thalamic_mean_);
-            for (std::uint32_t s = 0; s < spikes; ++s) {
-                global_spikes_.push_back(encode_spike(first + j, u - interval_start));
+            const auto words = random_block(seed_, Purpose::thalamic_spikes,
+                                            static_cast<std::uint32_t>(j), u);
+            const std::uint32_t n = poisson_by_inversion(uniform_from_u32(words.v[0]),
+                                                         thalamic_exp_minus_mean_, thalamic_mean_);
+            for (std::uint32_t s = 0; s < n; ++s) {
+                spikes.push_back(encode_spike(first + j, u - interval_start));
             }
         }
     }
 }
 
-void Simulation::exchange_and_record(std::uint64_t interval_start, std::uint64_t interval_end) {
-    local_spikes_.clear();
-    for (auto &vp : network_.virtual_processes()) {
-        local_spikes_.insert(local_spikes_.end(), vp.spikes.begin(), vp.spikes.end());
-        vp.spikes.clear();
-    }
-    communicator_.exchange_spikes(local_spikes_, global_spikes_);
-    num_spikes_ += global_spikes_.size();
-    if (spike_recorder_ != nullptr) {
-        for (const std::uint64_t spike : global_spikes_) {
-            spike_recorder_->add(spike >> lag_bits, interval_start + (spike & lag_mask) + 1);
+void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_start,
+                                 std::uint64_t interval_end) {
+    const std::size_t parity = interval & 1U;
+    SpikeLists emitted;
+    if (communicator_.size() > 1) {
+        local_spikes_.clear();
+        for (auto& vp : network_.virtual_processes()) {
+            local_spikes_.insert(local_spikes_.end(), vp.spikes[parity].begin(),
+                                 vp.spikes[parity].end());
         }
-        if (spike_recorder_->buffer_full()) {
-            spike_recorder_->flush();
+        communicator_.exchange_spikes(local_spikes_, global_spikes_);
+        emitted.push_back(&global_spikes_);
+    } else {
+        for (const auto& vp : network_.virtual_processes()) {
+            emitted.push_back(&vp.spikes[parity]);
         }
     }
-    if (thalamic_) {
-        add_thalamic_spikes(interval_start, interval_end);
+    for (const auto* list : emitted) {
+        num_spikes_ += list->size();
+        if (spike_recorder_ != nullptr) {
+            for (const std::uint64_t spike : *list) {
+                spike_recorder_->add(spike >> lag_bits, interval_start + (spike & lag_mask) + 1);
+            }
+        }
     }
-    const std::uint64_t next_end = std::min<std::uint64_t>(
-        interval_end + network_.min_delay_steps(), network_.derived().total_steps);
-    if (voltage_recorder_ != nullptr && voltage_recorder_->window_full(next_end)) {
-        voltage_recorder_->flush(interval_end);
+    if (spike_recorder_ != nullptr && spike_recorder_->buffer_full()) {
+        spike_recorder_->flush(); // collective: every rank's buffer holds the same spikes
     }
-    interval_start_ = interval_start;
-    step_ = interval_end;
+    if (communicator_.size() > 1) {
+        // Every rank draws the thalamic spikes itself; they join the delivery list.
+        global_spikes_.insert(global_spikes_.end(), thalamic_spikes_[parity].begin(),
+                              thalamic_spikes_[parity].end());
+    }
     if (progress_) {
         progress_(interval_end);
     }
 }
 
 void Simulation::run_until(std::uint64_t step_end) {
-    auto &vps = network_.virtual_processes();
+    auto& vps = network_.virtual_processes();
     const std::uint64_t min_delay = network_.min_delay_steps();
-#pragma omp parallel num_threads(static_cast <int>(vps.size()))
+    const bool several_ranks = communicator_.size() > 1;
+    const std::uint64_t total_steps = network_.derived().total_steps;
+#pragma omp parallel num_threads(static_cast<int>(vps.size()))
     {
         const int thread = omp_get_thread_num();
-        VirtualProcess &vp = vps[thread];
-        for (;;) {
-            const std::uint64_t start = step_; // read by all threads between barriers
-            if (start >= step_end) {
-                break;
-            }
+        VirtualProcess& vp = vps[thread];
+        // Every thread walks the same sequence of intervals on its own copy.
+        std::uint64_t start = step_;
+        std::uint64_t interval = interval_;
+        std::uint64_t previous_start = previous_start_;
+        while (start < step_end) {
             const std::uint64_t end = std::min(start + min_delay, step_end);
-            deliver(vp);
+            deliver(vp, spikes_of_interval(interval - 1), previous_start);
+            auto& emitted = vp.spikes[interval & 1U];
+            emitted.clear();
             for (std::uint64_t u = start; u < end; ++u) {
-                update(vp, thread, u, start);
+                update(vp, thread, u, start, emitted);
+            }
+            if (thread == 0 && thalamic_) {
+                draw_thalamic_spikes(start, end, thalamic_spikes_[interval & 1U]);
             }
 #pragma omp barrier
-#pragma omp master
-            exchange_and_record(start, end);
+            if (thread == 0) {
+                finish_interval(interval, start, end);
+            }
+            if (several_ranks) {
 #pragma omp barrier
+            }
+            if (voltage_recorder_ != nullptr &&
+                voltage_recorder_->window_full(std::min(end + min_delay, total_steps))) {
+#pragma omp barrier
+                if (thread == 0) {
+                    voltage_recorder_->flush(end);
+                }
+#pragma omp barrier
+            }
+            previous_start = start;
+            start = end;
+            ++interval;
+        }
+#pragma omp barrier
+        if (thread == 0) {
+            step_ = start;
+            interval_ = interval;
+            previous_start_ = previous_start;
         }
     }
 }

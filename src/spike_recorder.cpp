@@ -4,8 +4,8 @@
 
 namespace microcircuit {
 
-SpikeRecorder::SpikeRecorder(hid_t file, const DerivedParameters &derived,
-                             const Communicator &communicator, double resolution,
+SpikeRecorder::SpikeRecorder(hid_t file, const DerivedParameters& derived,
+                             const Communicator& communicator, double resolution,
                              std::size_t flush_threshold)
     : derived_(derived), communicator_(communicator), resolution_(resolution),
       flush_threshold_(flush_threshold) {
@@ -29,13 +29,13 @@ void SpikeRecorder::flush() {
     const auto rank = static_cast<std::uint64_t>(communicator_.rank());
     // Split by population; each keeps the (time, gid) order.
     std::vector<std::vector<Spike>> by_population(num_populations);
-    for (const auto &spike : buffer_) {
+    for (const auto& spike : buffer_) {
         by_population[derived_.population_of(spike.gid)].push_back(spike);
     }
     std::vector<std::uint64_t> node_ids;
     std::vector<double> timestamps;
     for (int p = 0; p < num_populations; ++p) {
-        const auto &population = by_population[p];
+        const auto& population = by_population[p];
         const std::uint64_t total = population.size();
         const std::uint64_t share_begin = total * rank / ranks;
         const std::uint64_t share_end = total * (rank + 1) / ranks;

@@ -8,8 +8,8 @@ namespace {
 constexpr std::uint64_t window_values = 1U << 20U; // doubles buffered per rank
 }
 
-VoltageRecorder::VoltageRecorder(hid_t file, const DerivedParameters &derived,
-                                 const Partition &partition, const Communicator &communicator,
+VoltageRecorder::VoltageRecorder(hid_t file, const DerivedParameters& derived,
+                                 const Partition& partition, const Communicator& communicator,
                                  double resolution, std::uint64_t interval_steps,
                                  int neurons_per_population)
     : derived_(derived), communicator_(communicator), interval_steps_(interval_steps),

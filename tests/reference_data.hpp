@@ -10,13 +10,13 @@
 namespace microcircuit::testing {
 
 inline std::string reference_dir() {
-    if (const char *dir = std::getenv("PD14_REFERENCE_DIR")) {
+    if (const char* dir = std::getenv("PD14_REFERENCE_DIR")) {
         return dir;
     }
     return MICROCIRCUIT_REFERENCE_DIR;
 }
 
-inline YAML::Node load_reference(const std::string &relative_path) {
+inline YAML::Node load_reference(const std::string& relative_path) {
     return YAML::LoadFile(reference_dir() + "/" + relative_path);
 }
 

@@ -13,12 +13,12 @@ using namespace microcircuit;
 
 namespace {
 
-std::string error_of(const std::string &file_text, const std::vector<std::string> &overrides = {}) {
+std::string error_of(const std::string& file_text, const std::vector<std::string>& overrides = {}) {
     const std::string path = "test_config_input.yaml";
     std::ofstream(path) << file_text;
     try {
         load_config(path, overrides);
-    } catch (const ConfigError &error) {
+    } catch (const ConfigError& error) {
         std::remove(path.c_str());
         return error.what();
     }
@@ -26,7 +26,7 @@ std::string error_of(const std::string &file_text, const std::vector<std::string
     return "";
 }
 
-bool contains(const std::string &text, const std::string &part) {
+bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 

@@ -30,7 +30,7 @@ struct Fixture {
                          .parameters;
         derived = derive_parameters(parameters);
         projections = make_projections(parameters, derived);
-        for (const auto &p : projections) {
+        for (const auto& p : projections) {
             in_degrees.push_back(draw_in_degrees(parameters.simulation.rng_seed, p,
                                                  derived.num_neurons[p.target_population]));
         }
@@ -56,7 +56,7 @@ struct Fixture {
                     num_sources(), parameters.simulation.sim_resolution);
                 for (std::uint64_t source = 0; source < num_sources(); ++source) {
                     for (auto i = store.row_begin[source]; i < store.row_begin[source + 1]; ++i) {
-                        const auto &s = store.synapses[i];
+                        const auto& s = store.synapses[i];
                         result.emplace_back(source, partition.gid_of(vp, target_of(s)), s.weight,
                                             delay_of(s));
                     }
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(in_degrees_sum_to_the_total_and_ignore_the_thread_count) {
 BOOST_AUTO_TEST_CASE(in_degrees_are_multinomial) {
     const Fixture f;
     // L23E <- L23E: Q synapses onto n targets, each count Binomial(Q, 1/n).
-    const auto &k = f.in_degrees[0];
+    const auto& k = f.in_degrees[0];
     const double n = static_cast<double>(k.size());
     const double q = static_cast<double>(f.projections[0].num_synapses);
     double mean = 0.0;
@@ -126,13 +126,13 @@ BOOST_AUTO_TEST_CASE(projection_totals_weights_and_delays) {
     const double h = f.parameters.simulation.sim_resolution;
     const auto synapses = f.all_synapses(1, 1);
     std::map<std::pair<int, int>, std::vector<std::pair<float, std::uint32_t>>> by_projection;
-    for (const auto &[source, target, weight, delay] : synapses) {
+    for (const auto& [source, target, weight, delay] : synapses) {
         by_projection[{f.derived.population_of(target), f.derived.population_of(source)}].push_back(
             {weight, delay});
     }
     for (int y = 0; y < num_populations; ++y) {
         for (int x = 0; x < num_populations; ++x) {
-            const auto &list = by_projection[{y, x}];
+            const auto& list = by_projection[{y, x}];
             BOOST_TEST_CONTEXT(population_names[x] << " -> " << population_names[y]) {
                 BOOST_TEST(list.size() == f.derived.num_synapses[y][x]);
                 if (list.size() < 1000) {
@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(projection_totals_weights_and_delays) {
                 double delay_sum = 0.0;
                 std::uint32_t min_delay = 1U << 30U;
                 bool sign_ok = true;
-                for (const auto &[w, d] : list) {
+                for (const auto& [w, d] : list) {
                     sum += w;
                     sum2 += static_cast<double>(w) * w;
                     delay_sum += d * h;
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(sources_are_uniform) {
     while (f.projections[p].id != static_cast<std::uint32_t>(num_populations * 3 + 2)) {
         ++p;
     }
-    const auto &projection = f.projections[p];
+    const auto& projection = f.projections[p];
     std::vector<double> counts(projection.source_count, 0.0);
     std::vector<std::uint64_t> sources;
     for (std::uint64_t t = 0; t < f.derived.num_neurons[3]; ++t) {

@@ -18,7 +18,7 @@ bool close(double actual, double expected, double relative = 1e-9) {
            actual == expected;
 }
 
-DerivedParameters derive_case(const YAML::Node &c) {
+DerivedParameters derive_case(const YAML::Node& c) {
     std::ostringstream n;
     std::ostringstream k;
     n.precision(17);
@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(constants) {
     const auto derived = derive_parameters(load_config("", {}).parameters);
     BOOST_TEST(close(derived.psc_per_psp, reference["psc_per_psp_pA_per_mV"].as<double>()));
     BOOST_TEST(close(derived.rheobase, reference["rheobase_current_pA"].as<double>()));
-    const auto &unrounded = reference["num_synapses_full_unrounded[target][source]"];
+    const auto& unrounded = reference["num_synapses_full_unrounded[target][source]"];
     for (int y = 0; y < num_populations; ++y) {
         for (int x = 0; x < num_populations; ++x) {
             BOOST_TEST(
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(constants) {
 BOOST_AUTO_TEST_CASE(every_reference_case) {
     const auto reference = testing::load_reference("derived_parameters.json");
     BOOST_REQUIRE(reference["cases"].size() >= 5);
-    for (const auto &c : reference["cases"]) {
+    for (const auto& c : reference["cases"]) {
         const auto d = derive_case(c);
         BOOST_TEST_CONTEXT("N_scaling " << c["N_scaling"].as<double>() << ", K_scaling "
                                         << c["K_scaling"].as<double>() << ", "
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(every_reference_case) {
                 below.emplace_back(population_names[p]);
             }
             std::vector<std::string> expected;
-            for (const auto &name : c["populations_below_rheobase"]) {
+            for (const auto& name : c["populations_below_rheobase"]) {
                 expected.push_back(name.as<std::string>());
             }
             BOOST_TEST(below == expected, boost::test_tools::per_element());

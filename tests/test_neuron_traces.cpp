@@ -19,8 +19,8 @@ struct Trace {
     std::vector<double> spike_times;
 };
 
-Trace simulate_case(const YAML::Node &reference) {
-    const auto &params = reference["params"];
+Trace simulate_case(const YAML::Node& reference) {
+    const auto& params = reference["params"];
     NeuronParameters neuron;
     neuron.C_m = params["C_m"].as<double>();
     neuron.tau_m = params["tau_m"].as<double>();
@@ -36,7 +36,7 @@ Trace simulate_case(const YAML::Node &reference) {
 
     // Input arriving at T enters the update that ends at T.
     std::map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> arrivals;
-    for (const auto &event : reference["input_events"]) {
+    for (const auto& event : reference["input_events"]) {
         const auto u =
             static_cast<std::uint64_t>(std::llround(event["arrival_ms"].as<double>() / h)) - 1;
         const double w = event["weight_pA"].as<double>();
@@ -44,7 +44,7 @@ Trace simulate_case(const YAML::Node &reference) {
     }
     StepCurrent dc;
     if (reference["dc_generator"] && !reference["dc_generator"].IsNull()) {
-        const auto &gen = reference["dc_generator"];
+        const auto& gen = reference["dc_generator"];
         dc.amplitude = gen["amplitude_pA"].as<double>();
         dc.start_step = static_cast<std::uint64_t>(std::llround(gen["start_ms"].as<double>() / h));
         dc.stop_step = static_cast<std::uint64_t>(std::llround(gen["stop_ms"].as<double>() / h));
@@ -68,11 +68,11 @@ Trace simulate_case(const YAML::Node &reference) {
     return trace;
 }
 
-void check_case(const std::string &name) {
+void check_case(const std::string& name) {
     const auto reference = testing::load_reference("single_neuron/" + name + ".json");
     const auto trace = simulate_case(reference);
-    const auto &expected_v = reference["V_m_mV"];
-    const auto &times = reference["V_m_times_ms"];
+    const auto& expected_v = reference["V_m_mV"];
+    const auto& times = reference["V_m_times_ms"];
     double worst = 0.0;
     for (std::size_t i = 0; i < expected_v.size(); ++i) {
         const double h = reference["resolution_ms"].as<double>();
@@ -81,7 +81,7 @@ void check_case(const std::string &name) {
     }
     BOOST_TEST_MESSAGE(name << ": largest |V_m - reference| = " << worst << " mV");
     BOOST_TEST(worst < 1e-9);
-    const auto &spikes = reference["spike_times_ms"];
+    const auto& spikes = reference["spike_times_ms"];
     BOOST_REQUIRE_EQUAL(trace.spike_times.size(), spikes.size());
     for (std::size_t i = 0; i < spikes.size(); ++i) {
         BOOST_TEST(std::fabs(trace.spike_times[i] - spikes[i].as<double>()) < 1e-9);

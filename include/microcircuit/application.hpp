@@ -4,6 +4,6 @@
 namespace microcircuit {
 
 // Returns the process exit code: 0 on success, 1 on bad input or failure.
-int run_application(int argc, char **argv);
+int run_application(int argc, char** argv);
 
 } // namespace microcircuit

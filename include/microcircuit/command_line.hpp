@@ -16,7 +16,7 @@ struct CommandLine {
 };
 
 // Throws ConfigError on an unknown option or a missing argument.
-CommandLine parse_command_line(int argc, const char *const *argv);
+CommandLine parse_command_line(int argc, const char* const* argv);
 std::string usage_text();
 
 } // namespace microcircuit

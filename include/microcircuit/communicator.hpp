@@ -15,10 +15,10 @@ namespace microcircuit {
 // master thread calls MPI (MPI_THREAD_FUNNELED).
 class MpiEnvironment {
 public:
-    MpiEnvironment(int *argc, char ***argv);
+    MpiEnvironment(int* argc, char*** argv);
     ~MpiEnvironment();
-    MpiEnvironment(const MpiEnvironment &) = delete;
-    MpiEnvironment &operator=(const MpiEnvironment &) = delete;
+    MpiEnvironment(const MpiEnvironment&) = delete;
+    MpiEnvironment& operator=(const MpiEnvironment&) = delete;
 };
 
 class Communicator {
@@ -32,19 +32,19 @@ public:
     // Every rank contributes its spikes and receives the spikes of all ranks,
     // in rank order, through MPI_Alltoall with a fixed chunk per rank pair. A
     // count above the chunk is seen by every rank; all then retry with a larger chunk.
-    void exchange_spikes(const std::vector<std::uint64_t> &local,
-                         std::vector<std::uint64_t> &global);
+    void exchange_spikes(const std::vector<std::uint64_t>& local,
+                         std::vector<std::uint64_t>& global);
 
     std::uint64_t sum(std::uint64_t value) const;
     std::uint64_t max(std::uint64_t value) const;
     std::uint64_t min(std::uint64_t value) const;
     double max(double value) const;
     double sum(double value) const;
-    std::vector<std::uint64_t> exclusive_prefix_sum(const std::vector<std::uint64_t> &values) const;
-    void reduce_sum_to_root(std::vector<double> &values) const;
+    std::vector<std::uint64_t> exclusive_prefix_sum(const std::vector<std::uint64_t>& values) const;
+    void reduce_sum_to_root(std::vector<double>& values) const;
     void barrier() const;
     // Rank 0's string on every rank.
-    std::string broadcast(const std::string &text) const;
+    std::string broadcast(const std::string& text) const;
 
 private:
     int rank_ = 0;

@@ -26,9 +26,9 @@ struct LoadedConfig {
 
 // Reads `config_file` (may be empty: defaults only), then applies each
 // "section.key=value" override in order. Throws ConfigError on any bad input.
-LoadedConfig load_config(const std::string &config_file, const std::vector<std::string> &overrides);
+LoadedConfig load_config(const std::string& config_file, const std::vector<std::string>& overrides);
 
 // The effective configuration as a JSON object (for report.json).
-std::string yaml_to_json(const std::string &yaml_text);
+std::string yaml_to_json(const std::string& yaml_text);
 
 } // namespace microcircuit

@@ -18,7 +18,7 @@
 namespace microcircuit {
 
 // In-degree of every target neuron (index within its population) of a projection.
-std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection &projection,
+std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection& projection,
                                            std::uint32_t num_targets);
 
 // The sources, weights and delays (in steps) of the synapses of one target.
@@ -29,19 +29,19 @@ struct TargetSynapses {
 };
 
 // Sources of the synapses of target `target_index` (within its population).
-void draw_sources(std::uint32_t seed, const Projection &projection, std::uint64_t target_index,
-                  std::uint32_t in_degree, std::vector<std::uint64_t> &sources);
+void draw_sources(std::uint32_t seed, const Projection& projection, std::uint64_t target_index,
+                  std::uint32_t in_degree, std::vector<std::uint64_t>& sources);
 // Weights and delays of the same synapses.
-void draw_weights_and_delays(std::uint32_t seed, const Projection &projection,
+void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
                              std::uint64_t target_index, std::uint32_t in_degree, double resolution,
-                             TargetSynapses &out);
+                             TargetSynapses& out);
 
 // Builds the synapse store of virtual process `vp`: two passes over its targets
 // (count per source, then fill), so no temporary copy of the synapses is made.
-SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters &derived,
-                                 const std::vector<Projection> &projections,
-                                 const std::vector<std::vector<std::uint32_t>> &in_degrees,
-                                 const Partition &partition, std::uint64_t vp,
+SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
+                                 const std::vector<Projection>& projections,
+                                 const std::vector<std::vector<std::uint32_t>>& in_degrees,
+                                 const Partition& partition, std::uint64_t vp,
                                  std::uint64_t num_sources, double resolution);
 
 } // namespace microcircuit

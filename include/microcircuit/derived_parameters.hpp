@@ -50,16 +50,16 @@ struct DerivedParameters {
     }
 };
 
-DerivedParameters derive_parameters(const Parameters &parameters);
+DerivedParameters derive_parameters(const Parameters& parameters);
 
 // PSC amplitude (pA) that gives a PSP of 1 mV for the neuron parameters.
-double psc_per_psp(const NeuronParameters &neuron);
+double psc_per_psp(const NeuronParameters& neuron);
 
 // Synapses of a fixed-total-number projection with connection probability p at
 // full scale between populations of the given sizes.
 double full_scale_synapses(double probability, double target_size, double source_size);
 
 // The derived parameters as a JSON object (file metadata and --dry-run).
-std::string derived_parameters_json(const DerivedParameters &derived);
+std::string derived_parameters_json(const DerivedParameters& derived);
 
 } // namespace microcircuit

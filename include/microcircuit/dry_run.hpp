@@ -8,11 +8,11 @@
 
 namespace microcircuit {
 
-std::string dry_run_text(const Parameters &parameters, const DerivedParameters &derived, int ranks,
+std::string dry_run_text(const Parameters& parameters, const DerivedParameters& derived, int ranks,
                          int threads);
 
 // Estimated bytes per rank: synapse store, row offsets, input buffers, neuron state.
-double estimated_memory_per_rank_mb(const Parameters &parameters, const DerivedParameters &derived,
+double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedParameters& derived,
                                     int ranks, int threads);
 
 } // namespace microcircuit

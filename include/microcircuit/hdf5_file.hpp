@@ -17,10 +17,10 @@ public:
     Hdf5Handle() = default;
     Hdf5Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
     ~Hdf5Handle() { reset(); }
-    Hdf5Handle(Hdf5Handle &&other) noexcept : id_(other.id_), close_(other.close_) {
+    Hdf5Handle(Hdf5Handle&& other) noexcept : id_(other.id_), close_(other.close_) {
         other.id_ = -1;
     }
-    Hdf5Handle &operator=(Hdf5Handle &&other) noexcept {
+    Hdf5Handle& operator=(Hdf5Handle&& other) noexcept {
         if (this != &other) {
             reset();
             id_ = other.id_;
@@ -29,8 +29,8 @@ public:
         }
         return *this;
     }
-    Hdf5Handle(const Hdf5Handle &) = delete;
-    Hdf5Handle &operator=(const Hdf5Handle &) = delete;
+    Hdf5Handle(const Hdf5Handle&) = delete;
+    Hdf5Handle& operator=(const Hdf5Handle&) = delete;
     hid_t id() const { return id_; }
     void reset() {
         if (id_ >= 0 && close_ != nullptr) {
@@ -48,9 +48,9 @@ private:
 class AppendableDataset {
 public:
     AppendableDataset() = default;
-    AppendableDataset(hid_t group, const std::string &name, hid_t type);
+    AppendableDataset(hid_t group, const std::string& name, hid_t type);
     // Appends `total` elements in all; this rank writes `values` at `offset` among them.
-    void append(const void *values, std::uint64_t count, std::uint64_t offset, std::uint64_t total);
+    void append(const void* values, std::uint64_t count, std::uint64_t offset, std::uint64_t total);
     hid_t id() const { return dataset_.id(); }
 
 private:
@@ -61,7 +61,7 @@ private:
 
 class Hdf5File {
 public:
-    Hdf5File(const std::string &path, MPI_Comm comm);
+    Hdf5File(const std::string& path, MPI_Comm comm);
     hid_t id() const { return file_.id(); }
     void close() { file_.reset(); }
 
@@ -69,22 +69,22 @@ private:
     Hdf5Handle file_;
 };
 
-Hdf5Handle create_group(hid_t parent, const std::string &name);
-void write_attribute(hid_t object, const std::string &name, const std::string &value);
-void write_attribute(hid_t object, const std::string &name, double value);
-void write_attribute(hid_t object, const std::string &name, std::uint64_t value);
-void write_attribute(hid_t object, const std::string &name,
-                     const std::vector<std::uint64_t> &values);
+Hdf5Handle create_group(hid_t parent, const std::string& name);
+void write_attribute(hid_t object, const std::string& name, const std::string& value);
+void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
+void write_attribute(hid_t object, const std::string& name,
+                     const std::vector<std::uint64_t>& values);
 
 // A dataset of fixed shape rows x columns of doubles.
-Hdf5Handle create_matrix_dataset(hid_t group, const std::string &name, std::uint64_t rows,
+Hdf5Handle create_matrix_dataset(hid_t group, const std::string& name, std::uint64_t rows,
                                  std::uint64_t columns);
 // Collective write of rows [first_row, first_row + rows); only `writer` passes data.
 void write_matrix_rows(hid_t dataset, std::uint64_t first_row, std::uint64_t rows,
-                       std::uint64_t columns, const double *values, bool writer);
-void write_vector_dataset(hid_t group, const std::string &name,
-                          const std::vector<std::uint64_t> &values, bool writer);
-void write_vector_dataset(hid_t group, const std::string &name, const std::vector<double> &values,
+                       std::uint64_t columns, const double* values, bool writer);
+void write_vector_dataset(hid_t group, const std::string& name,
+                          const std::vector<std::uint64_t>& values, bool writer);
+void write_vector_dataset(hid_t group, const std::string& name, const std::vector<double>& values,
                           bool writer);
 
 } // namespace microcircuit

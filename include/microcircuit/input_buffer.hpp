@@ -18,7 +18,7 @@ public:
     }
     std::size_t slots() const { return slots_; }
     std::size_t slot_of_step(std::uint64_t step) const { return step % slots_; }
-    std::int64_t *row(std::size_t slot) { return sums_.data() + slot * neurons_; }
+    std::int64_t* row(std::size_t slot) { return sums_.data() + slot * neurons_; }
     std::size_t bytes() const { return sums_.capacity() * sizeof(std::int64_t); }
 
 private:

@@ -25,43 +25,49 @@ struct VirtualProcess {
     std::array<std::uint64_t, num_populations + 1> population_begin{};
     NeuronState neurons;
     SynapseStore synapses;
+    // Input from excitatory and from inhibitory sources. With tau_syn_ex ==
+    // tau_syn_in both act alike and share input_ex (input_in stays empty),
+    // which halves the largest randomly accessed array of the simulation.
     InputBuffer input_ex;
     InputBuffer input_in;
     std::vector<std::uint64_t> poisson_counts; // four packed 16-bit counts per neuron
-    std::vector<std::uint64_t> spikes;         // emitted this interval: gid << 32 | lag
+    // Spikes emitted in the last two intervals (by parity of the interval): gid << 32 | lag.
+    std::array<std::vector<std::uint64_t>, 2> spikes;
 };
 
 class Network {
 public:
-    Network(const Parameters &parameters, const DerivedParameters &derived,
-            const Partition &partition);
+    Network(const Parameters& parameters, const DerivedParameters& derived,
+            const Partition& partition);
 
     // Neuron state and initial potentials (from each neuron's own random stream).
     void create();
     // In-degrees, synapse stores, the global minimum and maximum delay, input buffers.
-    void connect(const Communicator &communicator);
+    void connect(const Communicator& communicator);
 
-    const Parameters &parameters() const { return parameters_; }
-    const DerivedParameters &derived() const { return derived_; }
-    const Partition &partition() const { return partition_; }
-    std::vector<VirtualProcess> &virtual_processes() { return vps_; }
-    const std::vector<Projection> &projections() const { return projections_; }
+    const Parameters& parameters() const { return parameters_; }
+    const DerivedParameters& derived() const { return derived_; }
+    const Partition& partition() const { return partition_; }
+    std::vector<VirtualProcess>& virtual_processes() { return vps_; }
+    const std::vector<Projection>& projections() const { return projections_; }
     std::uint64_t num_sources() const { return num_sources_; }
     std::uint32_t min_delay_steps() const { return min_delay_steps_; }
     std::uint32_t max_delay_steps() const { return max_delay_steps_; }
+    bool separate_inhibitory_input() const { return separate_inhibitory_input_; }
     std::uint64_t local_synapses() const;
     std::size_t synapse_store_bytes() const;
     std::size_t input_buffer_bytes() const;
 
 private:
-    const Parameters &parameters_;
-    const DerivedParameters &derived_;
+    const Parameters& parameters_;
+    const DerivedParameters& derived_;
     Partition partition_;
     std::vector<Projection> projections_;
     std::uint64_t num_sources_ = 0; // cortical neurons, then thalamic neurons
     std::vector<VirtualProcess> vps_;
     std::uint32_t min_delay_steps_ = 1;
     std::uint32_t max_delay_steps_ = 1;
+    bool separate_inhibitory_input_ = true;
 };
 
 } // namespace microcircuit

@@ -35,7 +35,7 @@ struct Propagators {
     double reset = 0.0;     // V_reset - E_L
     std::int32_t refractory_steps = 0;
 
-    static Propagators compute(const NeuronParameters &neuron, double h);
+    static Propagators compute(const NeuronParameters& neuron, double h);
 };
 
 // Membrane potentials relative to E_L, synaptic currents, refractory counters.
@@ -57,7 +57,7 @@ struct NeuronState {
 // `arriving_in` are the fixed-point sums of the input that arrives at the end
 // of the step, `constant_current` is I_e + I_0 during the step. Returns true if
 // the neuron spikes (time stamp: end of the step).
-inline bool update_neuron(NeuronState &s, std::size_t i, const Propagators &p,
+inline bool update_neuron(NeuronState& s, std::size_t i, const Propagators& p,
                           double constant_current, std::int64_t arriving_ex,
                           std::int64_t arriving_in) {
     if (s.refractory[i] == 0) {

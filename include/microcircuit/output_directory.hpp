@@ -13,7 +13,7 @@ struct OutputFiles {
     std::string spikes_incomplete; // written during the run
     std::string report;            // <data_path>/report.json
 
-    explicit OutputFiles(const std::string &data_path);
+    explicit OutputFiles(const std::string& data_path);
 
     // Empty if the run may write its output; otherwise why it may not.
     std::string refusal(bool overwrite_files) const;
@@ -22,6 +22,6 @@ struct OutputFiles {
 };
 
 // Writes `text` to `path` through a temporary file and a rename.
-void write_file_atomically(const std::string &path, const std::string &text);
+void write_file_atomically(const std::string& path, const std::string& text);
 
 } // namespace microcircuit

@@ -13,7 +13,7 @@ constexpr int num_populations = 8;
 using PopulationVector = std::array<double, num_populations>;
 using PopulationMatrix = std::array<PopulationVector, num_populations>; // [target][source]
 
-extern const std::array<const char *, num_populations> population_names;
+extern const std::array<const char*, num_populations> population_names;
 
 inline bool is_excitatory(int population) { return population % 2 == 0; }
 

@@ -23,13 +23,13 @@ struct Projection {
 };
 
 // Source gids of the thalamic neurons follow the cortical neurons.
-inline std::uint64_t first_thalamic_gid(const DerivedParameters &derived) {
+inline std::uint64_t first_thalamic_gid(const DerivedParameters& derived) {
     return derived.num_neurons_total;
 }
 
 // Every projection with at least one synapse: the 64 recurrent ones
 // (id = 8 * target + source), then the thalamic ones (id = 64 + target).
-std::vector<Projection> make_projections(const Parameters &parameters,
-                                         const DerivedParameters &derived);
+std::vector<Projection> make_projections(const Parameters& parameters,
+                                         const DerivedParameters& derived);
 
 } // namespace microcircuit

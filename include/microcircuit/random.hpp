@@ -16,8 +16,6 @@
 
 namespace microcircuit {
 
-__extension__ using uint128 = unsigned __int128; // for the 64 x 64 -> 128 bit multiply
-
 // What a random number is for; part of the key so that streams never overlap.
 enum class Purpose : std::uint32_t {
     in_degrees = 1,         // target choice of a fixed-total-number projection
@@ -32,11 +30,8 @@ enum class Purpose : std::uint32_t {
 // One sequential stream: key (seed, purpose), counter (owner, sub-stream, position).
 class RandomStream {
 public:
-    RandomStream(std::uint32_t seed, Purpose purpose, std::uint32_t owner, std::uint32_t substream,
-                 std::uint64_t start_block = 0)
-        : key_{{seed, static_cast<std::uint32_t>(purpose)}},
-          counter_{{static_cast<std::uint32_t>(start_block),
-                    static_cast<std::uint32_t>(start_block >> 32U), owner, substream}} {}
+    RandomStream(std::uint32_t seed, Purpose purpose, std::uint32_t owner, std::uint32_t substream)
+        : key_{{seed, static_cast<std::uint32_t>(purpose)}}, counter_{{0, 0, owner, substream}} {}
 
     std::uint32_t next_u32() {
         if (used_ == 4) {
@@ -45,23 +40,23 @@ public:
         return block_[used_++];
     }
 
-    std::uint64_t next_u64() {
-        const std::uint64_t hi = next_u32();
-        return (hi << 32U) | next_u32();
+    // Uniform integer in [0, n) for n < 2^32, exactly uniform: Lemire's
+    // multiply-shift with rejection of the few biased products.
+    std::uint32_t index(std::uint32_t n) {
+        std::uint64_t product = std::uint64_t{next_u32()} * n;
+        auto low = static_cast<std::uint32_t>(product);
+        if (low < n) {
+            const std::uint32_t threshold = (0U - n) % n;
+            while (low < threshold) {
+                product = std::uint64_t{next_u32()} * n;
+                low = static_cast<std::uint32_t>(product);
+            }
+        }
+        return static_cast<std::uint32_t>(product >> 32U);
     }
 
-    // Uniform in [0, 1) with 53 random bits.
-    double uniform() { return static_cast<double>(next_u64() >> 11U) * 0x1p-53; }
-
-    // Uniform in (0, 1): safe as the argument of a logarithm.
-    double uniform_open() { return (static_cast<double>(next_u64() >> 11U) + 0.5) * 0x1p-53; }
-
-    // Uniform integer in [0, n): multiply-shift on 64 bits, bias below n / 2^64.
-    std::uint64_t index(std::uint64_t n) {
-        return static_cast<std::uint64_t>((static_cast<uint128>(next_u64()) * n) >> 64U);
-    }
-
-    // Standard normal by the Marsaglia polar method (uses only log and sqrt).
+    // Standard normal by the Marsaglia polar method (uses only log and sqrt),
+    // from pairs of 32-bit uniforms in (-1, 1).
     double normal() {
         if (has_spare_) {
             has_spare_ = false;
@@ -71,8 +66,8 @@ public:
         double v = 0.0;
         double s = 0.0;
         do {
-            u = 2.0 * uniform() - 1.0;
-            v = 2.0 * uniform() - 1.0;
+            u = signed_uniform();
+            v = signed_uniform();
             s = u * u + v * v;
         } while (s >= 1.0 || s == 0.0);
         const double factor = std::sqrt(-2.0 * std::log(s) / s);
@@ -82,6 +77,9 @@ public:
     }
 
 private:
+    // Uniform on the grid (k + 0.5) 2^-31 - 1 in (-1, 1).
+    double signed_uniform() { return (static_cast<double>(next_u32()) + 0.5) * 0x1p-31 - 1.0; }
+
     void refill() {
         const auto out = philox_(counter_, key_);
         for (int i = 0; i < 4; ++i) {

@@ -33,7 +33,7 @@ struct RunSummary {
     double rtf() const { return t_sim_ms > 0.0 ? phases.sim / (t_sim_ms * 1e-3) : 0.0; }
 };
 
-std::string report_json(const RunSummary &summary);
-std::string console_summary(const RunSummary &summary);
+std::string report_json(const RunSummary& summary);
+std::string console_summary(const RunSummary& summary);
 
 } // namespace microcircuit

@@ -2,8 +2,10 @@
 //   deliver the spikes of the last interval into the input buffers (each thread
 //   into its own neurons) -> update the neurons for the interval's steps ->
 //   exchange the new spikes between ranks -> record them.
-// Threads share one OpenMP parallel region for the whole run; the master
-// thread alone talks to MPI and HDF5 between two barriers.
+// Threads share one OpenMP parallel region for the whole run. With one rank
+// every thread reads the other threads' spikes directly (double-buffered by
+// the parity of the interval), so one barrier per interval suffices; with
+// several ranks the master thread alone talks to MPI between two barriers.
 #pragma once
 
 #include "microcircuit/communicator.hpp"
@@ -12,7 +14,7 @@
 #include "microcircuit/step_current.hpp"
 #include "microcircuit/voltage_recorder.hpp"
 
-#include <chrono>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -24,8 +26,8 @@ public:
     // Called by rank 0's master thread after each interval with the step reached.
     using Progress = std::function<void(std::uint64_t step_end)>;
 
-    Simulation(Network &network, Communicator &communicator, SpikeRecorder *spikes,
-               VoltageRecorder *voltages, Progress progress);
+    Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
+               VoltageRecorder* voltages, Progress progress);
 
     // Advances the network to the end of step `step_end` (time step_end * h).
     void run_until(std::uint64_t step_end);
@@ -36,16 +38,27 @@ public:
     std::uint64_t num_spikes() const { return num_spikes_; }
 
 private:
-    void deliver(VirtualProcess &vp) const;
-    void update(VirtualProcess &vp, int thread, std::uint64_t u, std::uint64_t interval_start);
-    void refresh_poisson_counts(VirtualProcess &vp, std::uint64_t u) const;
-    void exchange_and_record(std::uint64_t interval_start, std::uint64_t interval_end);
-    void add_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end);
+    // The spikes of one interval: lists of gid << 32 | lag words.
+    using SpikeLists = std::vector<const std::vector<std::uint64_t>*>;
 
-    Network &network_;
-    Communicator &communicator_;
-    SpikeRecorder *spike_recorder_;
-    VoltageRecorder *voltage_recorder_;
+    SpikeLists spikes_of_interval(std::uint64_t interval) const;
+    void deliver(VirtualProcess& vp, const SpikeLists& spikes, std::uint64_t interval_start) const;
+    void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start,
+                std::vector<std::uint64_t>& emitted);
+    template <bool separate_inhibitory, bool poisson>
+    void update_population(VirtualProcess& vp, int population, std::uint64_t u,
+                           std::uint64_t interval_start, std::vector<std::uint64_t>& emitted);
+    void refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const;
+    void draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end,
+                              std::vector<std::uint64_t>& spikes) const;
+    // Master thread, after the interval's barrier: exchange (several ranks) and record.
+    void finish_interval(std::uint64_t interval, std::uint64_t interval_start,
+                         std::uint64_t interval_end);
+
+    Network& network_;
+    Communicator& communicator_;
+    SpikeRecorder* spike_recorder_;
+    VoltageRecorder* voltage_recorder_;
     Progress progress_;
 
     Propagators propagators_;
@@ -65,12 +78,14 @@ private:
     std::uint64_t thalamic_stop_ = 0;
     double thalamic_mean_ = 0.0;
     double thalamic_exp_minus_mean_ = 0.0;
+    std::array<std::vector<std::uint64_t>, 2> thalamic_spikes_; // by parity of the interval
 
-    std::vector<bool> source_excitatory_; // by population, thalamic last
-    std::uint64_t step_ = 0;
-    std::uint64_t interval_start_ = 0; // first step of the interval whose spikes are in flight
-    std::vector<std::uint64_t> local_spikes_;
-    std::vector<std::uint64_t> global_spikes_; // in flight: gid << 32 | lag
+    std::vector<bool> source_excitatory_;      // by population, thalamic last
+    std::uint64_t step_ = 0;                   // first step not yet simulated
+    std::uint64_t interval_ = 0;               // index of the next interval
+    std::uint64_t previous_start_ = 0;         // first step of the last interval
+    std::vector<std::uint64_t> local_spikes_;  // several ranks: this rank's spikes
+    std::vector<std::uint64_t> global_spikes_; // several ranks: everybody's spikes
     std::uint64_t num_spikes_ = 0;
 };
 

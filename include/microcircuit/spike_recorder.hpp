@@ -20,7 +20,7 @@ namespace microcircuit {
 
 class SpikeRecorder {
 public:
-    SpikeRecorder(hid_t file, const DerivedParameters &derived, const Communicator &communicator,
+    SpikeRecorder(hid_t file, const DerivedParameters& derived, const Communicator& communicator,
                   double resolution, std::size_t flush_threshold);
 
     // Spike of neuron `gid` stamped at the end of step `step_end` (time step_end * h).
@@ -34,13 +34,13 @@ private:
     struct Spike {
         std::uint64_t step_end;
         std::uint64_t gid;
-        bool operator<(const Spike &other) const {
+        bool operator<(const Spike& other) const {
             return step_end != other.step_end ? step_end < other.step_end : gid < other.gid;
         }
     };
 
-    const DerivedParameters &derived_;
-    const Communicator &communicator_;
+    const DerivedParameters& derived_;
+    const Communicator& communicator_;
     double resolution_;
     std::size_t flush_threshold_;
     std::vector<Spike> buffer_;

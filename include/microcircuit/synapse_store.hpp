@@ -11,6 +11,11 @@
 namespace microcircuit {
 
 struct Synapse {
+    // Empty on purpose: the store is sized first and filled later, and leaving
+    // it uninitialised saves a pass over the largest array of the simulation.
+    Synapse() {} // NOLINT(modernize-use-equals-default)
+    Synapse(std::uint32_t packed, float w) : target_and_delay(packed), weight(w) {}
+
     std::uint32_t target_and_delay; // target local index (low bits), delay in steps (high bits)
     float weight;                   // pA
 };
@@ -24,10 +29,10 @@ constexpr std::uint32_t synapse_max_delay_steps = (1U << (32 - synapse_target_bi
 inline std::uint32_t pack_target_and_delay(std::uint32_t target, std::uint32_t delay_steps) {
     return (delay_steps << synapse_target_bits) | target;
 }
-inline std::uint32_t target_of(const Synapse &s) {
+inline std::uint32_t target_of(const Synapse& s) {
     return s.target_and_delay & synapse_target_mask;
 }
-inline std::uint32_t delay_of(const Synapse &s) {
+inline std::uint32_t delay_of(const Synapse& s) {
     return s.target_and_delay >> synapse_target_bits;
 }
 

@@ -23,14 +23,14 @@ public:
         std::uint64_t column;
     };
 
-    VoltageRecorder(hid_t file, const DerivedParameters &derived, const Partition &partition,
-                    const Communicator &communicator, double resolution,
+    VoltageRecorder(hid_t file, const DerivedParameters& derived, const Partition& partition,
+                    const Communicator& communicator, double resolution,
                     std::uint64_t interval_steps, int neurons_per_population);
 
-    const std::vector<Probe> &probes_of_thread(int thread) const { return probes_[thread]; }
+    const std::vector<Probe>& probes_of_thread(int thread) const { return probes_[thread]; }
     bool is_sample_step(std::uint64_t step_end) const { return step_end % interval_steps_ == 0; }
     // Row of the window for the sample at `step_end`.
-    double *row(std::uint64_t step_end) {
+    double* row(std::uint64_t step_end) {
         return window_.data() + (step_end / interval_steps_ - 1 - window_first_) * columns_;
     }
     // True if the samples up to `step_end` do not all fit into the window.
@@ -41,8 +41,8 @@ public:
     void flush(std::uint64_t step_end);
 
 private:
-    const DerivedParameters &derived_;
-    const Communicator &communicator_;
+    const DerivedParameters& derived_;
+    const Communicator& communicator_;
     std::uint64_t interval_steps_;
     std::uint64_t columns_ = 0;
     std::uint64_t window_rows_ = 0;

@@ -7,13 +7,14 @@
 # writes a one-node slurm.conf for this host into a fresh temporary directory, starts
 # a private munged, slurmctld and slurmd there (own socket, ports, state and spool:
 # nothing of a system SLURM or munge is touched), submits
-#   - jobs/full_scale.sbatch with a small-scale override (2 ranks),
+#   - jobs/full_scale.sbatch with a small-scale override (2 ranks), with mpirun and
+#     again with --launcher srun (PMIx),
 #   - a strong-scaling study with 1 and 2 ranks, 2 repetitions each (job arrays) and
 #     its dependent collection job,
 #   - a two-point weak-scaling study,
-# waits for them, checks the outputs, the CSV tables and plots, and that the spikes of
-# 1 and 2 ranks are identical; then stops everything it started and removes the
-# temporary directory (also on failure or interruption).
+# waits for them, checks the outputs, the CSV tables and plots, and that the spikes
+# of 1 and 2 ranks (and of mpirun and srun) are identical; then stops everything it
+# started and removes the temporary directory (also on failure or interruption).
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (not root / SLURM cannot be installed).
 # Environment: MC_SLURM_TEST_TIMEOUT (s, default 600) for the jobs,
@@ -21,7 +22,7 @@
 set -euo pipefail
 
 if [[ $# -lt 1 || $1 == -h || $1 == --help ]]; then
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
     [[ $# -ge 1 ]] && exit 0 || exit 2
 fi
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -43,13 +44,19 @@ fi
 apt_install() {
     export DEBIAN_FRONTEND=noninteractive
     say "apt-get install $*"
-    if ! apt-get install -y -q --no-install-recommends "$@" >/tmp/mc-slurm-test-apt.log 2>&1; then
-        apt-get update -q >>/tmp/mc-slurm-test-apt.log 2>&1 || true
-        apt-get install -y -q --no-install-recommends "$@" >>/tmp/mc-slurm-test-apt.log 2>&1 || {
-            tail -n 20 /tmp/mc-slurm-test-apt.log
-            return 1
-        }
+    local log=/tmp/mc-slurm-test-apt.log policy=/usr/sbin/policy-rc.d own_policy=0 rc=0
+    # The packages' maintainer scripts must not start system daemons (munge, slurmd):
+    # only the private ones below run, and they are stopped at the end.
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
     fi
+    if ! apt-get install -y -q --no-install-recommends "$@" >"$log" 2>&1; then
+        apt-get update -q >>"$log" 2>&1 || true
+        apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1 || rc=1
+    fi
+    ((own_policy)) && rm -f "$policy"
+    ((rc == 0)) || tail -n 20 "$log"
+    return "$rc"
 }
 missing=0
 for c in slurmctld slurmd sbatch squeue sinfo scontrol scancel munged munge unmunge; do
@@ -273,6 +280,13 @@ FULL_ID=$("${submit_env[@]}" sbatch --parsable --nodes=1 --ntasks=2 --ntasks-per
     --set network.N_scaling=0.02 --set network.K_scaling=0.02)
 FULL_ID=${FULL_ID%%;*}
 say "full-scale job (N_scaling=K_scaling=0.02, 2 ranks): $FULL_ID"
+# The same through srun (PMIx) instead of mpirun: the same spikes.
+SRUN_ID=$("${submit_env[@]}" sbatch --parsable --nodes=1 --ntasks=2 --ntasks-per-node=2 \
+    --cpus-per-task=1 --time=00:10:00 --output="$TMP/log/full-srun-%j.out" \
+    "$REPO/jobs/full_scale.sbatch" --launcher srun --out "$TMP/out/full" --t-presim 50 --t-sim 100 \
+    --set network.N_scaling=0.02 --set network.K_scaling=0.02)
+SRUN_ID=${SRUN_ID%%;*}
+say "full-scale job through srun: $SRUN_ID"
 
 "${submit_env[@]}" "$REPO/jobs/strong_scaling.sh" --points "1x1 2x1" --repeats 2 --scale 0.05 \
     --bg poisson --t-presim 50 --t-sim 200 --time 00:10:00 --out "$TMP/out/strong" \
@@ -284,7 +298,7 @@ say "strong-scaling study: $(awk '{ printf "%s=%s ", $2, $1 }' "$TMP/out/strong/
     --out "$TMP/out/weak" >"$TMP/log/weak-submit.out" 2>&1 || { cat "$TMP/log/weak-submit.out"; fail "weak_scaling.sh failed"; }
 say "weak-scaling study: $(awk '{ printf "%s=%s ", $2, $1 }' "$TMP/out/weak/jobs.txt")"
 
-ALL_IDS="$FULL_ID $(awk '{ print $1 }' "$TMP/out/strong/jobs.txt" "$TMP/out/weak/jobs.txt" | tr '\n' ' ')"
+ALL_IDS="$FULL_ID $SRUN_ID $(awk '{ print $1 }' "$TMP/out/strong/jobs.txt" "$TMP/out/weak/jobs.txt" | tr '\n' ' ')"
 
 # --- wait ---------------------------------------------------------------------------------
 deadline=$(($(date +%s) + TIMEOUT))
@@ -338,12 +352,14 @@ for name in speedup efficiency rtf phases memory overview; do
     done
 done
 
-"$PY" - "$TMP" "$FULL_DIR" "$FULL_ID" <<'EOF'
+[[ -s $TMP/out/full/full_scale-$SRUN_ID/spikes.h5 ]] || fail "srun job: no spikes.h5"
+
+"$PY" - "$TMP" "$FULL_DIR" "$FULL_ID" "$TMP/out/full/full_scale-$SRUN_ID" <<'EOF'
 import csv, json, os, sys
 import h5py
 import numpy as np
 
-tmp, full_dir, full_id = sys.argv[1:4]
+tmp, full_dir, full_id, srun_dir = sys.argv[1:5]
 errors = []
 
 def check(cond, message):
@@ -372,6 +388,13 @@ def read_spikes(path):
             order = np.lexsort((ts, ids))
             out[pop] = (ids[order], ts[order])
     return out
+
+srun_job = json.load(open(os.path.join(srun_dir, "job.json")))
+check(srun_job["launcher"] == "srun" and srun_job["command"][0] == "srun", "srun job: launcher %s"
+      % srun_job["launcher"])
+a, b = read_spikes(os.path.join(full_dir, "spikes.h5")), read_spikes(os.path.join(srun_dir, "spikes.h5"))
+check(a.keys() == b.keys() and all(np.array_equal(a[p][0], b[p][0]) and np.array_equal(a[p][1], b[p][1])
+                                   for p in a), "spikes of the mpirun and srun full-scale jobs differ")
 
 strong = os.path.join(tmp, "out", "strong", "runs")
 runs = {}
