@@ -138,8 +138,8 @@ void Simulation::update_population(VirtualProcess& vp, int population, std::uint
     const double current = network_.derived().dc_amplitude[population] +
                            dc_transient_.during_update(u) * dc_transient_amplitude_[population];
     const auto& partition = network_.partition();
-    for (std::uint64_t i = vp.population_begin[population];
-         i < vp.population_begin[population + 1]; ++i) {
+    for (std::uint64_t i = vp.population_begin[population]; i < vp.population_begin[population + 1];
+         ++i) {
         std::int64_t input_ex = arriving_ex[i];
         arriving_ex[i] = 0;
         if (poisson) {
@@ -193,8 +193,8 @@ void Simulation::draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_
             continue;
         }
         for (std::uint64_t j = 0; j < count; ++j) {
-            const auto words = random_block(seed_, Purpose::thalamic_spikes,
-                                            static_cast<std::uint32_t>(j), u);
+            const auto words =
+                random_block(seed_, Purpose::thalamic_spikes, static_cast<std::uint32_t>(j), u);
             const std::uint32_t n = poisson_by_inversion(uniform_from_u32(words.v[0]),
                                                          thalamic_exp_minus_mean_, thalamic_mean_);
             for (std::uint32_t s = 0; s < n; ++s) {
@@ -247,7 +247,7 @@ void Simulation::run_until(std::uint64_t step_end) {
     const std::uint64_t min_delay = network_.min_delay_steps();
     const bool several_ranks = communicator_.size() > 1;
     const std::uint64_t total_steps = network_.derived().total_steps;
-#pragma omp parallel num_threads(static_cast<int>(vps.size()))
+#pragma omp parallel num_threads(static_cast <int>(vps.size()))
     {
         const int thread = omp_get_thread_num();
         VirtualProcess& vp = vps[thread];
