@@ -95,10 +95,8 @@ void Network::connect(const Communicator& communicator) {
     {
         VirtualProcess& vp = vps_[omp_get_thread_num()];
         // A spike emitted in the interval's last update u lands at most at u + max delay.
-        vp.input_ex.resize(max_delay_steps_ + min_delay_steps_, vp.num_local);
-        if (separate_inhibitory_input_) {
-            vp.input_in.resize(max_delay_steps_ + min_delay_steps_, vp.num_local);
-        }
+        vp.input.resize(max_delay_steps_ + min_delay_steps_, vp.num_local,
+                        separate_inhibitory_input_);
     }
 }
 
@@ -121,7 +119,7 @@ std::size_t Network::synapse_store_bytes() const {
 std::size_t Network::input_buffer_bytes() const {
     std::size_t total = 0;
     for (const auto& vp : vps_) {
-        total += vp.input_ex.bytes() + vp.input_in.bytes();
+        total += vp.input.bytes();
     }
     return total;
 }

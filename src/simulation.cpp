@@ -78,29 +78,26 @@ Simulation::SpikeLists Simulation::spikes_of_interval(std::uint64_t interval) co
 
 void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
                          std::uint64_t interval_start) const {
-    const auto& derived = network_.derived();
     const SynapseStore& store = vp.synapses;
-    const std::size_t slots = vp.input_ex.slots();
-    const std::size_t neurons = vp.num_local;
-    const bool separate_inhibitory = network_.separate_inhibitory_input();
+    const std::size_t slots = vp.input.slots();
+    // The queue of each delay for spikes emitted at `table_step`.
+    std::vector<std::vector<InputEvent>*> queue_of_delay(slots);
+    std::uint64_t table_step = ~std::uint64_t{0};
     for (const auto* list : spikes) {
         for (const std::uint64_t spike : *list) {
             const std::uint64_t gid = spike >> lag_bits;
             const std::uint64_t emitted = interval_start + (spike & lag_mask);
-            const int population =
-                gid < derived.num_neurons_total ? derived.population_of(gid) : num_populations;
-            std::int64_t* const ring =
-                (separate_inhibitory && !source_excitatory_[population] ? vp.input_in : vp.input_ex)
-                    .row(0);
-            const std::size_t base = emitted % slots;
+            if (emitted != table_step) {
+                for (std::size_t d = 0; d < slots; ++d) {
+                    queue_of_delay[d] = &vp.input.queue((emitted + d) % slots);
+                }
+                table_step = emitted;
+            }
             const Synapse* synapse = store.synapses.data() + store.row_begin[gid];
             const Synapse* const end = store.synapses.data() + store.row_begin[gid + 1];
             for (; synapse != end; ++synapse) {
-                std::size_t slot = base + delay_of(*synapse);
-                slot = slot >= slots ? slot - slots : slot;
-                // Exact: a float times 2^32 is an integer for every weight above 2^-9 pA.
-                ring[slot * neurons + target_of(*synapse)] +=
-                    static_cast<std::int64_t>(synapse->weight * 0x1p32F);
+                queue_of_delay[delay_of(*synapse)]->push_back(
+                    {target_of(*synapse), synapse->weight});
             }
         }
     }
@@ -131,9 +128,8 @@ template <bool separate_inhibitory, bool poisson>
 void Simulation::update_population(VirtualProcess& vp, int population, std::uint64_t u,
                                    std::uint64_t interval_start,
                                    std::vector<std::uint64_t>& emitted) {
-    const std::size_t slot = vp.input_ex.slot_of_step(u);
-    std::int64_t* const arriving_ex = vp.input_ex.row(slot);
-    std::int64_t* const arriving_in = separate_inhibitory ? vp.input_in.row(slot) : nullptr;
+    std::int64_t* const arriving_ex = vp.input.excitatory();
+    std::int64_t* const arriving_in = vp.input.inhibitory();
     const unsigned poisson_shift = 16U * static_cast<unsigned>(u & 3U);
     const double current = network_.derived().dc_amplitude[population] +
                            dc_transient_.during_update(u) * dc_transient_amplitude_[population];
@@ -152,7 +148,8 @@ void Simulation::update_population(VirtualProcess& vp, int population, std::uint
             input_in = arriving_in[i];
             arriving_in[i] = 0;
         }
-        if (update_neuron(vp.neurons, i, propagators_, current, input_ex, input_in)) {
+        if (update_neuron<separate_inhibitory>(vp.neurons, i, propagators_, current, input_ex,
+                                               input_in)) {
             emitted.push_back(encode_spike(partition.gid_of(vp.vp, i), u - interval_start));
         }
     }
@@ -160,6 +157,7 @@ void Simulation::update_population(VirtualProcess& vp, int population, std::uint
 
 void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u,
                         std::uint64_t interval_start, std::vector<std::uint64_t>& emitted) {
+    vp.input.collect(u);
     const bool poisson_active = poisson_ && u >= poisson_first_step_;
     if (poisson_active && ((u & 3U) == 0 || u == poisson_first_step_)) {
         refresh_poisson_counts(vp, u);

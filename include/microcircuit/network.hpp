@@ -25,11 +25,9 @@ struct VirtualProcess {
     std::array<std::uint64_t, num_populations + 1> population_begin{};
     NeuronState neurons;
     SynapseStore synapses;
-    // Input from excitatory and from inhibitory sources. With tau_syn_ex ==
-    // tau_syn_in both act alike and share input_ex (input_in stays empty),
-    // which halves the largest randomly accessed array of the simulation.
-    InputBuffer input_ex;
-    InputBuffer input_in;
+    // Synaptic input. With tau_syn_ex == tau_syn_in excitatory and inhibitory
+    // input act alike and are summed together.
+    InputBuffer input;
     std::vector<std::uint64_t> poisson_counts; // four packed 16-bit counts per neuron
     // Spikes emitted in the last two intervals (by parity of the interval): gid << 32 | lag.
     std::array<std::vector<std::uint64_t>, 2> spikes;

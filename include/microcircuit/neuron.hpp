@@ -22,6 +22,10 @@ constexpr double pA_per_fixed_point = 0x1p-32;
 inline std::int64_t to_fixed_point(double current_pA) {
     return std::llround(current_pA * fixed_point_per_pA);
 }
+// Exact for a float weight: its product with 2^32 is an integer (for |w| >= 2^-9 pA).
+inline std::int64_t to_fixed_point(float weight_pA) {
+    return static_cast<std::int64_t>(static_cast<double>(weight_pA) * fixed_point_per_pA);
+}
 
 // Constants of one exact integration step of length h.
 struct Propagators {
@@ -56,18 +60,24 @@ struct NeuronState {
 // One update step (MODEL.md, steps 1-4) for neuron i. `arriving_ex` and
 // `arriving_in` are the fixed-point sums of the input that arrives at the end
 // of the step, `constant_current` is I_e + I_0 during the step. Returns true if
-// the neuron spikes (time stamp: end of the step).
+// the neuron spikes (time stamp: end of the step). Without `separate_inhibitory`
+// all input is in i_ex (valid when tau_syn_ex == tau_syn_in) and i_in stays 0.
+template <bool separate_inhibitory = true>
 inline bool update_neuron(NeuronState& s, std::size_t i, const Propagators& p,
                           double constant_current, std::int64_t arriving_ex,
                           std::int64_t arriving_in) {
     if (s.refractory[i] == 0) {
-        s.y[i] =
-            s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + s.i_in[i] * p.P21_in + constant_current * p.P20;
+        s.y[i] = separate_inhibitory
+                     ? s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + s.i_in[i] * p.P21_in +
+                           constant_current * p.P20
+                     : s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + constant_current * p.P20;
     } else {
         --s.refractory[i];
     }
     s.i_ex[i] = s.i_ex[i] * p.P11_ex + static_cast<double>(arriving_ex) * pA_per_fixed_point;
-    s.i_in[i] = s.i_in[i] * p.P11_in + static_cast<double>(arriving_in) * pA_per_fixed_point;
+    if (separate_inhibitory) {
+        s.i_in[i] = s.i_in[i] * p.P11_in + static_cast<double>(arriving_in) * pA_per_fixed_point;
+    }
     if (s.y[i] >= p.threshold) {
         s.y[i] = p.reset;
         s.refractory[i] = p.refractory_steps;
