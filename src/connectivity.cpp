@@ -118,7 +118,8 @@ void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
         do {
             d = projection.delay_mean + projection.delay_sd * delays.normal();
         } while (d < 0.5 * resolution);
-        const double steps = std::round(d / resolution);
+        // Half away from zero, as the reference rounds delays (d > 0: floor of x + 0.5).
+        const double steps = std::floor(d / resolution + 0.5);
         if (steps > synapse_max_delay_steps) {
             throw std::runtime_error("a delay of " + std::to_string(d) + " ms is " +
                                      std::to_string(steps) + " steps, more than the " +

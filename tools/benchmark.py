@@ -660,16 +660,15 @@ def format_tables(summary, scal, bandwidth):
     lines.append(f"{'scale':>5} {'drive':<7} {'rec':<3} | {'construct s':>15} {'NEST':>9} {'x faster':>8} | "
                  f"{'RTF':>15} {'NEST':>9} {'x faster':>8} | {'peak MB':>8} {'NEST':>7} {'fraction':>8}")
     by = {point_key(s): s for s in summary}
-    seen = set()
-    for s in summary:
-        base = (s["scale"], s["drive"])
-        if base in seen:
-            continue
-        seen.add(base)
+    for nest in NEST_REFERENCE["rows"]:
+        base = (nest["scale"], nest["drive"])
         ours = by.get(base + (1, 2, "on")) or by.get(base + (1, 2, "off"))
-        nest = nest_row(*base)
-        if ours is None or nest is None:
+        if ours is None:
+            lines.append(f"{nest['scale']:>5g} {nest['drive']:<7} {'':<3} | {'(not run)':>15} "
+                         f"{_rng(nest['construct_s']):>9} {'':>8} | {'':>15} {_rng(nest['rtf']):>9} "
+                         f"{'':>8} | {'':>8} {nest['peak_memory_mb']:>7.0f}")
             continue
+        s = ours
         c, r, m = ours["construct_s_min"], ours["rtf_min"], ours["peak_rss_mb_sum_median"]
         c_text = f"{_fmt(c, 3)} ({_fmt(ours['construct_s_median'], 3)})"
         r_text = f"{_fmt(r, 3)} ({_fmt(ours['rtf_median'], 3)})"
@@ -679,11 +678,6 @@ def format_tables(summary, scal, bandwidth):
             f"{r_text:>15} {_rng(nest['rtf']):>9} {_fmt(_mid(nest['rtf']) / r if r else None, 3):>8} | "
             f"{_fmt(m, 4):>8} {nest['peak_memory_mb']:>7.0f} "
             f"{_fmt(m / nest['peak_memory_mb'] if m else None, 3):>8}")
-    for nest in NEST_REFERENCE["rows"]:
-        if (nest["scale"], nest["drive"]) not in seen:
-            lines.append(f"{nest['scale']:>5g} {nest['drive']:<7} {'':<3} | {'(not run)':>15} "
-                         f"{_rng(nest['construct_s']):>9} {'':>8} | {'':>15} {_rng(nest['rtf']):>9} "
-                         f"{'':>8} | {'':>8} {nest['peak_memory_mb']:>7.0f}")
     lines.append("Targets (issue 4): RTF >= 5x lower than NEST at 0.5 and 1.0 DC, full scale RTF <= 5 on 2 "
                  "threads, 0.1 Poisson RTF <= 0.5; construction >= 10x faster; memory <= 1/4 of NEST, "
                  "full scale < 3.5 GB on one rank; within 3x of the bandwidth limit.")
@@ -1134,8 +1128,9 @@ def build_parser():
                         + ", ".join(f"{k}={v}" for k, v in DEFAULT_LAYOUT.items()))
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--plan", action="store_true", help="print the runs and exit")
-    p.add_argument("--from-json", metavar="RESULTS",
-                   help="do not run: reuse a results.json (recompute tables, plots, comparison)")
+    p.add_argument("--from-json", metavar="RESULTS", action="append",
+                   help="do not run: reuse a results.json (recompute tables, plots, comparison); "
+                        "repeat to merge several campaigns (each keeps its own bandwidth)")
     p.add_argument("--compare", metavar="BASELINE",
                    help="report ratios against a baseline (implies --quick unless --from-json)")
     p.add_argument("--threshold", type=float, default=0.25,
@@ -1169,13 +1164,45 @@ def parse_layout_overrides(items):
     return out
 
 
-def finish(rows, bandwidth, meta, layout, outdir, args, log=print):
-    """Derived columns, aggregation, outputs, table, comparison. Returns the
-    exit status."""
+def derive(rows, bandwidth, llc, layout):
+    """spikes_sim, events and limit-model columns of the successful rows."""
     fill_spikes_sim([r for r in rows if r.get("rtf") is not None])
     for r in rows:
         if r.get("rtf") is not None:
-            add_derived(r, bandwidth, meta.get("machine", {}).get("llc_bytes", 0), layout)
+            add_derived(r, bandwidth, llc, layout)
+    return rows
+
+
+def load_results(paths, layout):
+    """Rows of one or more results.json files, each re-derived with its own
+    bandwidth measurement; returns (rows, bandwidth and meta of the first)."""
+    rows, first = [], None
+    for path in paths:
+        with open(path) as f:
+            old = json.load(f)
+        part = old["runs"]
+        for r in part:  # recompute the derived columns from scratch
+            if r.get("spikes_sim_source") != "file":
+                r.pop("spikes_sim", None)
+                r.pop("spikes_sim_source", None)
+        derive(part, old.get("bandwidth") or {},
+               old.get("meta", {}).get("machine", {}).get("llc_bytes", 0), layout)
+        for r in part:
+            r.setdefault("source", os.path.abspath(path))
+        rows += part
+        if first is None:
+            first = old
+    meta = dict(first.get("meta", {}))
+    if len(paths) > 1:
+        meta["merged_from"] = [os.path.abspath(p) for p in paths]
+    return rows, first.get("bandwidth") or {}, meta
+
+
+def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False):
+    """Derived columns (unless derived), aggregation, outputs, table,
+    comparison. Returns the exit status."""
+    if not derived:
+        derive(rows, bandwidth, meta.get("machine", {}).get("llc_bytes", 0), layout)
     summary = aggregate(rows)
     scal = scaling(summary)
     os.makedirs(outdir, exist_ok=True)
@@ -1241,15 +1268,9 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     layout = parse_layout_overrides(args.layout)
     if args.from_json:
-        with open(args.from_json) as f:
-            old = json.load(f)
-        outdir = args.out or os.path.dirname(os.path.abspath(args.from_json))
-        rows = old["runs"]
-        for r in rows:  # recompute the derived columns from scratch
-            if r.get("spikes_sim_source") != "file":
-                r.pop("spikes_sim", None)
-                r.pop("spikes_sim_source", None)
-        return finish(rows, old.get("bandwidth") or {}, old.get("meta", {}), layout, outdir, args)
+        rows, bandwidth, meta = load_results(args.from_json, layout)
+        outdir = args.out or os.path.dirname(os.path.abspath(args.from_json[0]))
+        return finish(rows, bandwidth, meta, layout, outdir, args, derived=True)
 
     points, repeats = plan(args)
     if args.plan:

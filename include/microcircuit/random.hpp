@@ -5,9 +5,12 @@
 // and time step), never on which rank or thread draws it. Philox4x32-10 maps a
 // (key, counter) pair to four 32-bit words; we put the seed and the purpose in
 // the key and the owner and position in the counter. The transforms to normal
-// and Poisson variates are written here (not taken from <random>) because the
-// standard library's algorithms differ between implementations.
+// (ziggurat.hpp) and Poisson variates are written here (not taken from
+// <random>) because the standard library's algorithms differ between
+// implementations.
 #pragma once
+
+#include "microcircuit/ziggurat.hpp"
 
 #include <Random123/philox.h>
 
@@ -55,30 +58,31 @@ public:
         return static_cast<std::uint32_t>(product >> 32U);
     }
 
-    // Standard normal by the Marsaglia polar method (uses only log and sqrt),
-    // from pairs of 32-bit uniforms in (-1, 1).
+    // Standard normal variate (ziggurat): a 32-bit value, plus 7 bits of a
+    // shared word for the layer (one word serves four draws).
     double normal() {
-        if (has_spare_) {
-            has_spare_ = false;
-            return spare_;
-        }
-        double u = 0.0;
-        double v = 0.0;
-        double s = 0.0;
-        do {
-            u = signed_uniform();
-            v = signed_uniform();
-            s = u * u + v * v;
-        } while (s >= 1.0 || s == 0.0);
-        const double factor = std::sqrt(-2.0 * std::log(s) / s);
-        spare_ = v * factor;
-        has_spare_ = true;
-        return u * factor;
+        std::uint32_t value_bits = 0;
+        unsigned layer = 0;
+        next_ziggurat_draw(value_bits, layer);
+        return ziggurat_tables.sample(
+            value_bits, layer, [this] { return uniform_open(); },
+            [this](std::uint32_t& v, unsigned& l) { next_ziggurat_draw(v, l); });
     }
 
 private:
-    // Uniform on the grid (k + 0.5) 2^-31 - 1 in (-1, 1).
-    double signed_uniform() { return (static_cast<double>(next_u32()) + 0.5) * 0x1p-31 - 1.0; }
+    // Uniform in (0, 1) on the grid (k + 0.5) 2^-32.
+    double uniform_open() { return (static_cast<double>(next_u32()) + 0.5) * 0x1p-32; }
+
+    void next_ziggurat_draw(std::uint32_t& value_bits, unsigned& layer) {
+        if (layer_draws_left_ == 0) {
+            layer_bits_ = next_u32();
+            layer_draws_left_ = 4;
+        }
+        layer = layer_bits_ & 0x7FU;
+        layer_bits_ >>= 8U;
+        --layer_draws_left_;
+        value_bits = next_u32();
+    }
 
     void refill() {
         const auto out = philox_(counter_, key_);
@@ -96,8 +100,8 @@ private:
     r123::Philox4x32::ctr_type counter_;
     std::uint32_t block_[4] = {0, 0, 0, 0};
     int used_ = 4;
-    bool has_spare_ = false;
-    double spare_ = 0.0;
+    std::uint32_t layer_bits_ = 0;
+    int layer_draws_left_ = 0;
 };
 
 // Poisson variate by inversion for a precomputed exp(-mean); one uniform per draw.
