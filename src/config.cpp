@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 namespace microcircuit {
 
@@ -151,23 +152,25 @@ struct Field {
 Field number(const std::string& section, const std::string& key, const std::string& def,
              Range range, std::function<double&(Parameters&)> ref) {
     return {section, key, def,
-            [range, ref](const YAML::Node& n, const Origin& o, const std::string& k,
-                         Parameters& p) { ref(p) = to_number(n, o, k, range); }};
+            [range, ref = std::move(ref)](const YAML::Node& n, const Origin& o,
+                                          const std::string& k,
+                                          Parameters& p) { ref(p) = to_number(n, o, k, range); }};
 }
 
 Field flag(const std::string& section, const std::string& key, const std::string& def,
            std::function<bool&(Parameters&)> ref) {
     return {section, key, def,
-            [ref](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-                ref(p) = to_bool(n, o, k);
-            }};
+            [ref = std::move(ref)](const YAML::Node& n, const Origin& o, const std::string& k,
+                                   Parameters& p) { ref(p) = to_bool(n, o, k); }};
 }
 
 Field vector_field(const std::string& section, const std::string& key, const std::string& def,
                    Range range, std::function<PopulationVector&(Parameters&)> ref) {
     return {section, key, def,
-            [range, ref](const YAML::Node& n, const Origin& o, const std::string& k,
-                         Parameters& p) { ref(p) = to_population_vector(n, o, k, range); }};
+            [range, ref = std::move(ref)](const YAML::Node& n, const Origin& o,
+                                          const std::string& k, Parameters& p) {
+                ref(p) = to_population_vector(n, o, k, range);
+            }};
 }
 
 const std::vector<Field>& schema() {

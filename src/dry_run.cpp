@@ -1,5 +1,6 @@
 #include "microcircuit/dry_run.hpp"
 
+#include "microcircuit/input_buffer.hpp"
 #include "microcircuit/synapse_store.hpp"
 
 #include <algorithm>
@@ -22,14 +23,19 @@ double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedP
         sources += static_cast<std::uint64_t>(stim.num_th_neurons);
     }
     const double neurons_per_rank = static_cast<double>(derived.num_neurons_total) / ranks;
-    // Delays beyond mean + 6 SD are rare enough to size the input ring by.
+    const double synapses_per_rank = static_cast<double>(synapses) / ranks;
+    // Input queues: one per step up to the longest delay (mean + 6 SD bounds it
+    // in practice), each holding the events of one step; sized here for a mean
+    // rate of 10 spikes/s, above the model's (MODEL.md: 0.9 to 8.6).
     const double longest = std::max(net.delay_exc_mean * (1.0 + 6.0 * net.delay_rel_sd),
                                     stim.delay_th_mean * (1.0 + 6.0 * stim.delay_th_rel_sd));
-    const double slots = std::ceil(longest / parameters.simulation.sim_resolution) + 2.0;
-    const double bytes = static_cast<double>(synapses) / ranks * sizeof(Synapse) +
+    const double h = parameters.simulation.sim_resolution;
+    const double slots = std::ceil(longest / h) + 2.0;
+    const double events_per_step = synapses_per_rank * 10.0 * h * 1e-3;
+    const double bytes = synapses_per_rank * sizeof(Synapse) +
                          static_cast<double>(threads) * static_cast<double>(sources + 1) * 8.0 +
-                         neurons_per_rank * slots * 2.0 * 8.0 +
-                         neurons_per_rank * (3.0 * 8.0 + 4.0 + 8.0) +
+                         slots * events_per_step * sizeof(InputEvent) +
+                         neurons_per_rank * (3.0 * 8.0 + 4.0 + 8.0 + 8.0) +
                          static_cast<double>(derived.num_neurons_total) * 4.0 * num_populations;
     return bytes / (1024.0 * 1024.0);
 }

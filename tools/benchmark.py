@@ -11,6 +11,7 @@ real-time factor that bandwidth allows (the limit model below) and writes
     OUT/results.json   all of it: machine, bandwidth, runs, summary, scaling,
                        limit model, NEST comparison data
     OUT/table.txt      the table printed at the end, beside NEST's numbers
+    OUT/table.md       the same tables in Markdown
     OUT/plots/*.png|svg
 
 Usage (from the repository root):
@@ -616,7 +617,56 @@ def _spread(s, col, digits=3):
     return f"{med:.{digits}g} [{lo:.{digits}g}-{hi:.{digits}g}]"
 
 
-def format_tables(summary, scal, bandwidth):
+def format_markdown(summary, scal, bandwidth):
+    """The tables of format_tables as Markdown (for docs and the README)."""
+    md = ["| scale, drive | ranks x threads | recording | runs | construct s | sim RTF | "
+          "peak MB per rank | bytes/synapse | synaptic events/s | RTF limit best / estimate / worst "
+          "| RTF / best limit |",
+          "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for s in summary:
+        md.append(
+            f"| {s['scale']:g} {s['drive']} | {s['ranks']}x{s['threads']} | {s['record']} | {s['n_ok']} | "
+            f"{_spread(s, 'construct_s')} | {_spread(s, 'rtf')} | {_fmt(s['peak_rss_mb_max_median'], 4)} | "
+            f"{_fmt(s['bytes_per_synapse'], 3)} | {_sci(s['syn_events_per_wall_s_max'])} | "
+            f"{_fmt(s['rtf_limit_best'], 3)} / {_fmt(s['rtf_limit_estimate'], 3)} / "
+            f"{_fmt(s['rtf_limit_worst'], 3)} | {_fmt(s['rtf_over_limit_best_min'], 3)} |")
+    if bandwidth:
+        md += ["", "| triad threads | GB/s (STREAM counting) | random int64 RMW, M updates/s |",
+               "|---|---|---|"]
+        for k in sorted(bandwidth, key=int):
+            md.append(f"| {k} | {bandwidth[k]['triad_gbs']:.1f} | {bandwidth[k]['random_mups']:.0f} |")
+    if scal:
+        md += ["", "| scale, drive | recording | rtf(1x1) / rtf(1x2) (target >= 1.8) | "
+               "rtf(2x1) / rtf(1x2) (target <= 1.1) |", "|---|---|---|---|"]
+        for e in scal:
+            md.append(f"| {e['scale']:g} {e['drive']} | {e['record']} | {_fmt(e['speedup_2_threads'], 3)} | "
+                      f"{_fmt(e['ranks_over_threads'], 3)} |")
+    md += ["", "| scale, drive | construct s: ours (median) | NEST 3.6* | NEST / ours | "
+           "RTF: ours (median) | NEST 3.6* | NEST / ours | peak MB: ours | NEST 3.6* | ours / NEST |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    by = {point_key(s): s for s in summary}
+    for nest in NEST_REFERENCE["rows"]:
+        base = (nest["scale"], nest["drive"])
+        ours = by.get(base + (1, 2, "on")) or by.get(base + (1, 2, "off"))
+        name = f"{nest['scale']:g} {nest['drive']}"
+        nm = f"{nest['peak_memory_mb']:.0f}"
+        if ours is None:
+            md.append(f"| {name} | to be measured | {_rng(nest['construct_s'])} | | to be measured | "
+                      f"{_rng(nest['rtf'])} | | to be measured | {nm} | |")
+            continue
+        c, r, m = ours["construct_s_min"], ours["rtf_min"], ours["peak_rss_mb_sum_median"]
+        md.append(
+            f"| {name} | {_fmt(c, 3)} ({_fmt(ours['construct_s_median'], 3)}) | {_rng(nest['construct_s'])} | "
+            f"{_fmt(_mid(nest['construct_s']) / c if c else None, 3)} | {_fmt(r, 3)} "
+            f"({_fmt(ours['rtf_median'], 3)}) | {_rng(nest['rtf'])} | "
+            f"{_fmt(_mid(nest['rtf']) / r if r else None, 3)} | {_fmt(m, 4)} | {nm} | "
+            f"{_fmt(m / nest['peak_memory_mb'] if m else None, 3)} |")
+    md.append("")
+    md.append("\\* NEST 3.6 numbers quoted in issue 4, not measured here (" + NEST_REFERENCE["source"] + ").")
+    return "\n".join(md)
+
+
+def format_tables(summary, scal, bandwidth, merged=False):
     lines = []
     lines.append("All points (median [min-max] over the repeats; RTF = sim wall / t_sim; "
                  "construct = create + connect; memory = peak RSS per rank, max over ranks;")
@@ -637,6 +687,9 @@ def format_tables(summary, scal, bandwidth):
             f"{_fmt(s['rtf_over_limit_best_min'], 3):>9} {_fmt(s.get('others_cores_during_median'), 2):>6}")
     if bandwidth:
         lines.append("")
+        if merged:
+            lines.append("(several campaigns merged: the bandwidth below is the first one's; each run's "
+                         "limit uses its own campaign's measurement)")
         for k in sorted(bandwidth, key=int):
             b = bandwidth[k]
             lines.append(f"Memory bandwidth, STREAM-style triad, {k} thread(s): {b['triad_gbs']:.1f} GB/s "
@@ -744,7 +797,7 @@ def make_plots(summary, outdir):
     ax.set_ylabel("real-time factor (sim wall / t_sim)")
     ax.set_title("RTF against scale (0.1 Poisson, others DC)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save(fig, "rtf_vs_scale")
 
     # Memory against scale
@@ -770,7 +823,7 @@ def make_plots(summary, outdir):
     ax.set_ylabel("MB")
     ax.set_title(f"Memory against scale (recording {perf_record})")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save(fig, "memory_vs_scale")
 
     # Phase breakdown against scale
@@ -1222,7 +1275,7 @@ def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False
         "summary": summary,
         "scaling": scal,
     }
-    table = format_tables(summary, scal, bandwidth)
+    table = format_tables(summary, scal, bandwidth, merged=bool(meta.get("merged_from")))
     status = 0
     if args.compare:
         with open(args.compare) as f:
@@ -1242,6 +1295,8 @@ def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False
             status = 1
     with open(os.path.join(outdir, "table.txt"), "w") as f:
         f.write(table + "\n")
+    with open(os.path.join(outdir, "table.md"), "w") as f:
+        f.write(format_markdown(summary, scal, bandwidth) + "\n")
     if not args.no_plots and summary:
         try:
             results["plots"] = make_plots(summary, os.path.join(outdir, "plots"))
@@ -1259,7 +1314,7 @@ def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False
     log("")
     log(table)
     log("")
-    log(f"written: {outdir}/runs.csv, summary.csv, results.json, table.txt"
+    log(f"written: {outdir}/runs.csv, summary.csv, results.json, table.txt, table.md"
         + ("" if args.no_plots else ", plots/"))
     return status
 

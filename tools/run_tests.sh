@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds microcircuit_mpi with warnings as errors and runs every test (ctest:
+# Checks formatting (clang-format) and static analysis (clang-tidy), builds
+# microcircuit_mpi with warnings as errors and runs every test (ctest:
 # unit, MPI, end-to-end, analysis, SLURM); then builds again with
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the unit, MPI and
 # end-to-end tests there. Usage: tools/run_tests.sh [--no-sanitizers]
@@ -12,6 +13,7 @@ tools/check_format.sh
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMICROCIRCUIT_WERROR=ON
 cmake --build build -j "$jobs"
+tools/check_tidy.sh build
 ctest --test-dir build --output-on-failure
 
 if [ "${1:-}" != "--no-sanitizers" ]; then

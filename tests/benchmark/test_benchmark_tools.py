@@ -208,6 +208,9 @@ def test_csv_and_json_outputs_roundtrip(tmp_path):
     text = bm.format_tables(summary, bm.scaling(summary), {"1": {"triad_gbs": 20.0, "reps": 10,
                                                                  "random_mups": 60.0}})
     assert "NEST 3.6" in text and "3.1-3.8" in text and "499" in text
+    md = bm.format_markdown(summary, bm.scaling(summary), {"1": {"triad_gbs": 20.0, "random_mups": 60.0}})
+    assert "| 0.1 poisson | 1x2 | off | 3 |" in md
+    assert "| 1 dc | to be measured | 105 |" in md
     json.dumps(summary)
 
 
