@@ -39,8 +39,7 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
     poisson_ = parameters.network.bg_input_type == BackgroundInput::poisson;
     if (poisson_) {
         for (int p = 0; p < num_populations; ++p) {
-            poisson_mean_[p] = derived.poisson_rate[p] * h * 1e-3;
-            poisson_exp_minus_mean_[p] = std::exp(-poisson_mean_[p]);
+            poisson_counts_[p] = PoissonTable(derived.poisson_rate[p] * h * 1e-3);
         }
         poisson_weight_ = to_fixed_point(derived.weight_ext);
         // Input from a generator starting at 0 with delay d first arrives at d + h.
@@ -54,8 +53,7 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
             static_cast<std::uint64_t>(std::llround(parameters.stimulus.th_start / h));
         thalamic_stop_ = static_cast<std::uint64_t>(
             std::llround((parameters.stimulus.th_start + parameters.stimulus.th_duration) / h));
-        thalamic_mean_ = parameters.stimulus.th_rate * h * 1e-3;
-        thalamic_exp_minus_mean_ = std::exp(-thalamic_mean_);
+        thalamic_counts_ = PoissonTable(parameters.stimulus.th_rate * h * 1e-3);
     }
     for (int p = 0; p < num_populations; ++p) {
         source_excitatory_.push_back(is_excitatory(p));
@@ -114,9 +112,7 @@ void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) con
             std::uint64_t packed = 0;
             for (unsigned w = 0; w < 4; ++w) {
                 const std::uint64_t count = std::min<std::uint32_t>(
-                    poisson_by_inversion(uniform_from_u32(words.v[w]), poisson_exp_minus_mean_[p],
-                                         poisson_mean_[p]),
-                    0xFFFFU);
+                    poisson_counts_[p].sample(uniform_from_u32(words.v[w])), 0xFFFFU);
                 packed |= count << (16U * w);
             }
             vp.poisson_counts[i] = packed;
@@ -193,8 +189,7 @@ void Simulation::draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_
         for (std::uint64_t j = 0; j < count; ++j) {
             const auto words =
                 random_block(seed_, Purpose::thalamic_spikes, static_cast<std::uint32_t>(j), u);
-            const std::uint32_t n = poisson_by_inversion(uniform_from_u32(words.v[0]),
-                                                         thalamic_exp_minus_mean_, thalamic_mean_);
+            const std::uint32_t n = thalamic_counts_.sample(uniform_from_u32(words.v[0]));
             for (std::uint32_t s = 0; s < n; ++s) {
                 spikes.push_back(encode_spike(first + j, u - interval_start));
             }

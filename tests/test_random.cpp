@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE random
 #include <boost/test/unit_test.hpp>
 
+#include "microcircuit/poisson_table.hpp"
 #include "microcircuit/random.hpp"
 
 #include <algorithm>
@@ -69,15 +70,16 @@ BOOST_AUTO_TEST_CASE(index_is_uniform_and_in_range) {
     BOOST_TEST(std::fabs(chi2 - (n - 1)) < 5.0 * std::sqrt(2.0 * (n - 1)));
 }
 
-BOOST_AUTO_TEST_CASE(poisson_by_inversion_has_the_poisson_law) {
+BOOST_AUTO_TEST_CASE(poisson_table_has_the_poisson_law) {
     for (const double mean : {0.128, 2.32, 12.0}) {
         const double e = std::exp(-mean);
+        const PoissonTable table(mean);
         const int draws = 400000;
         std::vector<double> counts(64, 0.0);
         for (int i = 0; i < draws; ++i) {
             const auto words =
                 random_block(9, Purpose::poisson_background, 1, static_cast<std::uint64_t>(i));
-            const auto k = poisson_by_inversion(uniform_from_u32(words.v[0]), e, mean);
+            const auto k = table.sample(uniform_from_u32(words.v[0]));
             counts[std::min<std::uint32_t>(k, 63)] += 1.0;
         }
         double p = e;

@@ -52,7 +52,6 @@ import argparse
 import csv
 import datetime
 import json
-import math
 import os
 import platform
 import re
@@ -109,41 +108,52 @@ QUICK_POINTS = "0.1:poisson,0.2:dc"
 DEFAULT_LAYOUTS = "1x1,1x2,2x1"
 
 # ---------------------------------------------------------------------------
-# Limit model. The engine's data layout (see include/microcircuit/
-# synapse_store.hpp, input_buffer.hpp, neuron.hpp, network.hpp); override a
-# field with --layout KEY=VALUE when the engine changes.
+# Limit model. The engine's data layout (include/microcircuit/synapse_store.hpp,
+# input_buffer.hpp, neuron.hpp, network.hpp); override a field with
+# --layout KEY=VALUE when the engine changes. delivery = "queue" is the engine
+# since commit b93267b (events appended to per-step queues, summed at the start
+# of the step into one cache-resident int64 per neuron); "ring" the engine
+# before it (each event a read-modify-write of ring[slot][neuron], two rings).
 DEFAULT_LAYOUT = {
+    "delivery": "queue",         # "queue" or "ring"
     "synapse_bytes": 8,          # uint32 target | delay << 20, float weight
     "row_offset_bytes": 8,       # CSR row offsets per presynaptic gid, per thread
-    "ring_entry_bytes": 8,       # int64 fixed-point input sum, ring[slot][neuron]
-    "rings": 2,                  # excitatory and inhibitory
+    "event_bytes": 8,            # queue entry: uint32 target, float weight
+    "sum_bytes": 8,              # int64 fixed-point input sum (per neuron, or ring entry)
     "state_bytes": 3 * 8 + 4,    # y, i_ex, i_in (double), refractory (int32): read + written
+    "state_bytes_merged": 2 * 8 + 4,  # y, i_ex, refractory when tau_syn_ex == tau_syn_in
     "poisson_count_bytes": 8,    # packed uint64 of four 16-bit counts, read every step
     "poisson_refresh_steps": 4,  # ... and rewritten every 4 steps
+    "mean_delay_ms": 1.5,        # events wait this long in the queues (excitatory mean)
     "cache_line_bytes": 64,
 }
 
 LIMIT_ASSUMPTIONS = [
     "Bytes are counted as STREAM counts them: each byte read or written once counts "
     "once (no write-allocate traffic), so they compare with the triad's GB/s.",
-    "A synaptic event = one synapse of a spiking neuron delivered once: it reads the "
-    "8-byte synapse (target|delay, weight) from its thread's source-major row and adds "
-    "into one int64 ring entry ring[(t + delay) % slots][target].",
+    "A synaptic event = one synapse of a spiking neuron delivered once. It reads the "
+    "8-byte synapse from its thread's source-major row. queue delivery: it appends an "
+    "8-byte (target, weight) event to the queue of its arrival step, which is read back "
+    "when the step starts and added into the target's int64 sum (one per neuron and "
+    "input, a small array). ring delivery: it adds into ring[(t + delay) % slots][target] "
+    "(int64; two rings of slots x neurons).",
     "Per spike and thread the row offsets row_begin[gid], row_begin[gid + 1] are read.",
-    "A neuron update (each neuron, each step) reads and writes y, i_ex, i_in (double) and "
-    "refractory (int32), reads and zeroes its two int64 ring entries of the current slot; "
-    "with Poisson drive it reads its packed uint64 count word (rewritten every 4th step).",
-    "best: streaming synapse reads (and row offsets) only; the rings, the neuron state "
-    "and the Poisson words stay in cache. The lowest RTF the bandwidth allows.",
-    "worst: nothing stays cached between uses: every event costs its 8-byte synapse plus "
-    "one whole 64-byte ring cache line read and written back (128 bytes), every spike "
-    "and thread two cache lines for the row offsets and the row start, and every neuron "
-    "update its full bytes.",
-    "estimate: the neuron state stays in the last-level cache if it fits; the rings "
-    "(rings x slots x neurons x 8 bytes) get the rest of it, and an event or the update's "
-    "ring read misses with probability 1 - (cache left) / (ring bytes) (uniform access; "
-    "the streaming synapse reads are assumed not to evict). Rough.",
-    "random: as worst, but each event's ring update priced at the measured rate of "
+    "A neuron update (each neuron, each step) reads and writes y, i_ex (double), "
+    "refractory (int32) and, with separate inhibitory input (tau_syn_ex != tau_syn_in, "
+    "or ring delivery), i_in; it reads and zeroes its input sum(s); with Poisson drive it "
+    "reads its packed uint64 count word (rewritten every 4th step).",
+    "best: streaming synapse reads (and row offsets) only; everything else stays in cache. "
+    "The lowest RTF the bandwidth allows, whatever the delivery scheme.",
+    "worst: nothing stays cached: every event costs its synapse, its queue entry written "
+    "and read back (queue delivery) and one whole 64-byte cache line of its input sum read "
+    "and written back (128 bytes); every spike and thread two cache lines for the row "
+    "offsets and the row start; every neuron update its full bytes.",
+    "estimate: the last-level cache holds, in this order, the neuron state, the input "
+    "sums (queue: neurons x 8 bytes per input; ring: 2 x slots x neurons x 8 bytes) and the "
+    "events waiting in the queues (events per step x mean delay x 8 bytes); an access to a "
+    "structure that does not fit misses with probability 1 - (cache left) / (its size) "
+    "(uniform access; the synapse stream is assumed not to evict). Rough.",
+    "random: as worst, but each event's input-sum update priced at the measured rate of "
     "random int64 read-modify-writes in a table far beyond the cache (latency-bound) "
     "instead of at the triad bandwidth.",
     "Computation (the neuron's arithmetic, Poisson random numbers), synchronisation and "
@@ -151,16 +161,28 @@ LIMIT_ASSUMPTIONS = [
 ]
 
 
-def neuron_update_bytes(layout, poisson):
+def _layout(layout):
+    lay = dict(DEFAULT_LAYOUT)
+    lay.update(layout or {})
+    if lay["delivery"] not in ("queue", "ring"):
+        raise ValueError("layout delivery must be queue or ring")
+    return lay
+
+
+def neuron_update_bytes(layout, poisson, separate_inhibitory=False):
     """Bytes one neuron update moves (STREAM accounting)."""
-    b = 2 * layout["state_bytes"] + layout["rings"] * 2 * layout["ring_entry_bytes"]
+    lay = _layout(layout)
+    inputs = 2 if (separate_inhibitory or lay["delivery"] == "ring") else 1
+    state = lay["state_bytes"] if inputs == 2 else lay["state_bytes_merged"]
+    b = 2 * state + inputs * 2 * lay["sum_bytes"]
     if poisson:
-        b += layout["poisson_count_bytes"] * (1.0 + 1.0 / layout["poisson_refresh_steps"])
+        b += lay["poisson_count_bytes"] * (1.0 + 1.0 / lay["poisson_refresh_steps"])
     return float(b)
 
 
 def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poisson,
-                bandwidth_gbs, llc_bytes=0, random_mups=None, layout=None):
+                bandwidth_gbs, llc_bytes=0, random_mups=None, layout=None,
+                separate_inhibitory=False):
     """Bytes moved per simulated second and the RTF the bandwidth allows.
 
     neurons, synapses: network size; spikes_sim: spikes in t_sim_ms of
@@ -169,36 +191,47 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
     steps); bandwidth_gbs: STREAM triad GB/s for the threads used;
     llc_bytes: last-level cache size (for the estimate); random_mups:
     measured random read-modify-writes per second in millions (for the random
-    case). Returns a dict (bytes per event, per neuron update, per simulated
-    second for each case, and rtf_limit_* = those bytes / bandwidth).
+    case); separate_inhibitory: tau_syn_ex != tau_syn_in. Returns a dict
+    (bytes per event, per neuron update, per simulated second for each case,
+    and rtf_limit_* = those bytes / bandwidth).
     """
-    lay = dict(DEFAULT_LAYOUT)
-    lay.update(layout or {})
+    lay = _layout(layout)
+    queue = lay["delivery"] == "queue"
     line = lay["cache_line_bytes"]
     t_s = t_sim_ms / 1000.0
     out_degree = synapses / neurons if neurons else 0.0
     spikes_per_s = spikes_sim / t_s if t_s > 0 else 0.0
     events_per_s = spikes_per_s * out_degree
     updates_per_s = neurons * 1000.0 / h_ms
-    upd = neuron_update_bytes(lay, poisson)
-    ring_update_bytes = lay["rings"] * 2 * lay["ring_entry_bytes"]
-    ring_bytes = lay["rings"] * slots * neurons * lay["ring_entry_bytes"]
-    state_bytes = neurons * (lay["state_bytes"] + (lay["poisson_count_bytes"] if poisson else 0))
+    inputs = 2 if (separate_inhibitory or not queue) else 1
+    upd = neuron_update_bytes(lay, poisson, separate_inhibitory)
+    sum_update_bytes = inputs * 2 * lay["sum_bytes"]
+    queue_bytes = 2 * lay["event_bytes"] if queue else 0
+    # Sizes of the structures competing for the cache.
+    sums_size = (inputs * neurons * lay["sum_bytes"] if queue
+                 else 2 * slots * neurons * lay["sum_bytes"])
+    state_size = neurons * ((lay["state_bytes"] if inputs == 2 else lay["state_bytes_merged"])
+                            + (lay["poisson_count_bytes"] if poisson else 0))
+    pending_size = events_per_s * lay["mean_delay_ms"] / 1000.0 * lay["event_bytes"] if queue else 0.0
 
     ev_best = float(lay["synapse_bytes"])
-    ev_worst = float(lay["synapse_bytes"] + 2 * line)
+    ev_worst = float(lay["synapse_bytes"] + queue_bytes + 2 * line)
     spike_vp_best = 2.0 * lay["row_offset_bytes"]
     spike_vp_worst = 2.0 * line
 
-    if state_bytes <= llc_bytes:
-        state_miss = 0.0
-        cache_left = llc_bytes - state_bytes
-    else:
-        state_miss = 1.0
-        cache_left = 0.0
-    ring_miss = max(0.0, 1.0 - cache_left / ring_bytes) if ring_bytes > 0 else 0.0
-    ev_est = lay["synapse_bytes"] + ring_miss * 2 * line
-    upd_est = state_miss * (upd - ring_update_bytes) + ring_miss * ring_update_bytes
+    def fit(size, left):
+        """(miss fraction, cache left) of a structure given the cache left."""
+        if size <= 0:
+            return 0.0, left
+        miss = max(0.0, 1.0 - left / size)
+        return miss, max(0.0, left - size)
+
+    state_miss = 0.0 if state_size <= llc_bytes else 1.0
+    left = llc_bytes - state_size if state_miss == 0.0 else 0.0
+    sums_miss, left = fit(sums_size, left)
+    queue_miss, left = fit(pending_size, left)
+    ev_est = lay["synapse_bytes"] + queue_miss * queue_bytes + sums_miss * 2 * line
+    upd_est = state_miss * (upd - sum_update_bytes) + sums_miss * sum_update_bytes
 
     per_s = {
         "best": events_per_s * ev_best + spikes_per_s * vps * spike_vp_best,
@@ -209,6 +242,7 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
     }
     bw = bandwidth_gbs * 1e9 if bandwidth_gbs else 0.0
     result = {
+        "delivery": lay["delivery"],
         "out_degree": out_degree,
         "spikes_per_sim_s": spikes_per_s,
         "events_per_sim_s": events_per_s,
@@ -219,10 +253,12 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
         "bytes_per_neuron_update": upd,
         "bytes_per_spike_per_thread_best": spike_vp_best,
         "bytes_per_spike_per_thread_worst": spike_vp_worst,
-        "ring_bytes": float(ring_bytes),
-        "state_bytes": float(state_bytes),
+        "input_sums_bytes": float(sums_size),
+        "state_bytes": float(state_size),
+        "queued_events_bytes": float(pending_size),
         "llc_bytes": float(llc_bytes),
-        "ring_miss_fraction": ring_miss,
+        "sums_miss_fraction": sums_miss,
+        "queue_miss_fraction": queue_miss,
         "bandwidth_gbs": bandwidth_gbs,
     }
     for case, b in per_s.items():
@@ -230,7 +266,7 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
         result["rtf_limit_" + case] = b / bw if bw > 0 else None
     if random_mups and bw > 0:
         result["rtf_limit_random"] = (events_per_s / (random_mups * 1e6)
-                                      + (events_per_s * lay["synapse_bytes"]
+                                      + (events_per_s * (lay["synapse_bytes"] + queue_bytes)
                                          + spikes_per_s * vps * spike_vp_worst
                                          + updates_per_s * upd) / bw)
     else:
@@ -297,6 +333,8 @@ def row_from_report(report, point=None):
         "t_sim_ms": float(report.get("t_sim_ms", sim_cfg.get("t_sim", 0.0))),
         "h_ms": float(sim_cfg.get("sim_resolution", 0.1)),
         "rng_seed": sim_cfg.get("rng_seed"),
+        "separate_inhibitory": (net_cfg.get("tau_syn_ex") is not None
+                                and net_cfg.get("tau_syn_ex") != net_cfg.get("tau_syn_in")),
         "init_s": ph.get("init"),
         "create_s": ph.get("create"),
         "connect_s": ph.get("connect"),
@@ -375,13 +413,15 @@ def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
     lim = limit_model(row["neurons"], row["synapses"], row["spikes_sim"], row["t_sim_ms"],
                       row["h_ms"], row["vps"], slots, row["drive"] == "poisson",
                       bw["triad_gbs"] if bw else None, llc_bytes,
-                      bw.get("random_mups") if bw else None, layout)
+                      bw.get("random_mups") if bw else None, layout,
+                      bool(row.get("separate_inhibitory")))
     row["bandwidth_gbs"] = lim["bandwidth_gbs"]
     row["bytes_per_event_best"] = lim["bytes_per_event_best"]
     row["bytes_per_event_estimate"] = lim["bytes_per_event_estimate"]
     row["bytes_per_event_worst"] = lim["bytes_per_event_worst"]
     row["bytes_per_neuron_update"] = lim["bytes_per_neuron_update"]
-    row["ring_miss_fraction"] = lim["ring_miss_fraction"]
+    row["sums_miss_fraction"] = lim["sums_miss_fraction"]
+    row["queue_miss_fraction"] = lim["queue_miss_fraction"]
     for case in ("best", "estimate", "worst", "random"):
         row["rtf_limit_" + case] = lim["rtf_limit_" + case]
     row["rtf_over_limit_best"] = (row["rtf"] / lim["rtf_limit_best"]
@@ -400,11 +440,11 @@ RUN_COLUMNS = [
     "spikes_sim", "spikes_sim_source", "mean_rate_hz", "mean_out_degree", "syn_events_sim",
     "syn_events_per_sim_s", "syn_events_per_wall_s", "bandwidth_gbs", "bytes_per_event_best",
     "bytes_per_event_estimate", "bytes_per_event_worst", "bytes_per_neuron_update",
-    "ring_miss_fraction", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst",
+    "sums_miss_fraction", "queue_miss_fraction", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst",
     "rtf_limit_random", "rtf_over_limit_best", "cpu_s", "busy_cores_before", "waited_idle_s",
     "others_cores_during",
     "loadavg_before", "loadavg_after", "returncode",
-    "error", "git_commit", "k_scaling", "h_ms", "rng_seed",
+    "error", "git_commit", "k_scaling", "h_ms", "rng_seed", "separate_inhibitory",
 ]
 
 # Columns summarised as median, min and max over the repeats.
@@ -418,7 +458,7 @@ CONSTANT_COLUMNS = ["t_presim_ms", "t_sim_ms", "neurons", "synapses", "synapse_s
                     "spikes_sim_source", "mean_rate_hz", "mean_out_degree",
                     "syn_events_per_sim_s", "bandwidth_gbs", "bytes_per_event_best",
                     "bytes_per_event_estimate", "bytes_per_event_worst",
-                    "bytes_per_neuron_update", "ring_miss_fraction", "rtf_limit_best",
+                    "bytes_per_neuron_update", "sums_miss_fraction", "queue_miss_fraction", "rtf_limit_best",
                     "rtf_limit_estimate", "rtf_limit_worst", "rtf_limit_random", "git_commit"]
 KEY_COLUMNS = ["scale", "drive", "ranks", "threads", "record"]
 
@@ -621,15 +661,16 @@ def format_markdown(summary, scal, bandwidth):
     """The tables of format_tables as Markdown (for docs and the README)."""
     md = ["| scale, drive | ranks x threads | recording | runs | construct s | sim RTF | "
           "peak MB per rank | bytes/synapse | synaptic events/s | RTF limit best / estimate / worst "
-          "| RTF / best limit |",
-          "|---|---|---|---|---|---|---|---|---|---|---|"]
+          "| RTF / best limit | others' load, cores |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summary:
         md.append(
             f"| {s['scale']:g} {s['drive']} | {s['ranks']}x{s['threads']} | {s['record']} | {s['n_ok']} | "
             f"{_spread(s, 'construct_s')} | {_spread(s, 'rtf')} | {_fmt(s['peak_rss_mb_max_median'], 4)} | "
             f"{_fmt(s['bytes_per_synapse'], 3)} | {_sci(s['syn_events_per_wall_s_max'])} | "
             f"{_fmt(s['rtf_limit_best'], 3)} / {_fmt(s['rtf_limit_estimate'], 3)} / "
-            f"{_fmt(s['rtf_limit_worst'], 3)} | {_fmt(s['rtf_over_limit_best_min'], 3)} |")
+            f"{_fmt(s['rtf_limit_worst'], 3)} | {_fmt(s['rtf_over_limit_best_min'], 3)} | "
+            f"{_fmt(s.get('others_cores_during_median'), 2)} [max {_fmt(s.get('others_cores_during_max'), 2)}] |")
     if bandwidth:
         md += ["", "| triad threads | GB/s (STREAM counting) | random int64 RMW, M updates/s |",
                "|---|---|---|"]
@@ -1213,7 +1254,11 @@ def parse_layout_overrides(items):
         k, _, v = item.partition("=")
         if k not in DEFAULT_LAYOUT:
             raise SystemExit(f"--layout: unknown field {k!r}")
-        out[k] = float(v) if "." in v else int(v)
+        out[k] = v if k == "delivery" else float(v) if "." in v else int(v)
+    try:
+        _layout(out)
+    except ValueError as e:
+        raise SystemExit(f"--layout: {e}")
     return out
 
 
@@ -1268,7 +1313,9 @@ def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False
         "bandwidth": bandwidth,
         "limit_model": {"layout": lay, "assumptions": LIMIT_ASSUMPTIONS,
                         "bytes_per_neuron_update_dc": neuron_update_bytes(lay, False),
-                        "bytes_per_neuron_update_poisson": neuron_update_bytes(lay, True)},
+                        "bytes_per_neuron_update_poisson": neuron_update_bytes(lay, True),
+                        "bytes_per_neuron_update_dc_separate_inhibitory":
+                            neuron_update_bytes(lay, False, True)},
         "nest_reference": NEST_REFERENCE,
         "targets": TARGETS,
         "runs": rows,

@@ -104,20 +104,6 @@ private:
     int layer_draws_left_ = 0;
 };
 
-// Poisson variate by inversion for a precomputed exp(-mean); one uniform per draw.
-// Inversion is exact for the small means of per-step input counts.
-inline std::uint32_t poisson_by_inversion(double uniform, double exp_minus_mean, double mean) {
-    std::uint32_t k = 0;
-    double probability = exp_minus_mean;
-    double cumulative = probability;
-    while (uniform > cumulative && probability > 0.0) {
-        ++k;
-        probability *= mean / k;
-        cumulative += probability;
-    }
-    return k;
-}
-
 // Four 32-bit words for one (owner, step) address: one Philox call, no state.
 inline r123::Philox4x32::ctr_type random_block(std::uint32_t seed, Purpose purpose,
                                                std::uint32_t owner, std::uint64_t position) {

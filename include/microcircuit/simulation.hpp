@@ -10,6 +10,7 @@
 
 #include "microcircuit/communicator.hpp"
 #include "microcircuit/network.hpp"
+#include "microcircuit/poisson_table.hpp"
 #include "microcircuit/spike_recorder.hpp"
 #include "microcircuit/step_current.hpp"
 #include "microcircuit/voltage_recorder.hpp"
@@ -66,9 +67,8 @@ private:
     StepCurrent dc_transient_;
     PopulationVector dc_transient_amplitude_{};
     std::uint32_t seed_ = 0;
-    // Background Poisson input: mean count per step, exp(-mean), weight.
-    PopulationVector poisson_mean_{};
-    PopulationVector poisson_exp_minus_mean_{};
+    // Background Poisson input: count per step by population, weight.
+    std::array<PoissonTable, num_populations> poisson_counts_{};
     std::int64_t poisson_weight_ = 0;
     bool poisson_ = false;
     std::uint64_t poisson_first_step_ = 0;
@@ -76,8 +76,7 @@ private:
     bool thalamic_ = false;
     std::uint64_t thalamic_start_ = 0;
     std::uint64_t thalamic_stop_ = 0;
-    double thalamic_mean_ = 0.0;
-    double thalamic_exp_minus_mean_ = 0.0;
+    PoissonTable thalamic_counts_;
     std::array<std::vector<std::uint64_t>, 2> thalamic_spikes_; // by parity of the interval
 
     std::vector<bool> source_excitatory_;      // by population, thalamic last

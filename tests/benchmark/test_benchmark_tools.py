@@ -55,6 +55,10 @@ def test_row_from_report_flattens_phases_memory_and_recording():
     assert r["peak_rss_mb_sum"] == 100.0
     assert r["spikes_total"] == 3000 and r["t_presim_ms"] == 500.0 and r["h_ms"] == 0.1
     assert bm.row_from_report(report(record=True))["record"] == "on"
+    assert r["separate_inhibitory"] is False
+    rep = report()
+    rep["config"]["network"].update(tau_syn_ex=0.5, tau_syn_in=2.0)
+    assert bm.row_from_report(rep)["separate_inhibitory"] is True
 
 
 def test_events_per_second_is_spikes_times_mean_out_degree():
@@ -83,58 +87,114 @@ def test_fill_spikes_sim_file_twin_and_estimate():
 
 def test_neuron_update_bytes_from_layout():
     lay = bm.DEFAULT_LAYOUT
-    # y, i_ex, i_in (8 B) + refractory (4 B), read and written; 2 rings x (read + zero) x 8 B.
-    assert bm.neuron_update_bytes(lay, poisson=False) == 2 * 28 + 2 * 2 * 8 == 88
+    assert lay["delivery"] == "queue"
+    # Merged input (tau_syn_ex == tau_syn_in): y, i_ex (8 B) + refractory (4 B) read and
+    # written; one int64 input sum read and zeroed.
+    assert bm.neuron_update_bytes(lay, poisson=False) == 2 * 20 + 2 * 8 == 56
+    # Separate inhibitory input: + i_in, + a second sum.
+    assert bm.neuron_update_bytes(lay, False, separate_inhibitory=True) == 2 * 28 + 2 * 2 * 8 == 88
     # Poisson: + the 8-byte count word read every step, rewritten every 4th.
-    assert bm.neuron_update_bytes(lay, poisson=True) == 88 + 8 + 2
+    assert bm.neuron_update_bytes(lay, poisson=True) == 56 + 8 + 2
+    # The ring layout of the earlier engine: always two rings and i_in.
+    assert bm.neuron_update_bytes({"delivery": "ring"}, poisson=False) == 88
+    assert bm.neuron_update_bytes({"delivery": "ring"}, poisson=True) == 98
+    with pytest.raises(ValueError):
+        bm.neuron_update_bytes({"delivery": "tree"}, False)
 
 
-def test_limit_model_cases_by_hand():
-    n, syn, spikes, vps, slots, bw = 1000, 400000, 3000, 2, 50, 10.0
-    lim = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw, llc_bytes=0)
-    events = 3000 * 400.0
-    updates = 1000 * 10000.0
-    assert lim["events_per_sim_s"] == pytest.approx(events)
-    assert lim["neuron_updates_per_sim_s"] == pytest.approx(updates)
+N, SYN, SPIKES, VPS, SLOTS, BW = 1000, 400000, 3000, 2, 50, 10.0
+EVENTS = 3000 * 400.0     # per simulated second (t_sim = 1 s)
+UPDATES = 1000 * 10000.0  # neurons x steps per second at h = 0.1 ms
+
+
+def _lim(**kw):
+    args = dict(neurons=N, synapses=SYN, spikes_sim=SPIKES, t_sim_ms=1000.0, h_ms=0.1, vps=VPS,
+                slots=SLOTS, poisson=False, bandwidth_gbs=BW)
+    args.update(kw)
+    return bm.limit_model(**args)
+
+
+def test_limit_model_ring_layout_by_hand():
+    ring = {"delivery": "ring"}
+    lim = _lim(llc_bytes=0, layout=ring)
+    assert lim["events_per_sim_s"] == pytest.approx(EVENTS)
+    assert lim["neuron_updates_per_sim_s"] == pytest.approx(UPDATES)
     assert lim["bytes_per_event_best"] == 8 and lim["bytes_per_event_worst"] == 8 + 128
-    best = events * 8 + 3000 * vps * 16
-    worst = events * 136 + 3000 * vps * 128 + updates * 88
+    best = EVENTS * 8 + SPIKES * VPS * 16
+    worst = EVENTS * 136 + SPIKES * VPS * 128 + UPDATES * 88
     assert lim["bytes_per_sim_s_best"] == pytest.approx(best)
     assert lim["bytes_per_sim_s_worst"] == pytest.approx(worst)
     assert lim["rtf_limit_best"] == pytest.approx(best / 10e9)
     assert lim["rtf_limit_worst"] == pytest.approx(worst / 10e9)
     # No cache: the estimate misses every ring access and the state.
-    assert lim["ring_miss_fraction"] == 1.0
-    assert lim["bytes_per_sim_s_estimate"] == pytest.approx(events * 136 + 3000 * vps * 16 + updates * 88)
+    assert lim["sums_miss_fraction"] == 1.0
+    assert lim["bytes_per_sim_s_estimate"] == pytest.approx(EVENTS * 136 + SPIKES * VPS * 16 + UPDATES * 88)
     # A cache holding state and rings: the estimate is the best case.
-    big = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw, llc_bytes=1 << 30)
-    assert big["ring_miss_fraction"] == 0.0
+    big = _lim(llc_bytes=1 << 30, layout=ring)
+    assert big["sums_miss_fraction"] == 0.0
     assert big["rtf_limit_estimate"] == pytest.approx(big["rtf_limit_best"])
     # Half the rings fit: half the ring accesses miss.
-    state = n * 28
-    ring = 2 * slots * n * 8
-    half = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw,
-                          llc_bytes=state + ring // 2)
-    assert half["ring_miss_fraction"] == pytest.approx(0.5)
+    state = N * 28
+    rings = 2 * SLOTS * N * 8
+    half = _lim(llc_bytes=state + rings // 2, layout=ring)
+    assert half["sums_miss_fraction"] == pytest.approx(0.5)
     assert half["bytes_per_event_estimate"] == pytest.approx(8 + 64)
     # Random case: each event priced at the measured random-update rate.
-    rnd = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw, random_mups=50.0)
+    rnd = _lim(random_mups=50.0, layout=ring)
     assert rnd["rtf_limit_random"] == pytest.approx(
-        events / 50e6 + (events * 8 + 3000 * vps * 128 + updates * 88) / 10e9)
+        EVENTS / 50e6 + (EVENTS * 8 + SPIKES * VPS * 128 + UPDATES * 88) / 10e9)
     # A layout override (e.g. a 6-byte synapse) changes the best case.
-    six = bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, bw,
-                         layout={"synapse_bytes": 6})
-    assert six["bytes_per_sim_s_best"] == pytest.approx(events * 6 + 3000 * vps * 16)
+    six = _lim(layout={"delivery": "ring", "synapse_bytes": 6})
+    assert six["bytes_per_sim_s_best"] == pytest.approx(EVENTS * 6 + SPIKES * VPS * 16)
     # No bandwidth measured: no limit.
-    assert bm.limit_model(n, syn, spikes, 1000.0, 0.1, vps, slots, False, None)["rtf_limit_best"] is None
+    assert _lim(bandwidth_gbs=None)["rtf_limit_best"] is None
+
+
+def test_limit_model_queue_layout_by_hand():
+    lim = _lim(llc_bytes=0)  # the default: queue delivery, merged input
+    assert lim["delivery"] == "queue"
+    assert lim["bytes_per_event_best"] == 8
+    assert lim["bytes_per_event_worst"] == 8 + 16 + 128  # synapse, event written + read, sum line
+    assert lim["bytes_per_neuron_update"] == 56
+    assert lim["bytes_per_sim_s_worst"] == pytest.approx(
+        EVENTS * 152 + SPIKES * VPS * 128 + UPDATES * 56)
+    assert lim["input_sums_bytes"] == N * 8          # one int64 per neuron
+    assert lim["state_bytes"] == N * 20
+    # Events wait mean_delay_ms (1.5 ms) in the queues: events/s x 1.5e-3 x 8 bytes.
+    assert lim["queued_events_bytes"] == pytest.approx(EVENTS * 1.5e-3 * 8)
+    assert (lim["sums_miss_fraction"], lim["queue_miss_fraction"]) == (1.0, 1.0)
+    # Cache = state + sums + half the queued events: sums hit, half the queue traffic misses.
+    llc = N * 20 + N * 8 + EVENTS * 1.5e-3 * 8 / 2
+    half = _lim(llc_bytes=llc)
+    assert half["sums_miss_fraction"] == 0.0
+    assert half["queue_miss_fraction"] == pytest.approx(0.5)
+    assert half["bytes_per_event_estimate"] == pytest.approx(8 + 8)
+    assert half["bytes_per_sim_s_estimate"] == pytest.approx(EVENTS * 16 + SPIKES * VPS * 16)
+    # Separate inhibitory input: two sums per neuron, 88-byte updates.
+    sep = _lim(llc_bytes=0, separate_inhibitory=True)
+    assert sep["input_sums_bytes"] == 2 * N * 8 and sep["bytes_per_neuron_update"] == 88
+    # Random case adds the queue stream to the bandwidth part.
+    rnd = _lim(random_mups=50.0)
+    assert rnd["rtf_limit_random"] == pytest.approx(
+        EVENTS / 50e6 + (EVENTS * 24 + SPIKES * VPS * 128 + UPDATES * 56) / 10e9)
 
 
 def test_full_scale_limit_matches_issue_numbers():
     # 9.5e8 events/s at 8 bytes over 45 GB/s: RTF about 0.17 in the best case.
-    lim = bm.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 45.0,
-                         llc_bytes=32 << 20)
-    assert lim["rtf_limit_best"] == pytest.approx(9.49e8 * 8 / 45e9, rel=0.01)
-    assert lim["rtf_limit_best"] < lim["rtf_limit_estimate"] < lim["rtf_limit_worst"]
+    for layout in ({"delivery": "ring"}, None):
+        lim = bm.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 45.0,
+                             llc_bytes=32 << 20, layout=layout)
+        assert lim["rtf_limit_best"] == pytest.approx(9.49e8 * 8 / 45e9, rel=0.01)
+        assert lim["rtf_limit_best"] <= lim["rtf_limit_estimate"] < lim["rtf_limit_worst"]
+
+
+def test_layout_overrides_from_the_command_line():
+    assert bm.parse_layout_overrides(["delivery=ring", "synapse_bytes=6", "mean_delay_ms=1.0"]) == \
+        {"delivery": "ring", "synapse_bytes": 6, "mean_delay_ms": 1.0}
+    with pytest.raises(SystemExit):
+        bm.parse_layout_overrides(["nonsense=1"])
+    with pytest.raises(SystemExit):
+        bm.parse_layout_overrides(["delivery=tree"])
 
 
 def test_bandwidth_for_picks_thread_count():
