@@ -444,7 +444,7 @@ RUN_COLUMNS = [
     "rtf_limit_random", "rtf_over_limit_best", "cpu_s", "busy_cores_before", "waited_idle_s",
     "others_cores_during",
     "loadavg_before", "loadavg_after", "returncode",
-    "error", "git_commit", "k_scaling", "h_ms", "rng_seed", "separate_inhibitory",
+    "discarded", "error", "git_commit", "k_scaling", "h_ms", "rng_seed", "separate_inhibitory",
 ]
 
 # Columns summarised as median, min and max over the repeats.
@@ -481,11 +481,13 @@ def aggregate(rows):
         groups.setdefault(point_key(r), []).append(r)
     summary = []
     for key, runs in groups.items():
-        ok = [r for r in runs if r.get("returncode", 0) == 0 and r.get("rtf") is not None]
+        kept = [r for r in runs if not r.get("discarded")]
+        ok = [r for r in kept if r.get("returncode", 0) == 0 and r.get("rtf") is not None]
         s = dict(zip(KEY_COLUMNS, key))
         s["vps"] = key[2] * key[3]
         s["n_ok"] = len(ok)
-        s["n_failed"] = len(runs) - len(ok)
+        s["n_failed"] = len(kept) - len(ok)
+        s["n_discarded"] = len(runs) - len(kept)
         for col in SPREAD_COLUMNS:
             vals = [r[col] for r in ok if r.get(col) is not None]
             s[col + "_median"] = statistics.median(vals) if vals else None
@@ -498,7 +500,7 @@ def aggregate(rows):
 
 
 def summary_columns(summary):
-    cols = KEY_COLUMNS + ["vps", "n_ok", "n_failed"]
+    cols = KEY_COLUMNS + ["vps", "n_ok", "n_failed", "n_discarded"]
     for col in SPREAD_COLUMNS:
         cols += [col + "_median", col + "_min", col + "_max"]
     return cols + CONSTANT_COLUMNS
@@ -1211,6 +1213,11 @@ def build_parser():
                         "(default 30; 0 = do not wait)")
     p.add_argument("--idle-threshold", type=float, default=0.3,
                    help="idle = fewer than this many cores busy with other processes (default 0.3)")
+    p.add_argument("--max-others", type=float, default=0.25,
+                   help="a run during which other processes used more cores than this is "
+                        "discarded and run again (default 0.25)")
+    p.add_argument("--retries", type=int, default=2,
+                   help="times a disturbed run is run again (default 2; the last try is kept)")
     p.add_argument("--keep-spikes", action="store_true", help="keep the runs' spikes.h5")
     p.add_argument("--stream-threads", default="1,2", help="triad thread counts (default 1,2)")
     p.add_argument("--stream-mb", type=float, default=80.0, help="MB per triad array (default 80)")
@@ -1407,7 +1414,19 @@ def main(argv=None):
     for rep in range(repeats):  # round robin: noise spreads over all points
         print(f"repeat {rep + 1}/{repeats}")
         for p in points:
-            rows.append(run_one(binary, p, rep, outdir, args))
+            for attempt in range(args.retries + 1):
+                row = run_one(binary, p, rep if attempt == 0 else f"{rep}retry{attempt}", outdir, args)
+                row["repeat"] = rep
+                disturbed = (row.get("others_cores_during") is not None
+                             and row["others_cores_during"] > args.max_others)
+                if disturbed and attempt < args.retries and row.get("rtf") is not None:
+                    row["discarded"] = "disturbed"
+                    rows.append(row)
+                    print(f"    discarded: other processes used {row['others_cores_during']:.2f} cores "
+                          f"(> {args.max_others:g}); running it again")
+                    continue
+                rows.append(row)
+                break
     meta["loadavg_end"] = os.getloadavg()
     meta["engine_commit"] = next((r.get("git_commit") for r in rows if r.get("git_commit")), "")
     return finish(rows, bandwidth, meta, layout, outdir, args)

@@ -216,7 +216,9 @@ def _rows():
     rec.update(repeat=0, returncode=0, spikes_sim=2000, spikes_sim_source="file")
     failed = {"scale": 0.1, "drive": "poisson", "ranks": 1, "threads": 1, "vps": 1,
               "record": "off", "repeat": 3, "returncode": 1, "rtf": None, "error": "boom"}
-    return rows + [rec, failed]
+    disturbed = bm.row_from_report(report(ranks=1, threads=1, sim=40.0, record=False))
+    disturbed.update(repeat=0, returncode=0, discarded="disturbed", others_cores_during=1.0)
+    return rows + [rec, failed, disturbed]
 
 
 def _finish(rows):
@@ -232,7 +234,7 @@ def test_aggregate_median_min_max_and_failures():
     summary = _finish(_rows())
     by = {bm.point_key(s): s for s in summary}
     s11 = by[(0.1, "poisson", 1, 1, "off")]
-    assert s11["n_ok"] == 3 and s11["n_failed"] == 1
+    assert s11["n_ok"] == 3 and s11["n_failed"] == 1 and s11["n_discarded"] == 1
     assert s11["rtf_median"] == pytest.approx(1.0)
     assert (s11["rtf_min"], s11["rtf_max"]) == (pytest.approx(0.9), pytest.approx(1.2))
     assert s11["sim_s_median"] == pytest.approx(1.0)
@@ -260,7 +262,8 @@ def test_csv_and_json_outputs_roundtrip(tmp_path):
     bm.write_csv(summary, str(tmp_path / "summary.csv"), bm.summary_columns(summary))
     runs = bm.read_csv(str(tmp_path / "runs.csv"))
     assert len(runs) == len(rows)
-    assert runs[-1]["returncode"] == "1" and runs[-1]["rtf"] == ""
+    assert runs[-2]["returncode"] == "1" and runs[-2]["rtf"] == ""
+    assert runs[-1]["discarded"] == "disturbed"
     summ = bm.read_csv(str(tmp_path / "summary.csv"))
     assert [(float(s["scale"]), s["ranks"], s["threads"], s["record"]) for s in summ] == \
         [(0.1, "1", "1", "off"), (0.1, "1", "2", "off"), (0.1, "2", "1", "off"), (0.1, "1", "2", "on")]
