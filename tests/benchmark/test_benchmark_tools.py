@@ -6,6 +6,7 @@ import importlib.util
 import json
 import math
 import os
+import sys
 
 import pytest
 
@@ -14,6 +15,7 @@ TOOL = os.path.join(HERE, "..", "..", "tools", "benchmark.py")
 
 
 def _load():
+    sys.dont_write_bytecode = True  # no tools/__pycache__ in the work tree
     spec = importlib.util.spec_from_file_location("mc_benchmark", TOOL)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
