@@ -111,8 +111,8 @@ void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) con
                                             static_cast<std::uint32_t>(gid), block);
             std::uint64_t packed = 0;
             for (unsigned w = 0; w < 4; ++w) {
-                const std::uint64_t count = std::min<std::uint32_t>(
-                    poisson_counts_[p].sample(uniform_from_u32(words.v[w])), 0xFFFFU);
+                const std::uint64_t count =
+                    std::min<std::uint32_t>(poisson_counts_[p].sample(words.v[w]), 0xFFFFU);
                 packed |= count << (16U * w);
             }
             vp.poisson_counts[i] = packed;
@@ -189,7 +189,7 @@ void Simulation::draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_
         for (std::uint64_t j = 0; j < count; ++j) {
             const auto words =
                 random_block(seed_, Purpose::thalamic_spikes, static_cast<std::uint32_t>(j), u);
-            const std::uint32_t n = thalamic_counts_.sample(uniform_from_u32(words.v[0]));
+            const std::uint32_t n = thalamic_counts_.sample(words.v[0]);
             for (std::uint32_t s = 0; s < n; ++s) {
                 spikes.push_back(encode_spike(first + j, u - interval_start));
             }

@@ -10,7 +10,6 @@
 // associative, so a neuron's input does not depend on the order of the events.
 #pragma once
 
-#include "microcircuit/huge_page_allocator.hpp"
 #include "microcircuit/neuron.hpp"
 
 #include <cstdint>

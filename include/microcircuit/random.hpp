@@ -115,9 +115,4 @@ inline r123::Philox4x32::ctr_type random_block(std::uint32_t seed, Purpose purpo
     return philox(counter, key);
 }
 
-// Uniform in [0, 1) from a 32-bit word: enough resolution for per-step counts.
-inline double uniform_from_u32(std::uint32_t word) {
-    return (static_cast<double>(word) + 0.5) * 0x1p-32;
-}
-
 } // namespace microcircuit

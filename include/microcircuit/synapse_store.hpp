@@ -4,8 +4,6 @@
 // weight as float. This store is the memory budget of the simulation.
 #pragma once
 
-#include "microcircuit/huge_page_allocator.hpp"
-
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -40,7 +38,7 @@ inline std::uint32_t delay_of(const Synapse& s) {
 
 struct SynapseStore {
     std::vector<std::uint64_t> row_begin; // size num_sources + 1
-    std::vector<Synapse, HugePageAllocator<Synapse>> synapses;
+    std::vector<Synapse> synapses;
     std::uint32_t min_delay_steps = synapse_max_delay_steps;
     std::uint32_t max_delay_steps_present = 0;
 
