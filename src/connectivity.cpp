@@ -146,14 +146,15 @@ class RowWriter {
 public:
     RowWriter(SynapseStore& store, std::uint64_t num_sources)
         : store_(store), fill_(store.row_begin.begin(), store.row_begin.end() - 1),
-          bucket_shift_(bucket_shift_for(num_sources)) {
-        pending_.reserve(chunk);
-        sorted_.resize(chunk);
+          bucket_shift_(bucket_shift_for(num_sources)),
+          chunk_(std::clamp<std::size_t>(store.synapses.size() / 16, min_chunk, max_chunk)) {
+        pending_.reserve(chunk_);
+        sorted_.resize(chunk_);
     }
 
     void add(std::uint64_t source, Synapse synapse) {
         pending_.push_back({static_cast<std::uint32_t>(source), synapse});
-        if (pending_.size() == chunk) {
+        if (pending_.size() == chunk_) {
             flush();
         }
     }
@@ -180,9 +181,11 @@ private:
         std::uint32_t source;
         Synapse synapse;
     };
-    // 4 Mi synapses (2 x 48 MB of buffers): measured at full scale, smaller
-    // chunks leave too few synapses per row and chunk to fill cache lines.
-    static constexpr std::size_t chunk = std::size_t{1} << 22U;
+    // Up to 4 Mi synapses (2 x 48 MB of buffers): measured at full scale,
+    // smaller chunks leave too few synapses per row and chunk to fill cache
+    // lines. A sixteenth of the store bounds the buffers of small networks.
+    static constexpr std::size_t min_chunk = std::size_t{1} << 16U;
+    static constexpr std::size_t max_chunk = std::size_t{1} << 22U;
     static constexpr std::size_t buckets = 256;
 
     static unsigned bucket_shift_for(std::uint64_t num_sources) {
@@ -196,6 +199,7 @@ private:
     SynapseStore& store_;
     std::vector<std::uint64_t> fill_; // next free place of each row
     unsigned bucket_shift_;
+    std::size_t chunk_;
     std::vector<Pending> pending_;
     std::vector<Pending> sorted_;
 };
