@@ -55,10 +55,6 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
             std::llround((parameters.stimulus.th_start + parameters.stimulus.th_duration) / h));
         thalamic_counts_ = PoissonTable(parameters.stimulus.th_rate * h * 1e-3);
     }
-    for (int p = 0; p < num_populations; ++p) {
-        source_excitatory_.push_back(is_excitatory(p));
-    }
-    source_excitatory_.push_back(true); // thalamic neurons
 }
 
 Simulation::SpikeLists Simulation::spikes_of_interval(std::uint64_t interval) const {

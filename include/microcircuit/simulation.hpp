@@ -79,7 +79,6 @@ private:
     PoissonTable thalamic_counts_;
     std::array<std::vector<std::uint64_t>, 2> thalamic_spikes_; // by parity of the interval
 
-    std::vector<bool> source_excitatory_;      // by population, thalamic last
     std::uint64_t step_ = 0;                   // first step not yet simulated
     std::uint64_t interval_ = 0;               // index of the next interval
     std::uint64_t previous_start_ = 0;         // first step of the last interval
