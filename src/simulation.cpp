@@ -55,38 +55,27 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
             std::llround((parameters.stimulus.th_start + parameters.stimulus.th_duration) / h));
         thalamic_counts_ = PoissonTable(parameters.stimulus.th_rate * h * 1e-3);
     }
-}
 
-Simulation::SpikeLists Simulation::spikes_of_interval(std::uint64_t interval) const {
-    const std::size_t parity = interval & 1U;
-    if (communicator_.size() > 1) {
-        return {&global_spikes_};
+    for (std::size_t parity = 0; parity < 2; ++parity) {
+        if (communicator_.size() > 1) {
+            in_flight_[parity] = {&global_spikes_};
+            continue;
+        }
+        for (const auto& vp : network_.virtual_processes()) {
+            in_flight_[parity].push_back(&vp.spikes[parity]);
+        }
+        in_flight_[parity].push_back(&thalamic_spikes_[parity]);
     }
-    SpikeLists lists;
-    for (const auto& vp : network_.virtual_processes()) {
-        lists.push_back(&vp.spikes[parity]);
-    }
-    lists.push_back(&thalamic_spikes_[parity]);
-    return lists;
 }
 
 void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
                          std::uint64_t interval_start) const {
     const SynapseStore& store = vp.synapses;
-    const std::size_t slots = vp.input.slots();
-    // The queue of each delay for spikes emitted at `table_step`.
-    std::vector<std::vector<InputEvent>*> queue_of_delay(slots);
-    std::uint64_t table_step = ~std::uint64_t{0};
     for (const auto* list : spikes) {
         for (const std::uint64_t spike : *list) {
             const std::uint64_t gid = spike >> lag_bits;
-            const std::uint64_t emitted = interval_start + (spike & lag_mask);
-            if (emitted != table_step) {
-                for (std::size_t d = 0; d < slots; ++d) {
-                    queue_of_delay[d] = &vp.input.queue((emitted + d) % slots);
-                }
-                table_step = emitted;
-            }
+            auto* const* queue_of_delay =
+                vp.input.queues_for_emission(interval_start + (spike & lag_mask));
             const Synapse* synapse = store.synapses.data() + store.row_begin[gid];
             const Synapse* const end = store.synapses.data() + store.row_begin[gid + 1];
             for (; synapse != end; ++synapse) {
@@ -246,7 +235,7 @@ void Simulation::run_until(std::uint64_t step_end) {
         std::uint64_t previous_start = previous_start_;
         while (start < step_end) {
             const std::uint64_t end = std::min(start + min_delay, step_end);
-            deliver(vp, spikes_of_interval(interval - 1), previous_start);
+            deliver(vp, in_flight_[(interval - 1) & 1U], previous_start);
             auto& emitted = vp.spikes[interval & 1U];
             emitted.clear();
             for (std::uint64_t u = start; u < end; ++u) {

@@ -28,13 +28,26 @@ public:
     // others (needed when tau_syn_ex != tau_syn_in).
     void resize(std::size_t slots, std::size_t neurons, bool separate_inhibitory) {
         queues_.assign(slots, {});
+        queue_of_delay_.assign(slots, nullptr);
+        table_step_ = ~std::uint64_t{0};
         excitatory_.assign(neurons, 0);
         inhibitory_.assign(separate_inhibitory ? neurons : 0, 0);
         separate_inhibitory_ = separate_inhibitory;
     }
 
     std::size_t slots() const { return queues_.size(); }
-    std::vector<InputEvent>& queue(std::size_t slot) { return queues_[slot]; }
+
+    // The queue of each delay (in steps) for a spike emitted in `step`; the
+    // table is rebuilt only when the step changes (once per interval).
+    std::vector<InputEvent>* const* queues_for_emission(std::uint64_t step) {
+        if (step != table_step_) {
+            for (std::size_t d = 0; d < queues_.size(); ++d) {
+                queue_of_delay_[d] = &queues_[(step + d) % queues_.size()];
+            }
+            table_step_ = step;
+        }
+        return queue_of_delay_.data();
+    }
 
     // Sums the events arriving in `step` into the per-neuron inputs and empties
     // their queue. The caller reads and zeroes the sums during the update.
@@ -67,6 +80,8 @@ public:
 
 private:
     std::vector<std::vector<InputEvent>> queues_;
+    std::vector<std::vector<InputEvent>*> queue_of_delay_;
+    std::uint64_t table_step_ = ~std::uint64_t{0};
     std::vector<std::int64_t> excitatory_;
     std::vector<std::int64_t> inhibitory_;
     bool separate_inhibitory_ = false;

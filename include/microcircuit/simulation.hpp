@@ -42,7 +42,6 @@ private:
     // The spikes of one interval: lists of gid << 32 | lag words.
     using SpikeLists = std::vector<const std::vector<std::uint64_t>*>;
 
-    SpikeLists spikes_of_interval(std::uint64_t interval) const;
     void deliver(VirtualProcess& vp, const SpikeLists& spikes, std::uint64_t interval_start) const;
     void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start,
                 std::vector<std::uint64_t>& emitted);
@@ -85,6 +84,9 @@ private:
     std::vector<std::uint64_t> local_spikes_;  // several ranks: this rank's spikes
     std::vector<std::uint64_t> global_spikes_; // several ranks: everybody's spikes
     std::uint64_t num_spikes_ = 0;
+    // The spikes of the intervals of each parity, as delivery reads them: with
+    // one rank every thread's list and the thalamic list, else the exchanged list.
+    std::array<SpikeLists, 2> in_flight_;
 };
 
 } // namespace microcircuit
