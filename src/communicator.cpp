@@ -88,19 +88,6 @@ double Communicator::sum(double value) const {
     return result;
 }
 
-std::vector<std::uint64_t>
-Communicator::exclusive_prefix_sum(const std::vector<std::uint64_t>& values) const {
-    std::vector<std::uint64_t> result(values.size(), 0);
-    if (size_ > 1 && !values.empty()) {
-        MPI_Exscan(values.data(), result.data(), static_cast<int>(values.size()), MPI_UINT64_T,
-                   MPI_SUM, MPI_COMM_WORLD);
-        if (rank_ == 0) {
-            std::fill(result.begin(), result.end(), 0); // MPI_Exscan leaves rank 0 undefined
-        }
-    }
-    return result;
-}
-
 void Communicator::reduce_sum_to_root(std::vector<double>& values) const {
     if (size_ == 1 || values.empty()) {
         return;

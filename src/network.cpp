@@ -116,12 +116,4 @@ std::size_t Network::synapse_store_bytes() const {
     return total;
 }
 
-std::size_t Network::input_buffer_bytes() const {
-    std::size_t total = 0;
-    for (const auto& vp : vps_) {
-        total += vp.input.bytes();
-    }
-    return total;
-}
-
 } // namespace microcircuit

@@ -47,7 +47,6 @@ void SpikeRecorder::flush() {
         }
         node_ids_[p].append(node_ids.data(), node_ids.size(), share_begin, total);
         timestamps_[p].append(timestamps.data(), timestamps.size(), share_begin, total);
-        num_written_ += total;
     }
     buffer_.clear();
 }

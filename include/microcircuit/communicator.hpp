@@ -40,7 +40,6 @@ public:
     std::uint64_t min(std::uint64_t value) const;
     double max(double value) const;
     double sum(double value) const;
-    std::vector<std::uint64_t> exclusive_prefix_sum(const std::vector<std::uint64_t>& values) const;
     void reduce_sum_to_root(std::vector<double>& values) const;
     void barrier() const;
     // Rank 0's string on every rank.

@@ -35,8 +35,6 @@ public:
         separate_inhibitory_ = separate_inhibitory;
     }
 
-    std::size_t slots() const { return queues_.size(); }
-
     // The queue of each delay (in steps) for a spike emitted in `step`; the
     // table is rebuilt only when the step changes (once per interval).
     std::vector<InputEvent>* const* queues_for_emission(std::uint64_t step) {

@@ -47,14 +47,12 @@ public:
     const DerivedParameters& derived() const { return derived_; }
     const Partition& partition() const { return partition_; }
     std::vector<VirtualProcess>& virtual_processes() { return vps_; }
-    const std::vector<Projection>& projections() const { return projections_; }
     std::uint64_t num_sources() const { return num_sources_; }
     std::uint32_t min_delay_steps() const { return min_delay_steps_; }
     std::uint32_t max_delay_steps() const { return max_delay_steps_; }
     bool separate_inhibitory_input() const { return separate_inhibitory_input_; }
     std::uint64_t local_synapses() const;
     std::size_t synapse_store_bytes() const;
-    std::size_t input_buffer_bytes() const;
 
 private:
     const Parameters& parameters_;

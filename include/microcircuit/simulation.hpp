@@ -35,7 +35,6 @@ public:
     // Writes what the recorders still hold (collective).
     void finish_recording();
 
-    std::uint64_t step() const { return step_; }
     std::uint64_t num_spikes() const { return num_spikes_; }
 
 private:

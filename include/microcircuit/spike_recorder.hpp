@@ -28,7 +28,6 @@ public:
     bool buffer_full() const { return buffer_.size() >= flush_threshold_; }
     // Collective: all ranks call it at the same point of the simulation.
     void flush();
-    std::uint64_t num_written() const { return num_written_; }
 
 private:
     struct Spike {
@@ -47,7 +46,6 @@ private:
     std::vector<Hdf5Handle> groups_;
     std::vector<AppendableDataset> node_ids_;
     std::vector<AppendableDataset> timestamps_;
-    std::uint64_t num_written_ = 0;
 };
 
 } // namespace microcircuit
