@@ -204,6 +204,51 @@ private:
     std::vector<Pending> sorted_;
 };
 
+// Sorts every row by delay with a counting sort (stable, so synapses of equal
+// delay keep their target order and the store does not depend on the
+// decomposition) and records the row's delay runs. A row is a few thousand
+// synapses at most, so the sort runs in cache after one read of the row.
+void sort_rows_by_delay(SynapseStore& store) {
+    const std::size_t num_rows = store.row_begin.size() - 1;
+    std::vector<std::uint32_t> count(synapse_max_delay_steps + 2, 0);
+    std::vector<Synapse> row;
+    store.run_begin.assign(num_rows + 1, 0);
+    store.runs.clear();
+    for (std::size_t r = 0; r < num_rows; ++r) {
+        Synapse* const begin = store.synapses.data() + store.row_begin[r];
+        Synapse* const end = store.synapses.data() + store.row_begin[r + 1];
+        std::uint32_t lowest = synapse_max_delay_steps;
+        std::uint32_t highest = 0;
+        for (const Synapse* s = begin; s != end; ++s) {
+            const std::uint32_t d = delay_of(*s);
+            ++count[d];
+            lowest = std::min(lowest, d);
+            highest = std::max(highest, d);
+        }
+        row.assign(begin, end);
+        std::uint64_t place = 0;
+        for (std::uint32_t d = lowest; d <= highest && begin != end; ++d) {
+            std::uint32_t left = count[d];
+            while (left > 0) {
+                const std::uint32_t length = std::min(left, max_run_length);
+                store.runs.push_back(make_delay_run(d, length));
+                left -= length;
+            }
+            const std::uint32_t n = count[d];
+            count[d] = static_cast<std::uint32_t>(place); // becomes the start of delay d
+            place += n;
+        }
+        for (const Synapse& s : row) {
+            begin[count[delay_of(s)]++] = s;
+        }
+        for (std::uint32_t d = lowest; d <= highest && begin != end; ++d) {
+            count[d] = 0;
+        }
+        store.run_begin[r + 1] = store.runs.size();
+    }
+    store.runs.shrink_to_fit();
+}
+
 } // namespace
 
 SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
@@ -269,6 +314,7 @@ SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& de
         }
     });
     rows.flush();
+    sort_rows_by_delay(store);
     return store;
 }
 

@@ -1,6 +1,5 @@
 #include "microcircuit/dry_run.hpp"
 
-#include "microcircuit/input_buffer.hpp"
 #include "microcircuit/synapse_store.hpp"
 
 #include <algorithm>
@@ -24,17 +23,17 @@ double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedP
     }
     const double neurons_per_rank = static_cast<double>(derived.num_neurons_total) / ranks;
     const double synapses_per_rank = static_cast<double>(synapses) / ranks;
-    // Input queues: one per step up to the longest delay (mean + 6 SD bounds it
-    // in practice), each holding the events of one step; sized here for a mean
-    // rate of 10 spikes/s, above the model's (MODEL.md: 0.9 to 8.6).
+    // Delay runs: a row has at most one per delay step present (mean + 6 SD
+    // bounds the longest delay in practice) and at most one per synapse.
     const double longest = std::max(net.delay_exc_mean * (1.0 + 6.0 * net.delay_rel_sd),
                                     stim.delay_th_mean * (1.0 + 6.0 * stim.delay_th_rel_sd));
-    const double h = parameters.simulation.sim_resolution;
-    const double slots = std::ceil(longest / h) + 2.0;
-    const double events_per_step = synapses_per_rank * 10.0 * h * 1e-3;
+    const double delay_steps = std::ceil(longest / parameters.simulation.sim_resolution);
+    const double vps = static_cast<double>(ranks) * threads;
+    const double runs_per_row =
+        std::min(delay_steps, static_cast<double>(synapses) / static_cast<double>(sources) / vps);
+    const double rows = static_cast<double>(threads) * static_cast<double>(sources + 1);
     const double bytes = synapses_per_rank * sizeof(Synapse) +
-                         static_cast<double>(threads) * static_cast<double>(sources + 1) * 8.0 +
-                         slots * events_per_step * sizeof(InputEvent) +
+                         rows * (2.0 * sizeof(std::uint64_t) + runs_per_row * sizeof(DelayRun)) +
                          neurons_per_rank * (3.0 * 8.0 + 4.0 + 8.0 + 8.0) +
                          static_cast<double>(derived.num_neurons_total) * 4.0 * num_populations;
     return bytes / (1024.0 * 1024.0);

@@ -94,9 +94,7 @@ void Network::connect(const Communicator& communicator) {
 #pragma omp parallel num_threads(partition_.threads())
     {
         VirtualProcess& vp = vps_[omp_get_thread_num()];
-        // A spike emitted in the interval's last update u lands at most at u + max delay.
-        vp.input.resize(max_delay_steps_ + min_delay_steps_, vp.num_local,
-                        separate_inhibitory_input_);
+        vp.input.resize(vp.num_local, separate_inhibitory_input_);
     }
 }
 

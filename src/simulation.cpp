@@ -70,18 +70,14 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
 
 void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
                          std::uint64_t interval_start) const {
-    const SynapseStore& store = vp.synapses;
+    const auto& derived = network_.derived();
     for (const auto* list : spikes) {
         for (const std::uint64_t spike : *list) {
             const std::uint64_t gid = spike >> lag_bits;
-            auto* const* queue_of_delay =
-                vp.input.queues_for_emission(interval_start + (spike & lag_mask));
-            const Synapse* synapse = store.synapses.data() + store.row_begin[gid];
-            const Synapse* const end = store.synapses.data() + store.row_begin[gid + 1];
-            for (; synapse != end; ++synapse) {
-                queue_of_delay[delay_of(*synapse)]->push_back(
-                    {target_of(*synapse), synapse->weight});
-            }
+            // Thalamic sources (after the cortical gids) are excitatory.
+            const bool inhibitory =
+                gid < derived.num_neurons_total && !is_excitatory(derived.population_of(gid));
+            vp.input.add_spike(vp.synapses, gid, interval_start + (spike & lag_mask), inhibitory);
         }
     }
 }

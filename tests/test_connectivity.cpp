@@ -121,6 +121,38 @@ BOOST_AUTO_TEST_CASE(synapses_do_not_depend_on_the_decomposition) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(rows_are_sorted_by_delay_and_described_by_their_runs) {
+    const Fixture f(true);
+    const Partition partition(f.derived.num_neurons_total, 1, 2, 0);
+    const auto store = build_synapse_store(f.parameters.simulation.rng_seed, f.derived,
+                                           f.projections, f.in_degrees, partition, 1,
+                                           f.num_sources(), f.parameters.simulation.sim_resolution);
+    BOOST_TEST(store.run_begin.size() == store.row_begin.size());
+    std::uint64_t rows_checked = 0;
+    for (std::uint64_t source = 0; source < f.num_sources(); ++source) {
+        auto synapse = store.row_begin[source];
+        for (auto r = store.run_begin[source]; r < store.run_begin[source + 1]; ++r) {
+            const DelayRun run = store.runs[r];
+            BOOST_REQUIRE(length_of(run) > 0U);
+            if (r > store.run_begin[source]) {
+                // Ascending delays: one run per delay (no row here is 2^20 synapses long).
+                BOOST_REQUIRE(delay_of(run) > delay_of(store.runs[r - 1]));
+            }
+            for (std::uint32_t i = 0; i < length_of(run); ++i, ++synapse) {
+                BOOST_REQUIRE(delay_of(store.synapses[synapse]) == delay_of(run));
+                // Stable: synapses of one delay stay in target order.
+                if (i > 0) {
+                    BOOST_REQUIRE(target_of(store.synapses[synapse - 1]) <=
+                                  target_of(store.synapses[synapse]));
+                }
+            }
+        }
+        BOOST_REQUIRE(synapse == store.row_begin[source + 1]);
+        rows_checked += store.row_begin[source + 1] > store.row_begin[source] ? 1 : 0;
+    }
+    BOOST_TEST(rows_checked > f.derived.num_neurons_total / 2);
+}
+
 BOOST_AUTO_TEST_CASE(projection_totals_weights_and_delays) {
     const Fixture f;
     const double h = f.parameters.simulation.sim_resolution;

@@ -1,88 +1,113 @@
-// Synaptic input of the neurons of one virtual process, as a ring of event
-// queues: one queue per step up to the longest delay. Delivering a spike
-// appends (target, weight) events to the queues of the steps they arrive in,
-// which is sequential writing; at the start of a step its queue is summed
-// into one integer per neuron, a random access into an array small enough
-// to stay in cache. (A ring of per-neuron sums instead would make every event
-// a random access into tens of megabytes.)
+// Synaptic input of the neurons of one virtual process. A spike's synapses
+// are read from the synapse store in the steps they arrive in: its row is
+// sorted by delay, and in step u the run of synapses with delay u - (emission
+// step) is added into one integer sum per neuron. Each synapse is read once,
+// when it acts, and nothing is written but the sums, a random access into an
+// array small enough to stay in cache. (Copying every synaptic event into a
+// queue or ring of its arrival step instead costs a write and a read of the
+// event, or a random access into tens of megabytes.)
 //
 // The sums are integer fixed point (see neuron.hpp): integer addition is
 // associative, so a neuron's input does not depend on the order of the events.
 #pragma once
 
 #include "microcircuit/neuron.hpp"
+#include "microcircuit/synapse_store.hpp"
 
 #include <cstdint>
 #include <vector>
 
 namespace microcircuit {
 
-struct InputEvent {
-    std::uint32_t target; // local index of the neuron
-    float weight;         // pA
-};
-
 class InputBuffer {
 public:
-    // With `separate_inhibitory` negative weights are summed apart from the
-    // others (needed when tau_syn_ex != tau_syn_in).
-    void resize(std::size_t slots, std::size_t neurons, bool separate_inhibitory) {
-        queues_.assign(slots, {});
-        queue_of_delay_.assign(slots, nullptr);
-        table_step_ = ~std::uint64_t{0};
+    // With `separate_inhibitory` the input from inhibitory sources is summed
+    // apart from the rest (needed when tau_syn_ex != tau_syn_in).
+    void resize(std::size_t neurons, bool separate_inhibitory) {
         excitatory_.assign(neurons, 0);
         inhibitory_.assign(separate_inhibitory ? neurons : 0, 0);
         separate_inhibitory_ = separate_inhibitory;
+        pending_.clear();
     }
 
-    // The queue of each delay (in steps) for a spike emitted in `step`; the
-    // table is rebuilt only when the step changes (once per interval).
-    std::vector<InputEvent>* const* queues_for_emission(std::uint64_t step) {
-        if (step != table_step_) {
-            for (std::size_t d = 0; d < queues_.size(); ++d) {
-                queue_of_delay_[d] = &queues_[(step + d) % queues_.size()];
-            }
-            table_step_ = step;
+    // A spike of `source` emitted in step `emitted`: its synapses arrive from
+    // step emitted + min delay on.
+    void add_spike(const SynapseStore& store, std::uint64_t source, std::uint64_t emitted,
+                   bool inhibitory_source) {
+        const std::uint64_t first_run = store.run_begin[source];
+        const std::uint64_t num_runs = store.run_begin[source + 1] - first_run;
+        if (num_runs == 0) {
+            return;
         }
-        return queue_of_delay_.data();
+        const DelayRun* run = store.runs.data() + first_run;
+        pending_.push_back({store.synapses.data() + store.row_begin[source], run,
+                            emitted + delay_of(*run), num_runs,
+                            separate_inhibitory_ && inhibitory_source});
     }
 
-    // Sums the events arriving in `step` into the per-neuron inputs and empties
-    // their queue. The caller reads and zeroes the sums during the update.
+    // Sums the synapses arriving in `step` into the per-neuron inputs. The
+    // caller reads and zeroes the sums during the update.
     void collect(std::uint64_t step) {
-        auto& queue = queues_[step % queues_.size()];
-        if (separate_inhibitory_) {
-            for (const auto& event : queue) {
-                (event.weight < 0.0F ? inhibitory_ : excitatory_)[event.target] +=
-                    to_fixed_point(event.weight);
+        std::size_t kept = 0;
+        const std::size_t n = pending_.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            PendingSpike spike = pending_[i];
+            if (i + prefetch_distance < n) {
+                // Runs are short and scattered over the store: fetch ahead.
+                __builtin_prefetch(pending_[i + prefetch_distance].next);
             }
-        } else {
-            for (const auto& event : queue) {
-                excitatory_[event.target] += to_fixed_point(event.weight);
+            if (spike.next_arrival == step) {
+                std::int64_t* const sums =
+                    spike.inhibitory ? inhibitory_.data() : excitatory_.data();
+                // Consecutive runs of one delay (a split long run) arrive together.
+                do {
+                    const std::uint32_t length = length_of(*spike.run);
+                    add_run(spike.next, length, sums);
+                    spike.next += length;
+                    if (--spike.runs_left == 0) {
+                        break;
+                    }
+                    const std::uint32_t delay = delay_of(*spike.run);
+                    ++spike.run;
+                    spike.next_arrival += delay_of(*spike.run) - delay;
+                } while (spike.next_arrival == step);
+            }
+            if (spike.runs_left != 0) {
+                pending_[kept++] = spike;
             }
         }
-        queue.clear();
+        pending_.resize(kept);
     }
 
     std::int64_t* excitatory() { return excitatory_.data(); }
     std::int64_t* inhibitory() { return inhibitory_.data(); }
 
     std::size_t bytes() const {
-        std::size_t total =
-            (excitatory_.capacity() + inhibitory_.capacity()) * sizeof(std::int64_t);
-        for (const auto& queue : queues_) {
-            total += queue.capacity() * sizeof(InputEvent);
-        }
-        return total;
+        return (excitatory_.capacity() + inhibitory_.capacity()) * sizeof(std::int64_t) +
+               pending_.capacity() * sizeof(PendingSpike);
     }
 
 private:
-    std::vector<std::vector<InputEvent>> queues_;
-    std::vector<std::vector<InputEvent>*> queue_of_delay_;
-    std::uint64_t table_step_ = ~std::uint64_t{0};
+    // A spike some of whose synapses have not arrived yet.
+    struct PendingSpike {
+        const Synapse* next;        // first synapse of the next run
+        const DelayRun* run;        // the next run
+        std::uint64_t next_arrival; // step in which it arrives
+        std::uint64_t runs_left;
+        bool inhibitory; // adds into the inhibitory sums
+    };
+    static constexpr std::size_t prefetch_distance = 4;
+
+    static void add_run(const Synapse* synapse, std::uint32_t length, std::int64_t* sums) {
+        for (const Synapse* const end = synapse + length; synapse != end; ++synapse) {
+            sums[target_of(*synapse)] += to_fixed_point(synapse->weight);
+        }
+    }
+
     std::vector<std::int64_t> excitatory_;
     std::vector<std::int64_t> inhibitory_;
     bool separate_inhibitory_ = false;
+    std::vector<PendingSpike> pending_;
 };
 
 } // namespace microcircuit

@@ -2,6 +2,10 @@
 // row per presynaptic gid, as compressed sparse rows), in 8 bytes each: the
 // target's local index and the delay in steps packed into 32 bits, and the
 // weight as float. This store is the memory budget of the simulation.
+//
+// Each row is sorted by delay (stably: synapses of equal delay stay in target
+// order) and described by its delay runs, so that a spike's synapses can be
+// read run by run, each in the step its run arrives (see input_buffer.hpp).
 #pragma once
 
 #include <cstdint>
@@ -36,15 +40,34 @@ inline std::uint32_t delay_of(const Synapse& s) {
     return s.target_and_delay >> synapse_target_bits;
 }
 
+// A run of synapses of one row with the same delay: delay in steps (high
+// bits) and length (low bits) packed into 32 bits. A longer run of one delay
+// is split into several.
+using DelayRun = std::uint32_t;
+constexpr unsigned run_length_bits = 20;
+constexpr std::uint32_t max_run_length = (1U << run_length_bits) - 1U;
+
+static_assert(run_length_bits + (32 - synapse_target_bits) == 32,
+              "a run packs a synapse's delay and its length into 32 bits");
+
+inline DelayRun make_delay_run(std::uint32_t delay_steps, std::uint32_t length) {
+    return (delay_steps << run_length_bits) | length;
+}
+inline std::uint32_t delay_of(DelayRun run) { return run >> run_length_bits; }
+inline std::uint32_t length_of(DelayRun run) { return run & max_run_length; }
+
 struct SynapseStore {
     std::vector<std::uint64_t> row_begin; // size num_sources + 1
     std::vector<Synapse> synapses;
+    std::vector<std::uint64_t> run_begin; // size num_sources + 1, into `runs`
+    std::vector<DelayRun> runs;           // each row's runs in ascending delay
     std::uint32_t min_delay_steps = synapse_max_delay_steps;
     std::uint32_t max_delay_steps_present = 0;
 
     std::size_t num_synapses() const { return synapses.size(); }
     std::size_t bytes() const {
-        return row_begin.capacity() * sizeof(std::uint64_t) + synapses.capacity() * sizeof(Synapse);
+        return (row_begin.capacity() + run_begin.capacity()) * sizeof(std::uint64_t) +
+               synapses.capacity() * sizeof(Synapse) + runs.capacity() * sizeof(DelayRun);
     }
 };
 
