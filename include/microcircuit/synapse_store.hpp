@@ -8,6 +8,8 @@
 // read run by run, each in the step its run arrives (see input_buffer.hpp).
 #pragma once
 
+#include "microcircuit/huge_page_allocator.hpp"
+
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -58,7 +60,7 @@ inline std::uint32_t length_of(DelayRun run) { return run & max_run_length; }
 
 struct SynapseStore {
     std::vector<std::uint64_t> row_begin; // size num_sources + 1
-    std::vector<Synapse> synapses;
+    std::vector<Synapse, HugePageAllocator<Synapse>> synapses;
     std::vector<std::uint64_t> run_begin; // size num_sources + 1, into `runs`
     std::vector<DelayRun> runs;           // each row's runs in ascending delay
     std::uint32_t min_delay_steps = synapse_max_delay_steps;
