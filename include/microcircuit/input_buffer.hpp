@@ -14,6 +14,7 @@
 #include "microcircuit/neuron.hpp"
 #include "microcircuit/synapse_store.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -54,7 +55,13 @@ public:
             PendingSpike spike = pending_[i];
             if (i + prefetch_distance < n) {
                 // Runs are short and scattered over the store: fetch ahead.
-                __builtin_prefetch(pending_[i + prefetch_distance].next);
+                const PendingSpike& ahead = pending_[i + prefetch_distance];
+                const auto begin = reinterpret_cast<std::uintptr_t>(ahead.next);
+                const auto end = reinterpret_cast<std::uintptr_t>(
+                    ahead.next + std::min(length_of(*ahead.run), max_prefetch_synapses));
+                for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < end; line += 64) {
+                    __builtin_prefetch(reinterpret_cast<const void*>(line));
+                }
             }
             if (spike.next_arrival == step) {
                 std::int64_t* const sums =
@@ -96,7 +103,8 @@ private:
         std::uint64_t runs_left;
         bool inhibitory; // adds into the inhibitory sums
     };
-    static constexpr std::size_t prefetch_distance = 4;
+    static constexpr std::size_t prefetch_distance = 8;
+    static constexpr std::uint32_t max_prefetch_synapses = 64;
 
     static void add_run(const Synapse* synapse, std::uint32_t length, std::int64_t* sums) {
         for (const Synapse* const end = synapse + length; synapse != end; ++synapse) {
