@@ -89,7 +89,8 @@ def test_fill_spikes_sim_file_twin_and_estimate():
 
 def test_neuron_update_bytes_from_layout():
     lay = bm.DEFAULT_LAYOUT
-    assert lay["delivery"] == "queue"
+    assert lay["delivery"] == "runs"  # the engine since 7b11c2e; same neuron update as queue
+    assert bm.neuron_update_bytes({"delivery": "queue"}, poisson=False) == 56
     # Merged input (tau_syn_ex == tau_syn_in): y, i_ex (8 B) + refractory (4 B) read and
     # written; one int64 input sum read and zeroed.
     assert bm.neuron_update_bytes(lay, poisson=False) == 2 * 20 + 2 * 8 == 56
@@ -153,7 +154,8 @@ def test_limit_model_ring_layout_by_hand():
 
 
 def test_limit_model_queue_layout_by_hand():
-    lim = _lim(llc_bytes=0)  # the default: queue delivery, merged input
+    queue = {"delivery": "queue"}  # the engines b93267b..d4c2829; merged input
+    lim = _lim(llc_bytes=0, layout=queue)
     assert lim["delivery"] == "queue"
     assert lim["bytes_per_event_best"] == 8
     assert lim["bytes_per_event_worst"] == 8 + 16 + 128  # synapse, event written + read, sum line
@@ -167,18 +169,214 @@ def test_limit_model_queue_layout_by_hand():
     assert (lim["sums_miss_fraction"], lim["queue_miss_fraction"]) == (1.0, 1.0)
     # Cache = state + sums + half the queued events: sums hit, half the queue traffic misses.
     llc = N * 20 + N * 8 + EVENTS * 1.5e-3 * 8 / 2
-    half = _lim(llc_bytes=llc)
+    half = _lim(llc_bytes=llc, layout=queue)
     assert half["sums_miss_fraction"] == 0.0
     assert half["queue_miss_fraction"] == pytest.approx(0.5)
     assert half["bytes_per_event_estimate"] == pytest.approx(8 + 8)
     assert half["bytes_per_sim_s_estimate"] == pytest.approx(EVENTS * 16 + SPIKES * VPS * 16)
     # Separate inhibitory input: two sums per neuron, 88-byte updates.
-    sep = _lim(llc_bytes=0, separate_inhibitory=True)
+    sep = _lim(llc_bytes=0, separate_inhibitory=True, layout=queue)
     assert sep["input_sums_bytes"] == 2 * N * 8 and sep["bytes_per_neuron_update"] == 88
     # Random case adds the queue stream to the bandwidth part.
-    rnd = _lim(random_mups=50.0)
+    rnd = _lim(random_mups=50.0, layout=queue)
     assert rnd["rtf_limit_random"] == pytest.approx(
         EVENTS / 50e6 + (EVENTS * 24 + SPIKES * VPS * 128 + UPDATES * 56) / 10e9)
+
+
+# A runs layout simple enough to count by hand: no delay spread (every
+# excitatory synapse 15 steps, every inhibitory one 10), half the spikes
+# inhibitory, 4 runs per row and thread given.
+RUNS_HAND = {"delivery": "runs", "runs_per_row": 4, "delay_rel_sd": 0.0, "delay_exc_mean_ms": 1.5,
+             "delay_inh_mean_ms": 1.0, "inhibitory_spike_fraction": 0.5}
+
+
+def test_limit_model_runs_layout_by_hand():
+    lim = _lim(llc_bytes=0, layout=RUNS_HAND)
+    assert lim["delivery"] == "runs" and lim["runs_per_row"] == 4
+    # 400 synapses per spike over 2 threads: 200 per row and thread, never empty. A spike
+    # stays pending until its row's largest delay: 15 or 10 steps, 12.5 on average; with
+    # 0.3 spikes per step (3000 spikes/s, h = 0.1 ms) 3.75 entries per thread.
+    assert lim["pending_steps"] == pytest.approx(12.5)
+    assert lim["pending_entries_per_thread"] == pytest.approx(0.3 * 12.5)
+    # Per event: the synapse; worst + the input sum's line read and written, no queue.
+    assert lim["bytes_per_event_best"] == 8 and lim["bytes_per_event_worst"] == 8 + 128
+    assert lim["bytes_per_neuron_update"] == 56 and lim["queued_events_bytes"] == 0.0
+    # Per spike and thread, best: run_begin[gid], run_begin[gid + 1], row_begin[gid]
+    # and 4 run headers of 4 bytes.
+    assert lim["bytes_per_spike_per_thread_best"] == 3 * 8 + 4 * 4 == 40
+    # Worst: 2 offset lines, a header line at delivery and at each of the 4 arrivals, the
+    # 40-byte entry read and written in 12.5 steps, 56 bytes of partial lines per run.
+    worst_spike = 2 * 64 + 5 * 64 + 2 * 12.5 * 40 + 4 * 56
+    assert worst_spike == 1672
+    assert lim["bytes_per_spike_per_thread_worst"] == pytest.approx(worst_spike)
+    best = EVENTS * 8 + SPIKES * VPS * 40
+    worst = EVENTS * 136 + SPIKES * VPS * 1672 + UPDATES * 56
+    assert lim["bytes_per_sim_s_best"] == pytest.approx(best)
+    assert lim["bytes_per_sim_s_worst"] == pytest.approx(worst)
+    assert lim["rtf_limit_best"] == pytest.approx(best / 10e9)
+    assert lim["rtf_limit_worst"] == pytest.approx(worst / 10e9)
+    # Structures: sums 8 B per neuron, state 20 B per neuron, pending 2 threads x 3.75
+    # entries x (40-byte entry + 64-byte synapse line), headers 1000 rows x 2 x 4 x 4 B.
+    assert lim["input_sums_bytes"] == N * 8 and lim["state_bytes"] == N * 20
+    assert lim["pending_bytes"] == pytest.approx(2 * 3.75 * 104) == 780
+    assert lim["run_headers_bytes"] == pytest.approx(N * 2 * 4 * 4)
+    # No cache: everything misses; the estimate is the worst case but for the offsets,
+    # which it counts at their bytes (24 against 2 lines).
+    assert (lim["sums_miss_fraction"], lim["pending_miss_fraction"],
+            lim["run_headers_miss_fraction"], lim["queue_miss_fraction"]) == (1.0, 1.0, 1.0, 0.0)
+    assert lim["bytes_per_spike_per_thread_estimate"] == pytest.approx(40 + 1000 + 224 + 320 - 16)
+    assert lim["bytes_per_sim_s_estimate"] == pytest.approx(worst - SPIKES * VPS * (128 - 24))
+    # State and sums fit, half the pending spikes, no header: half the entry traffic and
+    # partial lines, every header access a line.
+    half = _lim(llc_bytes=N * 20 + N * 8 + 390, layout=RUNS_HAND)
+    assert (half["sums_miss_fraction"], half["pending_miss_fraction"],
+            half["run_headers_miss_fraction"]) == (0.0, pytest.approx(0.5), 1.0)
+    assert half["bytes_per_event_estimate"] == 8
+    assert half["bytes_per_spike_per_thread_estimate"] == pytest.approx(40 + 0.5 * 1224 + 304)
+    assert half["bytes_per_sim_s_estimate"] == pytest.approx(EVENTS * 8 + SPIKES * VPS * 956)
+    # A quarter of the headers fit: 3/4 of the header accesses miss.
+    quarter = _lim(llc_bytes=N * 20 + N * 8 + 780 + 8000, layout=RUNS_HAND)
+    assert quarter["pending_miss_fraction"] == 0.0
+    assert quarter["run_headers_miss_fraction"] == pytest.approx(0.75)
+    assert quarter["bytes_per_spike_per_thread_estimate"] == pytest.approx(40 + 0.75 * 304)
+    # All fits: the estimate is the best case.
+    big = _lim(llc_bytes=1 << 30, layout=RUNS_HAND)
+    assert big["rtf_limit_estimate"] == pytest.approx(big["rtf_limit_best"])
+    # A longer min delay: spikes wait (min delay - 1) / 2 steps less on the list.
+    assert _lim(layout=RUNS_HAND, min_delay_steps=3)["pending_steps"] == pytest.approx(11.5)
+    # Random case: the sum updates at the random rate, the rest of the worst case streamed.
+    rnd = _lim(random_mups=50.0, layout=RUNS_HAND)
+    assert rnd["rtf_limit_random"] == pytest.approx(
+        EVENTS / 50e6 + (EVENTS * 8 + SPIKES * VPS * 1672 + UPDATES * 56) / 10e9)
+    # Separate inhibitory input: a second sum array, 88-byte updates, as with queues.
+    sep = _lim(llc_bytes=0, separate_inhibitory=True, layout=RUNS_HAND)
+    assert sep["input_sums_bytes"] == 2 * N * 8 and sep["bytes_per_neuron_update"] == 88
+
+
+def test_runs_are_the_default_and_old_layouts_stay_selectable():
+    assert bm.DEFAULT_LAYOUT["delivery"] == "runs"
+    default = _lim(llc_bytes=32 << 20)
+    assert default["delivery"] == "runs"
+    # The computed runs per row (runs_per_row = 0) enter the per-spike bytes.
+    runs = bm.delay_runs(200.0, 0.1)["runs_per_row"]
+    assert default["runs_per_row"] == pytest.approx(runs)
+    assert default["bytes_per_spike_per_thread_best"] == pytest.approx(24 + 4 * runs)
+    assert default["bytes_per_sim_s_best"] == pytest.approx(EVENTS * 8 + SPIKES * VPS * (24 + 4 * runs))
+    # The old layouts are as they were: queue and ring columns unchanged, no runs.
+    for old in ("queue", "ring"):
+        lim = _lim(llc_bytes=0, layout={"delivery": old})
+        assert lim["runs_per_row"] is None and lim["pending_bytes"] == 0.0
+        assert lim["bytes_per_spike_per_thread_best"] == 16
+        assert lim["bytes_per_spike_per_thread_worst"] == 128
+        assert lim["pending_miss_fraction"] == 0.0 and lim["run_headers_miss_fraction"] == 0.0
+    for bad in ({"delivery": "tree"}, {"delivery": "run"}, {"inhibitory_spike_fraction": 1.5},
+                {"runs_per_row": -1}):
+        with pytest.raises(ValueError):
+            bm.limit_model(N, SYN, SPIKES, 1000.0, 0.1, VPS, SLOTS, False, BW, layout=bad)
+    with pytest.raises(SystemExit):
+        bm.parse_layout_overrides(["delivery=runs ", "synapse_bytes=8"])
+    assert bm.parse_layout_overrides(["delivery=queue", "runs_per_row=3",
+                                      "inhibitory_spike_fraction=0.25", "delay_rel_sd=1e-1"]) == \
+        {"delivery": "queue", "runs_per_row": 3, "inhibitory_spike_fraction": 0.25, "delay_rel_sd": 0.1}
+    for bad in (["runs_per_row=many"], ["inhibitory_spike_fraction=2"], ["delay_exc_mean_ms=0"]):
+        with pytest.raises(SystemExit):
+            bm.parse_layout_overrides(bad)
+
+
+def test_delay_distribution_and_runs_per_row():
+    from statistics import NormalDist
+    pmf = bm.delay_pmf(1.5, 0.5, 0.1)
+    assert pmf[0] == 0.0 and sum(pmf) == pytest.approx(1.0, abs=1e-12)
+    # Normal(1.5, 0.75) ms redrawn below 0.05 ms, rounded to 0.1 ms: 15 steps = [1.45, 1.55).
+    d = NormalDist(1.5, 0.75)
+    assert pmf[15] == pytest.approx((d.cdf(1.55) - d.cdf(1.45)) / (1 - d.cdf(0.05)), rel=1e-9)
+    assert pmf[1] == pytest.approx((d.cdf(0.15) - d.cdf(0.05)) / (1 - d.cdf(0.05)), rel=1e-9)
+    assert max(range(len(pmf)), key=pmf.__getitem__) == 15
+    assert bm.delay_pmf(1.5, 0.0, 0.1) == [0.0] * 15 + [1.0]  # no spread: one delay, 15 steps
+    assert bm.delay_pmf(0.02, 0.0, 0.1) == [0.0, 1.0]  # at least one step
+    # Poisson(2) synapses over two equally likely delays (1 and 2 steps): each delay is
+    # present with probability 1 - exp(-1); the largest is >= 1 unless the row is empty
+    # (exp(-2)) and 2 unless no synapse has delay 2 (exp(-1)).
+    runs, reach = bm._row_runs_and_reach(2.0, [0.0, 0.5, 0.5])
+    assert runs == pytest.approx(2 * (1 - math.exp(-1)))
+    assert reach == pytest.approx((1 - math.exp(-2)) + (1 - math.exp(-1)))
+    # Few synapses: each its own run; many: bounded by the delays present.
+    assert bm.delay_runs(1e-3, 0.1)["runs_per_row"] == pytest.approx(1e-3, rel=1e-2)
+    counts = [bm.delay_runs(n, 0.1)["runs_per_row"] for n in (1, 10, 100, 1000, 1e4)]
+    assert counts == sorted(counts) and counts[-1] < len(pmf)
+    exc = bm.delay_runs(1936.5, 0.1, {"inhibitory_spike_fraction": 0.0})
+    inh = bm.delay_runs(1936.5, 0.1, {"inhibitory_spike_fraction": 1.0})
+    mixed = bm.delay_runs(1936.5, 0.1)
+    assert mixed["runs_per_row"] == pytest.approx(0.67 * exc["runs_per_row"] + 0.33 * inh["runs_per_row"])
+    assert bm.delay_runs(1936.5, 0.1, {"runs_per_row": 7})["runs_per_row"] == 7.0
+    assert bm.delay_runs(0.0, 0.1)["nonempty"] == 0.0
+
+
+def test_runs_per_row_against_rows_drawn_as_the_engine_draws_them():
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(7)
+    for n, mean, rows in ((1936.5, 1.5, 300), (60.5, 1.5, 3000), (60.5, 0.75, 3000), (3.0, 1.5, 3000)):
+        sizes = rng.poisson(n, rows)
+        runs, largest = [], []
+        for k in sizes:
+            d = rng.normal(mean, 0.5 * mean, 2 * k + 20)
+            steps = np.floor(d[d >= 0.05][:k] / 0.1 + 0.5)
+            runs.append(len(np.unique(steps)))
+            largest.append(steps.max() if k else 0)
+        model_runs, model_reach = bm._row_runs_and_reach(n, bm.delay_pmf(mean, 0.5, 0.1))
+        assert model_runs == pytest.approx(np.mean(runs), rel=0.03)
+        assert model_reach == pytest.approx(np.mean(largest), rel=0.03)
+
+
+def test_full_scale_worked_example_of_the_docs():
+    # docs/performance.md, "The limit model": 245,000 spikes/s, DC, 2 threads, 34.4 GB/s, 32 MB L3.
+    def full(delivery):
+        return bm.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 34.4,
+                              llc_bytes=32 << 20, layout={"delivery": delivery})
+    runs = full("runs")
+    assert runs["runs_per_row"] == pytest.approx(32.4, abs=0.05)
+    assert runs["pending_steps"] == pytest.approx(34.0, abs=0.05)
+    assert runs["bytes_per_spike_per_thread_best"] == pytest.approx(154, abs=0.5)
+    assert runs["bytes_per_spike_per_thread_worst"] == pytest.approx(6807, abs=0.5)
+    assert runs["run_headers_miss_fraction"] == 0.0 and runs["pending_miss_fraction"] == 0.0
+    assert [round(runs["rtf_limit_" + c], 3) for c in ("best", "estimate", "worst")] == [0.223, 0.223, 5.105]
+    queue, ring = full("queue"), full("ring")
+    assert [round(queue["rtf_limit_" + c], 3) for c in ("best", "estimate", "worst")] == [0.221, 0.221, 5.451]
+    assert [round(ring["rtf_limit_" + c], 3) for c in ("best", "estimate", "worst")] == [0.221, 2.505, 5.727]
+
+
+def test_from_json_of_results_derived_before_the_runs_layout(tmp_path):
+    # results.json of an older engine, derived with the queue layout, without the new columns.
+    rows = _rows()
+    bw = {"1": {"triad_gbs": 20.0, "random_mups": 60.0, "reps": 10},
+          "2": {"triad_gbs": 30.0, "random_mups": 80.0, "reps": 10}}
+    ok = [r for r in rows if r.get("rtf") is not None]
+    bm.fill_spikes_sim(ok)
+    for r in ok:
+        bm.add_derived(r, bw, 32 << 20, {"delivery": "queue"})
+    queue_worst = [r.get("rtf_limit_worst") for r in rows]
+    for r in rows:
+        for k in ("pending_miss_fraction", "run_headers_miss_fraction", "runs_per_row", "limit_delivery"):
+            r.pop(k, None)
+    res = _results_file(tmp_path, rows, bm.aggregate(rows), bw)
+    out = tmp_path / "out"
+    assert bm.main(["--from-json", str(res), "--out", str(out), "--no-plots"]) == 0
+    with open(out / "runs.csv") as f:
+        runs = list(csv.DictReader(f))
+    assert "pending_miss_fraction" in runs[0] and "queue_miss_fraction" in runs[0]
+    assert {r["limit_delivery"] for r in runs if r["rtf"]} == {"runs"}
+    assert all(float(r["runs_per_row"]) > 0 for r in runs if r["rtf"])
+    # Re-derived with the old engine's layout: the old limits again.
+    assert bm.main(["--from-json", str(res), "--out", str(out), "--no-plots",
+                    "--layout", "delivery=queue"]) == 0
+    with open(out / "runs.csv") as f:
+        runs = list(csv.DictReader(f))
+    assert {r["limit_delivery"] for r in runs if r["rtf"]} == {"queue"}
+    for r, old in zip(runs, queue_worst):
+        if old is not None:
+            assert float(r["rtf_limit_worst"]) == pytest.approx(old, rel=1e-5)
+    data = json.loads((out / "results.json").read_text())
+    assert data["limit_model"]["layout"]["delivery"] == "queue"
 
 
 def test_full_scale_limit_matches_issue_numbers():
