@@ -57,8 +57,8 @@ struct Fixture {
                 for (std::uint64_t source = 0; source < num_sources(); ++source) {
                     for (auto i = store.row_begin[source]; i < store.row_begin[source + 1]; ++i) {
                         const auto& s = store.synapses[i];
-                        result.emplace_back(source, partition.gid_of(vp, target_of(s)), s.weight,
-                                            delay_of(s));
+                        result.emplace_back(source, partition.gid_of(vp, target_of(s)),
+                                            weight_of(s), delay_of(s));
                     }
                 }
             }

@@ -108,7 +108,7 @@ private:
 
     static void add_run(const Synapse* synapse, std::uint32_t length, std::int64_t* sums) {
         for (const Synapse* const end = synapse + length; synapse != end; ++synapse) {
-            sums[target_of(*synapse)] += to_fixed_point(synapse->weight);
+            sums[target_of(*synapse)] += fixed_point_weight_of(*synapse);
         }
     }
 

@@ -20,10 +20,14 @@ struct Synapse {
     // Empty on purpose: the store is sized first and filled later, and leaving
     // it uninitialised saves a pass over the largest array of the simulation.
     Synapse() {} // NOLINT(modernize-use-equals-default)
-    Synapse(std::uint32_t packed, float w) : target_and_delay(packed), weight(w) {}
+    Synapse(std::uint32_t packed, float weight_pA)
+        : target_and_delay(packed), weight_fixed_point(weight_pA * 0x1p32F) {}
 
     std::uint32_t target_and_delay; // target local index (low bits), delay in steps (high bits)
-    float weight;                   // pA
+    // The weight in the fixed-point unit of the input sums (2^-32 pA, neuron.hpp),
+    // as float: exactly the pA weight scaled by a power of two, and converted
+    // to the integer summand by one instruction in the innermost loop.
+    float weight_fixed_point;
 };
 static_assert(sizeof(Synapse) == 8, "a synapse must stay 8 bytes");
 
@@ -40,6 +44,11 @@ inline std::uint32_t target_of(const Synapse& s) {
 }
 inline std::uint32_t delay_of(const Synapse& s) {
     return s.target_and_delay >> synapse_target_bits;
+}
+inline float weight_of(const Synapse& s) { return s.weight_fixed_point * 0x1p-32F; } // pA
+// The summand of the input sums: exact for |weight| >= 2^-9 pA, else truncated.
+inline std::int64_t fixed_point_weight_of(const Synapse& s) {
+    return static_cast<std::int64_t>(s.weight_fixed_point);
 }
 
 // A run of synapses of one row with the same delay: delay in steps (high
