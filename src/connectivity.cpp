@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -60,29 +61,42 @@ std::vector<Projection> make_projections(const Parameters& parameters,
 
 std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection& projection,
                                            std::uint32_t num_targets) {
-    // Each chunk of synapses has its own stream, so the result does not depend
-    // on how chunks are shared among threads.
+    // Each chunk of synapses has its own stream: the draws stay the same
+    // however the work is divided.
     constexpr std::uint64_t chunk = std::uint64_t{1} << 20U;
     const std::uint64_t num_chunks = (projection.num_synapses + chunk - 1) / chunk;
     std::vector<std::uint32_t> in_degrees(num_targets, 0);
-#pragma omp parallel
-    {
-        std::vector<std::uint32_t> counts(num_targets, 0);
-#pragma omp for schedule(static)
-        for (std::uint64_t c = 0; c < num_chunks; ++c) {
-            const std::uint64_t begin = c * chunk;
-            const std::uint64_t end = std::min(begin + chunk, projection.num_synapses);
-            RandomStream stream(seed, Purpose::in_degrees, projection.id,
-                                static_cast<std::uint32_t>(c));
-            for (std::uint64_t i = begin; i < end; ++i) {
-                ++counts[stream.index(num_targets)];
-            }
+    for (std::uint64_t c = 0; c < num_chunks; ++c) {
+        const std::uint64_t begin = c * chunk;
+        const std::uint64_t end = std::min(begin + chunk, projection.num_synapses);
+        RandomStream stream(seed, Purpose::in_degrees, projection.id,
+                            static_cast<std::uint32_t>(c));
+        for (std::uint64_t i = begin; i < end; ++i) {
+            ++in_degrees[stream.index(num_targets)];
         }
-        // Integer sums: the result does not depend on the number of threads.
-#pragma omp critical
-        for (std::uint32_t t = 0; t < num_targets; ++t) {
-            in_degrees[t] += counts[t];
-        }
+    }
+    return in_degrees;
+}
+
+std::vector<std::vector<std::uint32_t>>
+draw_all_in_degrees(std::uint32_t seed, const std::vector<Projection>& projections,
+                    const DerivedParameters& derived) {
+    // One projection per thread at a time, largest first so the threads
+    // finish together; each projection is drawn whole by one thread.
+    std::vector<std::size_t> order(projections.size());
+    for (std::size_t p = 0; p < order.size(); ++p) {
+        order[p] = p;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return projections[a].num_synapses > projections[b].num_synapses;
+    });
+    std::vector<std::vector<std::uint32_t>> in_degrees(projections.size());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const Projection& projection = projections[order[i]];
+        in_degrees[order[i]] = draw_in_degrees(
+            seed, projection,
+            static_cast<std::uint32_t>(derived.num_neurons[projection.target_population]));
     }
     return in_degrees;
 }
@@ -107,13 +121,17 @@ void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
                         projection.id);
     out.weights.resize(in_degree);
     out.delay_steps.resize(in_degree);
-    for (std::uint32_t i = 0; i < in_degree; ++i) {
+    // Two loops, one stream each (the streams are independent): each loop's
+    // refill and rejection branches follow a pattern of their own.
+    for (auto& weight : out.weights) {
         // Redraw while the sign is wrong: excitatory >= 0, inhibitory <= 0.
         double w = 0.0;
         do {
             w = projection.weight_mean + projection.weight_sd * weights.normal();
         } while (projection.excitatory ? w < 0.0 : w > 0.0);
-        out.weights[i] = static_cast<float>(w);
+        weight = static_cast<float>(w);
+    }
+    for (auto& delay_steps : out.delay_steps) {
         // Redraw while below h/2, then round to the grid: the minimum delay is h.
         double d = 0.0;
         do {
@@ -128,7 +146,7 @@ void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
                                      " steps the synapse store holds; use a coarser "
                                      "simulation.sim_resolution or shorter delays");
         }
-        out.delay_steps[i] = static_cast<std::uint32_t>(steps);
+        delay_steps = static_cast<std::uint32_t>(steps);
     }
 }
 

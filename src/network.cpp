@@ -56,13 +56,8 @@ void Network::create() {
 void Network::connect(const Communicator& communicator) {
     const std::uint32_t seed = parameters_.simulation.rng_seed;
     const double h = parameters_.simulation.sim_resolution;
-    // In-degrees: identical on every rank, each drawn with all threads.
-    std::vector<std::vector<std::uint32_t>> in_degrees;
-    in_degrees.reserve(projections_.size());
-    for (const auto& projection : projections_) {
-        in_degrees.push_back(
-            draw_in_degrees(seed, projection, derived_.num_neurons[projection.target_population]));
-    }
+    // In-degrees: identical on every rank, drawn with all threads.
+    const auto in_degrees = draw_all_in_degrees(seed, projections_, derived_);
     std::exception_ptr failure;
 #pragma omp parallel num_threads(partition_.threads())
     {

@@ -81,11 +81,14 @@ BOOST_AUTO_TEST_CASE(in_degrees_sum_to_the_total_and_ignore_the_thread_count) {
     }
     const int saved = omp_get_max_threads();
     omp_set_num_threads(1);
-    const auto one = draw_in_degrees(55, f.projections[0], f.derived.num_neurons[0]);
+    const auto one = draw_all_in_degrees(55, f.projections, f.derived);
     omp_set_num_threads(3);
-    const auto three = draw_in_degrees(55, f.projections[0], f.derived.num_neurons[0]);
+    const auto three = draw_all_in_degrees(55, f.projections, f.derived);
     omp_set_num_threads(saved);
-    BOOST_TEST(one == three, boost::test_tools::per_element());
+    BOOST_TEST((one == three));
+    BOOST_TEST(
+        (one[5] == draw_in_degrees(55, f.projections[5],
+                                   f.derived.num_neurons[f.projections[5].target_population])));
 }
 
 BOOST_AUTO_TEST_CASE(in_degrees_are_multinomial) {

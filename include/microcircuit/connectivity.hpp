@@ -20,6 +20,11 @@ namespace microcircuit {
 // In-degree of every target neuron (index within its population) of a projection.
 std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection& projection,
                                            std::uint32_t num_targets);
+// The in-degrees of all projections, drawn in parallel (the same for any
+// number of threads): in_degrees[projection][target index].
+std::vector<std::vector<std::uint32_t>>
+draw_all_in_degrees(std::uint32_t seed, const std::vector<Projection>& projections,
+                    const DerivedParameters& derived);
 
 // The sources, weights and delays (in steps) of the synapses of one target.
 struct TargetSynapses {
