@@ -1,5 +1,6 @@
 #include "microcircuit/simulation.hpp"
 
+#include "microcircuit/philox_batch.hpp"
 #include "microcircuit/random.hpp"
 
 #include <omp.h>
@@ -83,20 +84,34 @@ void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
 }
 
 void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const {
-    // One Philox block gives the counts of four consecutive steps of a neuron.
+    // One Philox block gives the counts of four consecutive steps of a neuron,
+    // addressed by (gid, u / 4) as random_block does; blocks of `lanes`
+    // neurons are generated together.
+    constexpr std::size_t lanes = 16;
     const std::uint64_t block = u >> 2U;
+    const auto& partition = network_.partition();
+    PhiloxBatch<lanes> batch{};
     for (int p = 0; p < num_populations; ++p) {
-        for (std::uint64_t i = vp.population_begin[p]; i < vp.population_begin[p + 1]; ++i) {
-            const std::uint64_t gid = network_.partition().gid_of(vp.vp, i);
-            const auto words = random_block(seed_, Purpose::poisson_background,
-                                            static_cast<std::uint32_t>(gid), block);
-            std::uint64_t packed = 0;
-            for (unsigned w = 0; w < 4; ++w) {
-                const std::uint64_t count =
-                    std::min<std::uint32_t>(poisson_counts_[p].sample(words.v[w]), 0xFFFFU);
-                packed |= count << (16U * w);
+        const PoissonTable& counts = poisson_counts_[p];
+        for (std::uint64_t first = vp.population_begin[p]; first < vp.population_begin[p + 1];
+             first += lanes) {
+            const std::size_t n =
+                std::min<std::uint64_t>(lanes, vp.population_begin[p + 1] - first);
+            for (std::size_t i = 0; i < lanes; ++i) {
+                batch.word0[i] = static_cast<std::uint32_t>(block);
+                batch.word1[i] = static_cast<std::uint32_t>(block >> 32U);
+                batch.word2[i] = static_cast<std::uint32_t>(partition.gid_of(vp.vp, first + i));
+                batch.word3[i] = 0;
             }
-            vp.poisson_counts[i] = packed;
+            batch.generate(seed_, static_cast<std::uint32_t>(Purpose::poisson_background));
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto count = [&](std::uint32_t word) {
+                    return std::uint64_t{std::min<std::uint32_t>(counts.sample(word), 0xFFFFU)};
+                };
+                vp.poisson_counts[first + i] =
+                    count(batch.word0[i]) | count(batch.word1[i]) << 16U |
+                    count(batch.word2[i]) << 32U | count(batch.word3[i]) << 48U;
+            }
         }
     }
 }

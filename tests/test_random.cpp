@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE random
 #include <boost/test/unit_test.hpp>
 
+#include "microcircuit/philox_batch.hpp"
 #include "microcircuit/poisson_table.hpp"
 #include "microcircuit/random.hpp"
 
@@ -96,6 +97,88 @@ BOOST_AUTO_TEST_CASE(poisson_table_has_the_poisson_law) {
         BOOST_TEST_CONTEXT("mean " << mean) {
             BOOST_TEST(std::fabs(chi2 - cells) < 5.0 * std::sqrt(2.0 * cells) + 5.0);
         }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(poisson_table_inverts_the_distribution_function_exactly) {
+    for (const double mean : {0.128, 2.32, 12.0, 40.0}) {
+        // The words where the count steps up: the smallest w with
+        // (w + 0.5) 2^-32 > P(X <= k), P summed term by term.
+        std::vector<std::uint64_t> steps;
+        double probability = std::exp(-mean);
+        double cumulative = probability;
+        for (int k = 0; k < 200; ++k) {
+            const double x = cumulative * 0x1p32 - 0.5;
+            steps.push_back(x < 0.0 ? 0 : static_cast<std::uint64_t>(std::floor(x)) + 1);
+            probability *= mean / (k + 1);
+            cumulative += probability;
+        }
+        const auto expected = [&](std::uint64_t word) {
+            return static_cast<std::uint32_t>(std::upper_bound(steps.begin(), steps.end(), word) -
+                                              steps.begin());
+        };
+        const PoissonTable table(mean);
+        std::vector<std::uint64_t> words;
+        for (const std::uint64_t step : steps) {
+            for (const std::uint64_t w : {step - 1, step, step + 1}) {
+                if (w <= 0xFFFFFFFFU) {
+                    words.push_back(w);
+                }
+            }
+        }
+        for (std::uint64_t bucket = 0; bucket < 1024; ++bucket) {
+            words.push_back(bucket << 22U);
+            words.push_back((bucket << 22U) + 0x3FFFFFU);
+        }
+        for (std::uint32_t i = 0; i < 100000; ++i) {
+            words.push_back(random_block(3, Purpose::poisson_background, 2, i).v[1]);
+        }
+        BOOST_TEST_CONTEXT("mean " << mean) {
+            for (const std::uint64_t w : words) {
+                BOOST_REQUIRE_EQUAL(table.sample(static_cast<std::uint32_t>(w)), expected(w));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(philox_batch_gives_the_blocks_of_random123) {
+    constexpr std::size_t lanes = 16;
+    PhiloxBatch<lanes> batch{};
+    for (std::size_t i = 0; i < lanes; ++i) {
+        batch.word0[i] = static_cast<std::uint32_t>(i * 2654435761U);
+        batch.word1[i] = static_cast<std::uint32_t>(i + 7);
+        batch.word2[i] = static_cast<std::uint32_t>(0xFFFFFFF0U + i);
+        batch.word3[i] = static_cast<std::uint32_t>(i * i);
+    }
+    std::vector<r123::Philox4x32::ctr_type> expected;
+    const r123::Philox4x32 philox;
+    for (std::size_t i = 0; i < lanes; ++i) {
+        expected.push_back(
+            philox({{batch.word0[i], batch.word1[i], batch.word2[i], batch.word3[i]}},
+                   {{0xDEADBEEFU, 5U}}));
+    }
+    batch.generate(0xDEADBEEFU, 5U);
+    for (std::size_t i = 0; i < lanes; ++i) {
+        BOOST_TEST(batch.word0[i] == expected[i].v[0]);
+        BOOST_TEST(batch.word1[i] == expected[i].v[1]);
+        BOOST_TEST(batch.word2[i] == expected[i].v[2]);
+        BOOST_TEST(batch.word3[i] == expected[i].v[3]);
+    }
+    // And the generator of random.hpp, addressed by (owner, position).
+    PhiloxBatch<lanes> poisson{};
+    for (std::size_t i = 0; i < lanes; ++i) {
+        poisson.word0[i] = 12345U;
+        poisson.word1[i] = 1U;
+        poisson.word2[i] = static_cast<std::uint32_t>(100 + i);
+        poisson.word3[i] = 0U;
+    }
+    poisson.generate(55U, static_cast<std::uint32_t>(Purpose::poisson_background));
+    for (std::size_t i = 0; i < lanes; ++i) {
+        const auto block =
+            random_block(55, Purpose::poisson_background, static_cast<std::uint32_t>(100 + i),
+                         (std::uint64_t{1} << 32U) + 12345U);
+        BOOST_TEST(poisson.word0[i] == block.v[0]);
+        BOOST_TEST(poisson.word3[i] == block.v[3]);
     }
 }
 

@@ -1,11 +1,10 @@
 // Poisson variates by inversion of a tabulated distribution function, for a
 // uniform variate given as a 32-bit word w (the uniform (w + 0.5) 2^-32).
 // The table holds, for every k, the smallest word whose uniform exceeds
-// P(X <= k); the count is the number of thresholds at or below the word, so
-// a draw is a few integer compares. The first eight are compared without
-// branches, which covers nearly every draw at the small means of per-step
-// input counts; the rest of the table is scanned. Exact up to the resolution
-// of the uniform variate.
+// P(X <= k); the count is the number of thresholds at or below the word.
+// A draw is one lookup by the word's top 10 bits, which decide the count for
+// all but the few buckets of words a threshold falls into; only those are
+// searched. Exact up to the resolution of the uniform variate.
 #pragma once
 
 #include <cmath>
@@ -30,33 +29,37 @@ public:
             cumulative += probability;
             thresholds_.push_back(threshold(cumulative));
         }
-        while (thresholds_.size() < branchless) {
-            thresholds_.push_back(thresholds_.back());
+        // The count of each bucket of words with the same top bits, where the
+        // whole bucket has one count (all but the few buckets a threshold cuts).
+        bucket_count_.resize(std::size_t{1} << bucket_bits);
+        for (std::size_t b = 0; b < bucket_count_.size(); ++b) {
+            const std::uint64_t first = std::uint64_t{b} << (32U - bucket_bits);
+            const std::uint64_t last = first + (std::uint64_t{1} << (32U - bucket_bits)) - 1;
+            const std::uint32_t k = search(first);
+            bucket_count_[b] = k == search(last) && k < mixed_bucket ? static_cast<std::uint16_t>(k)
+                                                                     : mixed_bucket;
         }
     }
 
-    // The count for the uniform variate of `word`.
+    // The count for the uniform variate of `word`: the smallest k with
+    // (word + 0.5) 2^-32 <= P(X <= k).
     std::uint32_t sample(std::uint32_t word) const {
-        const std::uint64_t w = word;
-        if (w < thresholds_[0]) {
-            return 0; // the common case at small means
-        }
+        const std::uint16_t k = bucket_count_[word >> (32U - bucket_bits)];
+        return k != mixed_bucket ? k : search(word);
+    }
+
+private:
+    static constexpr unsigned bucket_bits = 10;
+    static constexpr std::uint16_t mixed_bucket = 0xFFFFU;
+    static constexpr std::uint64_t max_word = 0xFFFFFFFFU;
+
+    std::uint32_t search(std::uint64_t word) const {
         std::uint32_t k = 0;
-        for (std::size_t i = 0; i < branchless; ++i) {
-            k += w >= thresholds_[i] ? 1U : 0U;
-        }
-        if (k < branchless) {
-            return k;
-        }
-        while (k < thresholds_.size() && w >= thresholds_[k]) {
+        while (k < thresholds_.size() && word >= thresholds_[k]) {
             ++k;
         }
         return k;
     }
-
-private:
-    static constexpr std::size_t branchless = 8;
-    static constexpr std::uint64_t max_word = 0xFFFFFFFFU;
 
     // Smallest word w with (w + 0.5) 2^-32 > cdf, i.e. w > cdf 2^32 - 0.5
     // (both sides exact in double).
@@ -66,6 +69,7 @@ private:
     }
 
     std::vector<std::uint64_t> thresholds_;
+    std::vector<std::uint16_t> bucket_count_;
 };
 
 } // namespace microcircuit
