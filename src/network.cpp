@@ -38,6 +38,7 @@ void Network::create() {
         vp.population_begin[num_populations] = vp.num_local;
         vp.neurons.resize(vp.num_local);
         vp.poisson_counts.assign(vp.num_local, 0);
+        vp.spiked.assign(vp.num_local, 0);
         for (int p = 0; p < num_populations; ++p) {
             const bool optimized = net.V0_type == InitialPotential::optimized;
             const double mean = optimized ? net.V0_mean_optimized[p] : net.V0_mean_original;

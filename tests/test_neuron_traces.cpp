@@ -59,7 +59,7 @@ Trace simulate_case(const YAML::Node& reference) {
     for (std::uint64_t u = 0; u < steps; ++u) {
         const auto input =
             arrivals.count(u) ? arrivals[u] : std::pair<std::int64_t, std::int64_t>{0, 0};
-        if (update_neuron(state, 0, propagators, I_e + dc.during_update(u), input.first,
+        if (update_neuron(state.arrays(), 0, propagators, I_e + dc.during_update(u), input.first,
                           input.second)) {
             trace.spike_times.push_back(static_cast<double>(u + 1) * h);
         }

@@ -29,6 +29,9 @@ struct VirtualProcess {
     // input act alike and are summed together.
     InputBuffer input;
     std::vector<std::uint64_t> poisson_counts; // four packed 16-bit counts per neuron
+    // Per neuron: 1 if it spiked in the step being updated (the update loop
+    // flags, a scan then appends the spikes in the order of local indices).
+    std::vector<std::uint8_t> spiked;
     // Spikes emitted in the last two intervals (by parity of the interval): gid << 32 | lag.
     std::array<std::vector<std::uint64_t>, 2> spikes;
 };

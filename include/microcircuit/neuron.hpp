@@ -8,6 +8,7 @@
 
 #include "microcircuit/parameters.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -42,6 +43,16 @@ struct Propagators {
     static Propagators compute(const NeuronParameters& neuron, double h);
 };
 
+// The arrays of a NeuronState as plain pointers, for loops over neurons: a
+// loop that takes them through the vectors reloads the vectors' pointers at
+// every neuron when it also stores bytes (which might alias anything).
+struct NeuronArrays {
+    double* y;
+    double* i_ex;
+    double* i_in;
+    std::int32_t* refractory;
+};
+
 // Membrane potentials relative to E_L, synaptic currents, refractory counters.
 struct NeuronState {
     std::vector<double> y;
@@ -55,6 +66,8 @@ struct NeuronState {
         i_in.assign(n, 0.0);
         refractory.assign(n, 0);
     }
+
+    NeuronArrays arrays() { return {y.data(), i_ex.data(), i_in.data(), refractory.data()}; }
 };
 
 // One update step (MODEL.md, steps 1-4) for neuron i. `arriving_ex` and
@@ -62,28 +75,29 @@ struct NeuronState {
 // of the step, `constant_current` is I_e + I_0 during the step. Returns true if
 // the neuron spikes (time stamp: end of the step). Without `separate_inhibitory`
 // all input is in i_ex (valid when tau_syn_ex == tau_syn_in) and i_in stays 0.
+//
+// Selects instead of branches, so that a loop over neurons vectorises: the
+// propagated potential is computed for every neuron and kept only if it is not
+// refractory (a refractory neuron keeps its reset potential and counts down);
+// a neuron at or above threshold is reset and made refractory.
 template <bool separate_inhibitory = true>
-inline bool update_neuron(NeuronState& s, std::size_t i, const Propagators& p,
+inline bool update_neuron(NeuronArrays s, std::size_t i, const Propagators& p,
                           double constant_current, std::int64_t arriving_ex,
                           std::int64_t arriving_in) {
-    if (s.refractory[i] == 0) {
-        s.y[i] = separate_inhibitory
-                     ? s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + s.i_in[i] * p.P21_in +
-                           constant_current * p.P20
-                     : s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + constant_current * p.P20;
-    } else {
-        --s.refractory[i];
-    }
+    const std::int32_t refractory = s.refractory[i];
+    const double propagated =
+        separate_inhibitory ? s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + s.i_in[i] * p.P21_in +
+                                  constant_current * p.P20
+                            : s.y[i] * p.P22 + s.i_ex[i] * p.P21_ex + constant_current * p.P20;
+    const double y = refractory == 0 ? propagated : s.y[i];
     s.i_ex[i] = s.i_ex[i] * p.P11_ex + static_cast<double>(arriving_ex) * pA_per_fixed_point;
     if (separate_inhibitory) {
         s.i_in[i] = s.i_in[i] * p.P11_in + static_cast<double>(arriving_in) * pA_per_fixed_point;
     }
-    if (s.y[i] >= p.threshold) {
-        s.y[i] = p.reset;
-        s.refractory[i] = p.refractory_steps;
-        return true;
-    }
-    return false;
+    const bool spike = y >= p.threshold;
+    s.y[i] = spike ? p.reset : y;
+    s.refractory[i] = spike ? p.refractory_steps : std::max(refractory - 1, 0);
+    return spike;
 }
 
 } // namespace microcircuit
