@@ -42,7 +42,7 @@ public:
         }
         const DelayRun* run = store.runs.data() + first_run;
         pending_.push_back({store.synapses.data() + store.row_begin[source], run,
-                            emitted + delay_of(*run), num_runs,
+                            emitted + delay_of(*run), static_cast<std::uint32_t>(num_runs), *run,
                             separate_inhibitory_ && inhibitory_source});
     }
 
@@ -58,7 +58,7 @@ public:
                 const PendingSpike& ahead = pending_[i + prefetch_distance];
                 const auto begin = reinterpret_cast<std::uintptr_t>(ahead.next);
                 const auto end = reinterpret_cast<std::uintptr_t>(
-                    ahead.next + std::min(length_of(*ahead.run), max_prefetch_synapses));
+                    ahead.next + std::min(length_of(ahead.next_run), max_prefetch_synapses));
                 for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < end; line += 64) {
                     __builtin_prefetch(reinterpret_cast<const void*>(line));
                 }
@@ -68,15 +68,15 @@ public:
                     spike.inhibitory ? inhibitory_.data() : excitatory_.data();
                 // Consecutive runs of one delay (a split long run) arrive together.
                 do {
-                    const std::uint32_t length = length_of(*spike.run);
+                    const std::uint32_t length = length_of(spike.next_run);
                     add_run(spike.next, length, sums);
                     spike.next += length;
                     if (--spike.runs_left == 0) {
                         break;
                     }
-                    const std::uint32_t delay = delay_of(*spike.run);
-                    ++spike.run;
-                    spike.next_arrival += delay_of(*spike.run) - delay;
+                    const std::uint32_t delay = delay_of(spike.next_run);
+                    spike.next_run = *++spike.run;
+                    spike.next_arrival += delay_of(spike.next_run) - delay;
                 } while (spike.next_arrival == step);
             }
             if (spike.runs_left != 0) {
@@ -98,10 +98,11 @@ private:
     // A spike some of whose synapses have not arrived yet.
     struct PendingSpike {
         const Synapse* next;        // first synapse of the next run
-        const DelayRun* run;        // the next run
+        const DelayRun* run;        // the next run in the store
         std::uint64_t next_arrival; // step in which it arrives
-        std::uint64_t runs_left;
-        bool inhibitory; // adds into the inhibitory sums
+        std::uint32_t runs_left;
+        DelayRun next_run; // a copy: the prefetch ahead reads no other memory
+        bool inhibitory;   // adds into the inhibitory sums
     };
     static constexpr std::size_t prefetch_distance = 8;
     static constexpr std::uint32_t max_prefetch_synapses = 64;
