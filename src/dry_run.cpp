@@ -32,9 +32,11 @@ double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedP
     const double runs_per_row =
         std::min(delay_steps, static_cast<double>(synapses) / static_cast<double>(sources) / vps);
     const double rows = static_cast<double>(threads) * static_cast<double>(sources + 1);
+    // Per neuron: y, i_ex, i_in, refractory, two input sums, the Poisson
+    // count word, the spike flag.
     const double bytes = synapses_per_rank * sizeof(Synapse) +
                          rows * (2.0 * sizeof(std::uint64_t) + runs_per_row * sizeof(DelayRun)) +
-                         neurons_per_rank * (3.0 * 8.0 + 4.0 + 8.0 + 8.0) +
+                         neurons_per_rank * (3.0 * 8.0 + 4.0 + 8.0 + 8.0 + 1.0) +
                          static_cast<double>(derived.num_neurons_total) * 4.0 * num_populations;
     return bytes / (1024.0 * 1024.0);
 }

@@ -138,6 +138,8 @@ DEFAULT_LAYOUT = {
     "state_bytes_merged": 2 * 8 + 4,  # y, i_ex, refractory when tau_syn_ex == tau_syn_in
     "poisson_count_bytes": 8,    # packed uint64 of four 16-bit counts, read every step
     "poisson_refresh_steps": 4,  # ... and rewritten every 4 steps
+    "spike_flag_bytes": 1,       # runs: uint8 spike flag per neuron, written by the
+                                 #   update, read by the scan for spikes (since 0b189af)
     "mean_delay_ms": 1.5,        # queue: events wait this long in the queues (excitatory mean)
     "cache_line_bytes": 64,
 }
@@ -172,7 +174,8 @@ LIMIT_ASSUMPTIONS = [
     "A neuron update (each neuron, each step) reads and writes y, i_ex (double), "
     "refractory (int32) and, with separate inhibitory input (tau_syn_ex != tau_syn_in, "
     "or ring delivery), i_in; it reads and zeroes its input sum(s); with Poisson drive it "
-    "reads its packed uint64 count word (rewritten every 4th step).",
+    "reads its packed uint64 count word (rewritten every 4th step); the engine of runs "
+    "delivery also writes a one-byte spike flag per neuron, read back by the scan for spikes.",
     "best: streaming synapse reads (and per spike and thread the row and run offsets and "
     "the run headers) only; everything else stays in cache. The lowest RTF the bandwidth "
     "allows.",
@@ -223,6 +226,8 @@ def neuron_update_bytes(layout, poisson, separate_inhibitory=False):
     inputs = 2 if (separate_inhibitory or lay["delivery"] == "ring") else 1
     state = lay["state_bytes"] if inputs == 2 else lay["state_bytes_merged"]
     b = 2 * state + inputs * 2 * lay["sum_bytes"]
+    if lay["delivery"] == "runs":
+        b += 2 * lay["spike_flag_bytes"]
     if poisson:
         b += lay["poisson_count_bytes"] * (1.0 + 1.0 / lay["poisson_refresh_steps"])
     return float(b)

@@ -89,15 +89,17 @@ def test_fill_spikes_sim_file_twin_and_estimate():
 
 def test_neuron_update_bytes_from_layout():
     lay = bm.DEFAULT_LAYOUT
-    assert lay["delivery"] == "runs"  # the engine since 7b11c2e; same neuron update as queue
-    assert bm.neuron_update_bytes({"delivery": "queue"}, poisson=False) == 56
+    assert lay["delivery"] == "runs"  # the engine since 7b11c2e
     # Merged input (tau_syn_ex == tau_syn_in): y, i_ex (8 B) + refractory (4 B) read and
     # written; one int64 input sum read and zeroed.
-    assert bm.neuron_update_bytes(lay, poisson=False) == 2 * 20 + 2 * 8 == 56
+    assert bm.neuron_update_bytes({"delivery": "queue"}, poisson=False) == 2 * 20 + 2 * 8 == 56
+    # The current engine also writes a one-byte spike flag and reads it back.
+    assert bm.neuron_update_bytes(lay, poisson=False) == 56 + 2
+    assert bm.neuron_update_bytes({"spike_flag_bytes": 0}, poisson=False) == 56
     # Separate inhibitory input: + i_in, + a second sum.
-    assert bm.neuron_update_bytes(lay, False, separate_inhibitory=True) == 2 * 28 + 2 * 2 * 8 == 88
+    assert bm.neuron_update_bytes(lay, False, separate_inhibitory=True) == 2 * 28 + 2 * 2 * 8 + 2
     # Poisson: + the 8-byte count word read every step, rewritten every 4th.
-    assert bm.neuron_update_bytes(lay, poisson=True) == 56 + 8 + 2
+    assert bm.neuron_update_bytes(lay, poisson=True) == 58 + 8 + 2
     # The ring layout of the earlier engine: always two rings and i_in.
     assert bm.neuron_update_bytes({"delivery": "ring"}, poisson=False) == 88
     assert bm.neuron_update_bytes({"delivery": "ring"}, poisson=True) == 98
@@ -200,7 +202,8 @@ def test_limit_model_runs_layout_by_hand():
     assert lim["pending_entries_per_thread"] == pytest.approx(0.3 * 12.5)
     # Per event: the synapse; worst + the input sum's line read and written, no queue.
     assert lim["bytes_per_event_best"] == 8 and lim["bytes_per_event_worst"] == 8 + 128
-    assert lim["bytes_per_neuron_update"] == 56 and lim["queued_events_bytes"] == 0.0
+    # 2 x 20 state + 2 x 8 input sum + the spike flag written and read.
+    assert lim["bytes_per_neuron_update"] == 58 and lim["queued_events_bytes"] == 0.0
     # Per spike and thread, best: run_begin[gid], run_begin[gid + 1], row_begin[gid]
     # and 4 run headers of 4 bytes.
     assert lim["bytes_per_spike_per_thread_best"] == 3 * 8 + 4 * 4 == 40
@@ -210,7 +213,7 @@ def test_limit_model_runs_layout_by_hand():
     assert worst_spike == 1672
     assert lim["bytes_per_spike_per_thread_worst"] == pytest.approx(worst_spike)
     best = EVENTS * 8 + SPIKES * VPS * 40
-    worst = EVENTS * 136 + SPIKES * VPS * 1672 + UPDATES * 56
+    worst = EVENTS * 136 + SPIKES * VPS * 1672 + UPDATES * 58
     assert lim["bytes_per_sim_s_best"] == pytest.approx(best)
     assert lim["bytes_per_sim_s_worst"] == pytest.approx(worst)
     assert lim["rtf_limit_best"] == pytest.approx(best / 10e9)
@@ -247,10 +250,10 @@ def test_limit_model_runs_layout_by_hand():
     # Random case: the sum updates at the random rate, the rest of the worst case streamed.
     rnd = _lim(random_mups=50.0, layout=RUNS_HAND)
     assert rnd["rtf_limit_random"] == pytest.approx(
-        EVENTS / 50e6 + (EVENTS * 8 + SPIKES * VPS * 1672 + UPDATES * 56) / 10e9)
+        EVENTS / 50e6 + (EVENTS * 8 + SPIKES * VPS * 1672 + UPDATES * 58) / 10e9)
     # Separate inhibitory input: a second sum array, 88-byte updates, as with queues.
     sep = _lim(llc_bytes=0, separate_inhibitory=True, layout=RUNS_HAND)
-    assert sep["input_sums_bytes"] == 2 * N * 8 and sep["bytes_per_neuron_update"] == 88
+    assert sep["input_sums_bytes"] == 2 * N * 8 and sep["bytes_per_neuron_update"] == 88 + 2
 
 
 def test_runs_are_the_default_and_old_layouts_stay_selectable():
@@ -339,7 +342,7 @@ def test_full_scale_worked_example_of_the_docs():
     assert runs["bytes_per_spike_per_thread_best"] == pytest.approx(154, abs=0.5)
     assert runs["bytes_per_spike_per_thread_worst"] == pytest.approx(6807, abs=0.5)
     assert runs["run_headers_miss_fraction"] == 0.0 and runs["pending_miss_fraction"] == 0.0
-    assert [round(runs["rtf_limit_" + c], 3) for c in ("best", "estimate", "worst")] == [0.223, 0.223, 5.105]
+    assert [round(runs["rtf_limit_" + c], 3) for c in ("best", "estimate", "worst")] == [0.223, 0.223, 5.15]
     queue, ring = full("queue"), full("ring")
     assert [round(queue["rtf_limit_" + c], 3) for c in ("best", "estimate", "worst")] == [0.221, 0.221, 5.451]
     assert [round(ring["rtf_limit_" + c], 3) for c in ("best", "estimate", "worst")] == [0.221, 2.505, 5.727]
