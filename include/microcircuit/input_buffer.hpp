@@ -56,11 +56,13 @@ public:
             if (i + prefetch_distance < n) {
                 // Runs are short and scattered over the store: fetch ahead.
                 const PendingSpike& ahead = pending_[i + prefetch_distance];
-                const auto begin = reinterpret_cast<std::uintptr_t>(ahead.next);
-                const auto end = reinterpret_cast<std::uintptr_t>(
+                const auto* const first = reinterpret_cast<const char*>(ahead.next);
+                const auto* const end = reinterpret_cast<const char*>(
                     ahead.next + std::min(length_of(ahead.next_run), max_prefetch_synapses));
-                for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < end; line += 64) {
-                    __builtin_prefetch(reinterpret_cast<const void*>(line));
+                // From the start of the first synapse's cache line.
+                for (const char* line = first - (reinterpret_cast<std::uintptr_t>(first) & 63U);
+                     line < end; line += 64) {
+                    __builtin_prefetch(line);
                 }
             }
             if (spike.next_arrival == step) {
