@@ -286,12 +286,14 @@ int run_application(int argc, char** argv) {
         }
         return 1;
     } catch (const std::exception& error) {
-        std::cerr << "microcircuit_mpi: error on rank " << communicator.rank() << ": "
-                  << error.what() << "\n";
         if (communicator.size() > 1) {
-            MPI_Abort(MPI_COMM_WORLD, 1);
+            communicator.abort(error.what());
         }
-        return 1;
+        std::cerr << "microcircuit_mpi: error on rank 0: " << error.what() << "\n";
+        std::cout.flush();
+        // Not through MPI_Finalize: after a failed write HDF5 closes its files
+        // again while MPI shuts down, and crashes there (HDF5 1.10, disk full).
+        std::_Exit(1);
     }
 }
 

@@ -1,6 +1,8 @@
 #include "microcircuit/communicator.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <iostream>
 #include <stdexcept>
 
 namespace microcircuit {
@@ -56,6 +58,13 @@ void Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
         }
         return;
     }
+}
+
+void Communicator::abort(const std::string& message) const {
+    std::cerr << "microcircuit_mpi: error on rank " << rank_ << ": " << message << "\n";
+    std::cout.flush();
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    std::_Exit(1); // MPI_Abort does not return; this keeps [[noreturn]] true if it did
 }
 
 std::uint64_t Communicator::sum(std::uint64_t value) const {

@@ -6,8 +6,14 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 
 namespace microcircuit {
 
@@ -255,6 +261,24 @@ void Simulation::run_until(std::uint64_t step_end) {
     const std::uint64_t min_delay = network_.min_delay_steps();
     const bool several_ranks = communicator_.size() > 1;
     const std::uint64_t total_steps = network_.derived().total_steps;
+    // An exception must not leave the parallel region (that terminates the
+    // program): the master thread keeps what its recording threw, with the
+    // interval it happened in, and every thread stops after the next barrier.
+    // The interval is written before that barrier and read after it, so all
+    // threads stop in the same interval.
+    constexpr std::uint64_t no_failure = ~std::uint64_t{0};
+    std::atomic<std::uint64_t> failed_interval{no_failure};
+    std::exception_ptr failure;
+    std::uint64_t failed_step = 0;
+    const auto on_master = [&](std::uint64_t interval, std::uint64_t step, auto&& work) {
+        try {
+            work();
+        } catch (...) {
+            failure = std::current_exception();
+            failed_step = step;
+            failed_interval.store(interval);
+        }
+    };
 #pragma omp parallel num_threads(static_cast <int>(vps.size()))
     {
         const int thread = omp_get_thread_num();
@@ -275,8 +299,11 @@ void Simulation::run_until(std::uint64_t step_end) {
                 draw_thalamic_spikes(start, end, thalamic_spikes_[interval & 1U]);
             }
 #pragma omp barrier
+            if (failed_interval.load() < interval) {
+                break;
+            }
             if (thread == 0) {
-                finish_interval(interval, start, end);
+                on_master(interval, end, [&] { finish_interval(interval, start, end); });
             }
             if (several_ranks) {
 #pragma omp barrier
@@ -284,10 +311,14 @@ void Simulation::run_until(std::uint64_t step_end) {
             if (voltage_recorder_ != nullptr &&
                 voltage_recorder_->window_full(std::min(end + min_delay, total_steps))) {
 #pragma omp barrier
-                if (thread == 0) {
-                    voltage_recorder_->flush(end);
+                if (thread == 0 && failed_interval.load() == no_failure) {
+                    on_master(interval, end, [&] { voltage_recorder_->flush(end); });
                 }
 #pragma omp barrier
+                // Without this flush the next interval's samples would not fit.
+                if (failed_interval.load() != no_failure) {
+                    break;
+                }
             }
             previous_start = start;
             start = end;
@@ -299,6 +330,24 @@ void Simulation::run_until(std::uint64_t step_end) {
             interval_ = interval;
             previous_start_ = previous_start;
         }
+    }
+    if (failure) {
+        std::ostringstream message;
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+            message << error.what();
+        } catch (...) {
+            message << "unknown error";
+        }
+        message << " (while recording the output at " << std::fixed << std::setprecision(1)
+                << static_cast<double>(failed_step) *
+                       network_.parameters().simulation.sim_resolution
+                << " ms of simulated time; the simulation stopped there)";
+        if (communicator_.size() > 1) {
+            communicator_.abort(message.str());
+        }
+        throw std::runtime_error(message.str());
     }
 }
 
