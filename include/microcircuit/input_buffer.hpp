@@ -31,8 +31,9 @@ public:
         pending_.clear();
     }
 
-    // A spike of `source` emitted in step `emitted`: its synapses arrive from
-    // step emitted + min delay on.
+    // A spike of `source` emitted in step `emitted`: each run of its row
+    // arrives in step emitted + the run's delay. The pending list keeps its
+    // capacity, so after the first steps this allocates nothing.
     void add_spike(const SynapseStore& store, std::uint64_t source, std::uint64_t emitted,
                    bool inhibitory_source) {
         const std::uint64_t first_run = store.run_begin[source];
