@@ -111,6 +111,9 @@ private:
     static constexpr std::uint32_t max_prefetch_synapses = 64;
 
     static void add_run(const Synapse* synapse, std::uint32_t length, std::int64_t* sums) {
+        // Unrolled: the loop's own increment and branch are a fifth of its
+        // instructions (full scale, 2 threads: RTF 0.98-1.02 -> 0.97-0.99).
+#pragma GCC unroll 4
         for (const Synapse* const end = synapse + length; synapse != end; ++synapse) {
             sums[target_of(*synapse)] += fixed_point_weight_of(*synapse);
         }
