@@ -286,14 +286,7 @@ int run_application(int argc, char** argv) {
         }
         return 1;
     } catch (const std::exception& error) {
-        if (communicator.size() > 1) {
-            communicator.abort(error.what());
-        }
-        std::cerr << "microcircuit_mpi: error on rank 0: " << error.what() << "\n";
-        std::cout.flush();
-        // Not through MPI_Finalize: after a failed write HDF5 closes its files
-        // again while MPI shuts down, and crashes there (HDF5 1.10, disk full).
-        std::_Exit(1);
+        communicator.abort(error.what());
     }
 }
 

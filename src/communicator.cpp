@@ -63,8 +63,12 @@ void Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
 void Communicator::abort(const std::string& message) const {
     std::cerr << "microcircuit_mpi: error on rank " << rank_ << ": " << message << "\n";
     std::cout.flush();
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    std::_Exit(1); // MPI_Abort does not return; this keeps [[noreturn]] true if it did
+    if (size_ > 1) {
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    // Not through MPI_Finalize: after a failed write HDF5 closes its files
+    // again while MPI shuts down, and crashes there (HDF5 1.10, disk full).
+    std::_Exit(1);
 }
 
 std::uint64_t Communicator::sum(std::uint64_t value) const {

@@ -1,6 +1,5 @@
 #include "microcircuit/simulation.hpp"
 
-#include "microcircuit/philox_batch.hpp"
 #include "microcircuit/random.hpp"
 
 #include <omp.h>
@@ -12,7 +11,6 @@
 #include <exception>
 #include <iomanip>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 
 namespace microcircuit {
@@ -79,21 +77,21 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
 void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
                          std::uint64_t interval_start) const {
     const auto& derived = network_.derived();
+    const bool separate = network_.separate_inhibitory_input();
     for (const auto* list : spikes) {
         for (const std::uint64_t spike : *list) {
             const std::uint64_t gid = spike >> lag_bits;
             // Thalamic sources (after the cortical gids) are excitatory.
-            const bool inhibitory =
-                gid < derived.num_neurons_total && !is_excitatory(derived.population_of(gid));
+            const bool inhibitory = separate && gid < derived.num_neurons_total &&
+                                    !is_excitatory(derived.population_of(gid));
             vp.input.add_spike(vp.synapses, gid, interval_start + (spike & lag_mask), inhibitory);
         }
     }
 }
 
 void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const {
-    // One Philox block gives the counts of four consecutive steps of a neuron,
-    // addressed by (gid, u / 4) as random_block does; blocks of `lanes`
-    // neurons are generated together.
+    // One Philox block gives the counts of four consecutive steps of a neuron;
+    // the blocks of `lanes` neurons are generated together.
     constexpr std::size_t lanes = 16;
     const std::uint64_t block = u >> 2U;
     const auto& partition = network_.partition();
@@ -104,13 +102,12 @@ void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) con
              first += lanes) {
             const std::size_t n =
                 std::min<std::uint64_t>(lanes, vp.population_begin[p + 1] - first);
-            for (std::size_t i = 0; i < lanes; ++i) {
-                batch.word0[i] = static_cast<std::uint32_t>(block);
-                batch.word1[i] = static_cast<std::uint32_t>(block >> 32U);
-                batch.word2[i] = static_cast<std::uint32_t>(partition.gid_of(vp.vp, first + i));
-                batch.word3[i] = 0;
-            }
-            batch.generate(seed_, static_cast<std::uint32_t>(Purpose::poisson_background));
+            random_blocks(
+                seed_, Purpose::poisson_background, block,
+                [&](std::size_t i) {
+                    return static_cast<std::uint32_t>(partition.gid_of(vp.vp, first + i));
+                },
+                batch);
             for (std::size_t i = 0; i < n; ++i) {
                 const auto count = [&](std::uint32_t word) {
                     return std::uint64_t{std::min<std::uint32_t>(counts.sample(word), 0xFFFFU)};
@@ -344,10 +341,7 @@ void Simulation::run_until(std::uint64_t step_end) {
                 << static_cast<double>(failed_step) *
                        network_.parameters().simulation.sim_resolution
                 << " ms of simulated time; the simulation stopped there)";
-        if (communicator_.size() > 1) {
-            communicator_.abort(message.str());
-        }
-        throw std::runtime_error(message.str());
+        communicator_.abort(message.str());
     }
 }
 

@@ -164,15 +164,11 @@ BOOST_AUTO_TEST_CASE(philox_batch_gives_the_blocks_of_random123) {
         BOOST_TEST(batch.word2[i] == expected[i].v[2]);
         BOOST_TEST(batch.word3[i] == expected[i].v[3]);
     }
-    // And the generator of random.hpp, addressed by (owner, position).
+    // And random_blocks: random_block's addresses, a batch at a time.
     PhiloxBatch<lanes> poisson{};
-    for (std::size_t i = 0; i < lanes; ++i) {
-        poisson.word0[i] = 12345U;
-        poisson.word1[i] = 1U;
-        poisson.word2[i] = static_cast<std::uint32_t>(100 + i);
-        poisson.word3[i] = 0U;
-    }
-    poisson.generate(55U, static_cast<std::uint32_t>(Purpose::poisson_background));
+    random_blocks(
+        55U, Purpose::poisson_background, (std::uint64_t{1} << 32U) + 12345U,
+        [](std::size_t i) { return static_cast<std::uint32_t>(100 + i); }, poisson);
     for (std::size_t i = 0; i < lanes; ++i) {
         const auto block =
             random_block(55, Purpose::poisson_background, static_cast<std::uint32_t>(100 + i),

@@ -292,41 +292,38 @@ def plot(summary, runs, kind, phase, out, formats, title):
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
         ax.yaxis.set_minor_formatter(NullFormatter())
 
-    def draw_speedup(ax):
+    def curves_with_errors(ax, key, std_key):
+        """One error-bar line per curve: `key` against cores, `std_key` as error."""
         for curve, rows in lines.items():
-            x = [r["cores"] for r in rows]
-            ax.errorbar(x, [r["speedup"] for r in rows], yerr=[r["speedup_std"] for r in rows],
-                        marker="o", capsize=3, label=curve)
+            ax.errorbar([r["cores"] for r in rows], [r[key] for r in rows],
+                        yerr=[r[std_key] for r in rows], marker="o", capsize=3, label=curve)
+
+    def finish(ax, ylabel, title):
+        ax.set_ylabel(ylabel)
+        ax.set_title(prefix + title)
+        resource_axis(ax, curves.values())
+        ax.legend(fontsize="small")
+
+    def draw_speedup(ax):
+        curves_with_errors(ax, "speedup", "speedup_std")
         all_x = sorted({r["cores"] for rows in curves.values() for r in rows})
         base = min(all_x)
         ax.plot(all_x, [c / base for c in all_x], "k--", lw=1, label="ideal")
         plain_log_y(ax, 2)
-        ax.set_ylabel("scaled speed-up" if kind == "weak" else "speed-up (%s)" % phase_name)
-        ax.set_title(prefix + ("scaled speed-up" if kind == "weak" else "speed-up"))
-        resource_axis(ax, curves.values())
-        ax.legend(fontsize="small")
+        finish(ax, "scaled speed-up" if kind == "weak" else "speed-up (%s)" % phase_name,
+               "scaled speed-up" if kind == "weak" else "speed-up")
 
     def draw_efficiency(ax):
-        for curve, rows in lines.items():
-            ax.errorbar([r["cores"] for r in rows], [r["efficiency"] for r in rows],
-                        yerr=[r["efficiency_std"] for r in rows], marker="o", capsize=3, label=curve)
+        curves_with_errors(ax, "efficiency", "efficiency_std")
         ax.axhline(1.0, color="k", ls="--", lw=1, label="ideal")
         ax.set_ylim(bottom=0)
-        ax.set_ylabel("parallel efficiency (%s)" % phase_name)
-        ax.set_title(prefix + "%s-scaling efficiency" % kind)
-        resource_axis(ax, curves.values())
-        ax.legend(fontsize="small")
+        finish(ax, "parallel efficiency (%s)" % phase_name, "%s-scaling efficiency" % kind)
 
     def draw_rtf(ax):
-        for curve, rows in lines.items():
-            ax.errorbar([r["cores"] for r in rows], [r["rtf_mean"] for r in rows],
-                        yerr=[r["rtf_std"] for r in rows], marker="o", capsize=3, label=curve)
+        curves_with_errors(ax, "rtf_mean", "rtf_std")
         ax.axhline(1.0, color="k", ls=":", lw=1, label="real time")
         plain_log_y(ax)
-        ax.set_ylabel("real-time factor (wall / simulated)")
-        ax.set_title(prefix + "real-time factor")
-        resource_axis(ax, curves.values())
-        ax.legend(fontsize="small")
+        finish(ax, "real-time factor (wall / simulated)", "real-time factor")
 
     def draw_memory(ax):
         for curve, rows in lines.items():

@@ -42,9 +42,10 @@ public:
     double sum(double value) const;
     void reduce_sum_to_root(std::vector<double>& values) const;
     void barrier() const;
-    // A failure that only this rank may have seen: prints it and ends every
-    // rank, before anything else (a collective close of the output files,
-    // say) waits for ranks that will not come.
+    // A failure during the run (one that only this rank may have seen):
+    // prints it and ends every rank with status 1 at once, before anything
+    // else (a collective close of the output files, say) waits for ranks
+    // that will not come.
     [[noreturn]] void abort(const std::string& message) const;
     // Rank 0's string on every rank.
     std::string broadcast(const std::string& text) const;

@@ -10,11 +10,13 @@
 // implementations.
 #pragma once
 
+#include "microcircuit/philox_batch.hpp"
 #include "microcircuit/ziggurat.hpp"
 
 #include <Random123/philox.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace microcircuit {
@@ -104,15 +106,36 @@ private:
     int layer_draws_left_ = 0;
 };
 
+// The address of a stateless block: key (seed, purpose), counter (position, owner).
+inline r123::Philox4x32::key_type block_key(std::uint32_t seed, Purpose purpose) {
+    return {{seed, static_cast<std::uint32_t>(purpose)}};
+}
+inline r123::Philox4x32::ctr_type block_counter(std::uint32_t owner, std::uint64_t position) {
+    return {{static_cast<std::uint32_t>(position), static_cast<std::uint32_t>(position >> 32U),
+             owner, 0}};
+}
+
 // Four 32-bit words for one (owner, step) address: one Philox call, no state.
 inline r123::Philox4x32::ctr_type random_block(std::uint32_t seed, Purpose purpose,
                                                std::uint32_t owner, std::uint64_t position) {
     const r123::Philox4x32 philox;
-    const r123::Philox4x32::key_type key{{seed, static_cast<std::uint32_t>(purpose)}};
-    const r123::Philox4x32::ctr_type counter{{static_cast<std::uint32_t>(position),
-                                              static_cast<std::uint32_t>(position >> 32U), owner,
-                                              0}};
-    return philox(counter, key);
+    return philox(block_counter(owner, position), block_key(seed, purpose));
+}
+
+// random_block(seed, purpose, owner_of_lane(i), position) for every lane i of
+// `blocks` at once (PhiloxBatch: vectorised).
+template <std::size_t lanes, typename OwnerOfLane>
+void random_blocks(std::uint32_t seed, Purpose purpose, std::uint64_t position,
+                   OwnerOfLane&& owner_of_lane, PhiloxBatch<lanes>& blocks) {
+    for (std::size_t i = 0; i < lanes; ++i) {
+        const auto counter = block_counter(owner_of_lane(i), position);
+        blocks.word0[i] = counter.v[0];
+        blocks.word1[i] = counter.v[1];
+        blocks.word2[i] = counter.v[2];
+        blocks.word3[i] = counter.v[3];
+    }
+    const auto key = block_key(seed, purpose);
+    blocks.generate(key.v[0], key.v[1]);
 }
 
 } // namespace microcircuit
