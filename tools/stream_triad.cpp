@@ -14,9 +14,17 @@
 //          ring buffer that does not fit the cache; reported as millions of
 //          updates per second (and as GB/s of whole 64-byte cache lines,
 //          counting the line fill and its write-back: 128 bytes per update).
+//  scatter the engine's innermost loop with nothing else: every thread streams
+//          its own array of 8-byte synapses (uint32 target, float weight;
+//          --scatter-mb MB in all, far beyond the caches) and adds each weight
+//          as an int64 into a table of --scatter-kb KB (default 320: the input
+//          sums of one thread at full scale with 2 threads) at the synapse's
+//          random target; reported as millions of synaptic events per second
+//          of all threads together: what a synaptic event costs when its
+//          synapse streams at full bandwidth and its target's sum is in cache.
 //
 // Usage: stream_triad [--threads N] [--mb MB] [--reps N] [--table-mb MB]
-//                     [--updates-per-thread N]
+//                     [--updates-per-thread N] [--scatter-mb MB] [--scatter-kb KB]
 // Prints one JSON object on stdout.
 #include <omp.h>
 
@@ -33,7 +41,8 @@
 namespace {
 
 double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 struct FreeDeleter {
@@ -57,6 +66,8 @@ int main(int argc, char** argv) {
     int reps = 10;
     double table_mb = 256.0;
     long long updates_per_thread = 1LL << 23;
+    double scatter_mb = 256.0;
+    double scatter_kb = 320.0;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> const char* {
@@ -76,12 +87,17 @@ int main(int argc, char** argv) {
             table_mb = std::atof(next());
         } else if (a == "--updates-per-thread") {
             updates_per_thread = std::atoll(next());
+        } else if (a == "--scatter-mb") {
+            scatter_mb = std::atof(next());
+        } else if (a == "--scatter-kb") {
+            scatter_kb = std::atof(next());
         } else {
             std::fprintf(stderr, "stream_triad: unknown argument %s\n", a.c_str());
             return 2;
         }
     }
-    if (threads < 1 || mb <= 0 || reps < 1 || table_mb <= 0 || updates_per_thread < 1) {
+    if (threads < 1 || mb <= 0 || reps < 1 || table_mb <= 0 || updates_per_thread < 1 ||
+        scatter_mb <= 0 || scatter_kb <= 0) {
         std::fprintf(stderr, "stream_triad: bad arguments\n");
         return 2;
     }
@@ -145,7 +161,8 @@ int main(int argc, char** argv) {
         {
             // xorshift64*, one stream per thread. Threads may hit the same
             // entry; a lost update does not matter to a timing.
-            std::uint64_t x = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(omp_get_thread_num() + 1 + 16 * r);
+            std::uint64_t x = 0x9E3779B97F4A7C15ULL *
+                              static_cast<std::uint64_t>(omp_get_thread_num() + 1 + 16 * r);
             for (long long k = 0; k < updates_per_thread; ++k) {
                 x ^= x >> 12U;
                 x ^= x << 25U;
@@ -161,15 +178,66 @@ int main(int argc, char** argv) {
         check_random += pt[i];
     }
     const double updates = static_cast<double>(updates_per_thread) * threads;
+    table.reset();
+
+    // ---- streamed scatter ----
+    struct Synapse {
+        std::uint32_t target;
+        float weight;
+    };
+    const auto synapses_per_thread =
+        static_cast<std::size_t>(scatter_mb * 1e6 / sizeof(Synapse) / threads);
+    const auto targets =
+        std::max<std::size_t>(1, static_cast<std::size_t>(scatter_kb * 1e3 / sizeof(std::int64_t)));
+    double best_scatter = std::numeric_limits<double>::max();
+    std::int64_t check_scatter = 0;
+#pragma omp parallel reduction(+ : check_scatter)
+    {
+        // Each thread's synapses and sums are its own, first touched by it.
+        auto synapses = allocate<Synapse>(synapses_per_thread);
+        auto sums = allocate<std::int64_t>(targets);
+        Synapse* const ps = synapses.get();
+        std::int64_t* const pm = sums.get();
+        std::uint64_t x =
+            0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(omp_get_thread_num() + 1);
+        for (std::size_t i = 0; i < synapses_per_thread; ++i) {
+            x ^= x >> 12U;
+            x ^= x << 25U;
+            x ^= x >> 27U;
+            const std::uint64_t v = x * 0x2545F4914F6CDD1DULL;
+            // A weight times 2^32, as the engine stores it (synapse_store.hpp).
+            ps[i] = {static_cast<std::uint32_t>((v >> 32U) % targets),
+                     static_cast<float>(v & 0xFFFFU) * 0x1p32F};
+        }
+        std::fill_n(pm, targets, std::int64_t{0});
+        for (int r = 0; r < 3; ++r) {
+#pragma omp barrier
+            const double t0 = now();
+            for (std::size_t i = 0; i < synapses_per_thread; ++i) {
+                pm[ps[i].target] += static_cast<std::int64_t>(ps[i].weight);
+            }
+#pragma omp barrier
+#pragma omp master
+            best_scatter = std::min(best_scatter, now() - t0);
+        }
+        check_scatter += pm[0];
+    }
+    const double events = static_cast<double>(synapses_per_thread) * threads;
 
     std::printf("{\"threads\": %d, \"array_mb\": %.1f, \"reps\": %d, "
                 "\"triad_best_s\": %.6g, \"triad_mean_s\": %.6g, \"triad_worst_s\": %.6g, "
                 "\"triad_gbs\": %.4f, \"triad_gbs_mean\": %.4f, "
                 "\"random_table_mb\": %.1f, \"random_updates\": %.0f, \"random_best_s\": %.6g, "
-                "\"random_mups\": %.3f, \"random_line_gbs\": %.4f, \"checksum\": %.6g}\n",
+                "\"random_mups\": %.3f, \"random_line_gbs\": %.4f, "
+                "\"scatter_table_kb\": %.1f, \"scatter_events\": %.0f, \"scatter_best_s\": %.6g, "
+                "\"scatter_meps\": %.3f, \"checksum\": %.6g}\n",
                 threads, mb, reps, best, sum_t / reps, worst, bytes / best / 1e9,
-                bytes / (sum_t / reps) / 1e9, static_cast<double>(entries * sizeof(std::int64_t)) / 1e6,
-                updates, best_random, updates / best_random / 1e6, updates * 128.0 / best_random / 1e9,
-                check + static_cast<double>(check_random % 1000));
+                bytes / (sum_t / reps) / 1e9,
+                static_cast<double>(entries * sizeof(std::int64_t)) / 1e6, updates, best_random,
+                updates / best_random / 1e6, updates * 128.0 / best_random / 1e9,
+                static_cast<double>(targets * sizeof(std::int64_t)) / 1e3, events, best_scatter,
+                events / best_scatter / 1e6,
+                check + static_cast<double>(check_random % 1000) +
+                    static_cast<double>(check_scatter % 1000));
     return 0;
 }

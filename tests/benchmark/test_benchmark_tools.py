@@ -578,3 +578,48 @@ def test_count_sim_spikes_reads_sonata(tmp_path):
     assert bm.count_sim_spikes(str(path), 500.0, 0.1) == 3
     assert bm.count_sim_spikes(str(tmp_path / "missing.h5"), 500.0) is None
     assert not math.isnan(bm.neuron_update_bytes(bm.DEFAULT_LAYOUT, True))
+
+
+def test_scatter_bound_is_the_events_at_the_measured_rate():
+    lim = _lim(scatter_meps=500.0)
+    assert lim["rtf_limit_scatter"] == pytest.approx(EVENTS / 500e6)
+    # Separate from the bandwidth cases, which do not change with it.
+    assert lim["rtf_limit_best"] == pytest.approx(_lim()["rtf_limit_best"])
+    assert _lim()["rtf_limit_scatter"] is None
+
+
+def test_scatter_columns_of_a_run_and_of_its_point():
+    r = bm.row_from_report(report(threads=2, sim=0.6, record=True))
+    r.update(repeat=0, returncode=0, spikes_sim=2000, spikes_sim_source="file")
+    bm.add_derived(r, {"2": {"triad_gbs": 30.0, "random_mups": 80.0, "scatter_meps": 400.0}})
+    events_per_sim_s = 2000 * (400000 / 1000) / 1.0
+    assert r["rtf_limit_scatter"] == pytest.approx(events_per_sim_s / 400e6)
+    assert r["rtf_over_limit_scatter"] == pytest.approx(r["rtf"] / r["rtf_limit_scatter"])
+    (s,) = bm.aggregate([r])
+    assert s["rtf_limit_scatter"] == pytest.approx(r["rtf_limit_scatter"])
+    assert s["rtf_over_limit_scatter_min"] == pytest.approx(r["rtf_over_limit_scatter"])
+    # A bandwidth measured before the scatter probe existed: no scatter bound.
+    old = dict(r)
+    bm.add_derived(old, {"2": {"triad_gbs": 30.0, "random_mups": 80.0}})
+    assert old["rtf_limit_scatter"] is None and old["rtf_over_limit_scatter"] is None
+    assert "| - | - |" in bm.format_markdown(bm.aggregate([old]), [], None)
+
+
+def test_stream_triad_probe_measures_the_scatter(tmp_path):
+    exe = str(tmp_path / "stream_triad")
+    src = os.path.join(HERE, "..", "..", "tools", "stream_triad.cpp")
+    import subprocess
+    subprocess.run(["g++", "-O2", "-fopenmp", src, "-o", exe], check=True)
+    env = dict(os.environ, OMP_NUM_THREADS="2")
+    out = subprocess.run([exe, "--threads", "2", "--mb", "1", "--reps", "1", "--table-mb", "1",
+                          "--updates-per-thread", "1000", "--scatter-mb", "2",
+                          "--scatter-kb", "16"], capture_output=True, text=True, env=env,
+                         check=True)
+    res = json.loads(out.stdout)
+    assert res["scatter_table_kb"] == pytest.approx(16.0)
+    assert res["scatter_events"] == 2 * int(2e6 / 8 / 2)
+    assert res["scatter_meps"] == pytest.approx(res["scatter_events"] / res["scatter_best_s"] / 1e6,
+                                                rel=1e-3)
+    assert res["scatter_meps"] > 0
+    bad = subprocess.run([exe, "--scatter-kb", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "bad arguments" in bad.stderr
