@@ -68,6 +68,7 @@ import time
 HARNESS_VERSION = 1
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STREAM_SOURCE = os.path.join(REPO, "tools", "stream_triad.cpp")
+NEURON_SOURCE = os.path.join(REPO, "src", "neuron.cpp")
 POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
 
 # ---------------------------------------------------------------------------
@@ -202,12 +203,13 @@ LIMIT_ASSUMPTIONS = [
     "Computation (the neuron's arithmetic, Poisson random numbers, the scan of the "
     "pending list), synchronisation, MPI and address translation (TLB misses of the "
     "scattered runs) are not modelled: the limit is a bound from memory traffic alone.",
-    "scatter (a second, separate bound): the events alone at the measured rate of the "
-    "engine's innermost loop with perfect streaming (tools/stream_triad.cpp, scatter: "
-    "each thread streams 8-byte synapses and adds each weight into a cache-resident int64 "
-    "sum at a random target), by all threads together: no neuron update, no spike "
-    "bookkeeping, no synchronisation. What the machine's cores allow for the events, "
-    "where the best case above is what its memory bandwidth allows.",
+    "cores (a second, separate bound, measured rather than modelled): the events at the "
+    "measured rate of the engine's innermost loop with perfect streaming (scatter: each "
+    "thread streams 8-byte synapses and adds each weight into a cache-resident int64 sum "
+    "at a random target) plus the neuron updates at the measured rate of the engine's own "
+    "update loop with its state in cache (update), both by all threads together "
+    "(tools/stream_triad.cpp); no spike bookkeeping, no synchronisation. What the "
+    "machine's cores allow, where the best case above is what its memory bandwidth allows.",
 ]
 
 
@@ -293,7 +295,8 @@ def delay_runs(synapses_per_row, h_ms, layout=None):
 
 def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poisson,
                 bandwidth_gbs, llc_bytes=0, random_mups=None, layout=None,
-                separate_inhibitory=False, min_delay_steps=1, scatter_meps=None):
+                separate_inhibitory=False, min_delay_steps=1, scatter_meps=None,
+                update_mups=None):
     """Bytes moved per simulated second and the RTF the bandwidth allows.
 
     neurons, synapses: network size; spikes_sim: spikes in t_sim_ms of
@@ -304,9 +307,11 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
     measured random read-modify-writes per second in millions (for the random
     case); separate_inhibitory: tau_syn_ex != tau_syn_in; min_delay_steps:
     the engine's min delay (runs delivery: spikes are delivered once per
-    min-delay interval); scatter_meps: measured streamed-scatter rate of the
-    threads used, millions of events per second (rtf_limit_scatter = events
-    per simulated second / that rate; None without it). Returns a dict (bytes per event, per neuron update,
+    min-delay interval); scatter_meps, update_mups: measured rates of the
+    threads used, millions of streamed-scatter events and of neuron updates
+    per second (rtf_limit_scatter = events per simulated second / the first,
+    rtf_limit_update = neuron updates per simulated second / the second,
+    rtf_limit_cores = their sum; None without them). Returns a dict (bytes per event, per neuron update,
     per spike and thread, per simulated second for each case, and
     rtf_limit_* = those bytes / bandwidth).
     """
@@ -425,6 +430,9 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
     else:
         result["rtf_limit_random"] = None
     result["rtf_limit_scatter"] = events_per_s / (scatter_meps * 1e6) if scatter_meps else None
+    result["rtf_limit_update"] = updates_per_s / (update_mups * 1e6) if update_mups else None
+    result["rtf_limit_cores"] = (result["rtf_limit_scatter"] + result["rtf_limit_update"]
+                                 if scatter_meps and update_mups else None)
     return result
 
 
@@ -569,7 +577,8 @@ def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
                       bw["triad_gbs"] if bw else None, llc_bytes,
                       bw.get("random_mups") if bw else None, layout,
                       bool(row.get("separate_inhibitory")), row.get("min_delay_steps") or 1,
-                      bw.get("scatter_meps") if bw else None)
+                      bw.get("scatter_meps") if bw else None,
+                      bw.get("update_mups") if bw else None)
     row["bandwidth_gbs"] = lim["bandwidth_gbs"]
     row["bytes_per_event_best"] = lim["bytes_per_event_best"]
     row["bytes_per_event_estimate"] = lim["bytes_per_event_estimate"]
@@ -581,12 +590,12 @@ def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
     row["run_headers_miss_fraction"] = lim["run_headers_miss_fraction"]
     row["runs_per_row"] = lim["runs_per_row"]
     row["limit_delivery"] = lim["delivery"]
-    for case in ("best", "estimate", "worst", "random", "scatter"):
+    for case in ("best", "estimate", "worst", "random", "scatter", "update", "cores"):
         row["rtf_limit_" + case] = lim["rtf_limit_" + case]
     row["rtf_over_limit_best"] = (row["rtf"] / lim["rtf_limit_best"]
                                   if lim["rtf_limit_best"] else None)
-    row["rtf_over_limit_scatter"] = (row["rtf"] / lim["rtf_limit_scatter"]
-                                     if lim["rtf_limit_scatter"] else None)
+    row["rtf_over_limit_cores"] = (row["rtf"] / lim["rtf_limit_cores"]
+                                   if lim["rtf_limit_cores"] else None)
     return row
 
 
@@ -603,7 +612,8 @@ RUN_COLUMNS = [
     "bytes_per_event_estimate", "bytes_per_event_worst", "bytes_per_neuron_update",
     "sums_miss_fraction", "queue_miss_fraction", "pending_miss_fraction", "run_headers_miss_fraction",
     "runs_per_row", "limit_delivery", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst",
-    "rtf_limit_random", "rtf_limit_scatter", "rtf_over_limit_best", "rtf_over_limit_scatter", "cpu_s", "busy_cores_before", "waited_idle_s",
+    "rtf_limit_random", "rtf_limit_scatter", "rtf_limit_update", "rtf_limit_cores",
+    "rtf_over_limit_best", "rtf_over_limit_cores", "cpu_s", "busy_cores_before", "waited_idle_s",
     "others_cores_during",
     "loadavg_before", "loadavg_after", "returncode",
     "discarded", "error", "git_commit", "k_scaling", "h_ms", "rng_seed", "separate_inhibitory",
@@ -613,7 +623,7 @@ RUN_COLUMNS = [
 SPREAD_COLUMNS = ["rtf", "sim_s", "construct_s", "create_s", "connect_s", "init_s", "presim_s",
                   "write_s", "wall_s", "peak_rss_mb_max", "peak_rss_mb_per_rank",
                   "peak_rss_mb_sum", "syn_events_per_wall_s", "rtf_over_limit_best",
-                  "rtf_over_limit_scatter", "busy_cores_before", "others_cores_during"]
+                  "rtf_over_limit_cores", "busy_cores_before", "others_cores_during"]
 # Columns equal (or nearly) over the repeats: their first value is kept.
 CONSTANT_COLUMNS = ["t_presim_ms", "t_sim_ms", "neurons", "synapses", "synapse_store_bytes",
                     "bytes_per_synapse", "min_delay_steps", "ring_slots", "spikes_sim",
@@ -623,7 +633,7 @@ CONSTANT_COLUMNS = ["t_presim_ms", "t_sim_ms", "neurons", "synapses", "synapse_s
                     "bytes_per_neuron_update", "sums_miss_fraction", "queue_miss_fraction",
                     "pending_miss_fraction", "run_headers_miss_fraction", "runs_per_row",
                     "limit_delivery", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst", "rtf_limit_random",
-                    "rtf_limit_scatter", "git_commit"]
+                    "rtf_limit_scatter", "rtf_limit_update", "rtf_limit_cores", "git_commit"]
 KEY_COLUMNS = ["scale", "drive", "ranks", "threads", "record"]
 
 
@@ -827,7 +837,7 @@ def format_markdown(summary, scal, bandwidth):
     """The tables of format_tables as Markdown (for docs and the README)."""
     md = ["| scale, drive | ranks x threads | recording | runs | construct s | sim RTF | "
           "peak MB per rank | bytes/synapse | synaptic events/s | RTF limit best / estimate / worst "
-          "| RTF / best limit | RTF limit scatter | RTF / scatter limit | others' load, cores |",
+          "| RTF / best limit | RTF limit cores (events + updates) | RTF / cores limit | others' load, cores |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summary:
         md.append(
@@ -836,14 +846,15 @@ def format_markdown(summary, scal, bandwidth):
             f"{_fmt(s['bytes_per_synapse'], 3)} | {_sci(s['syn_events_per_wall_s_max'])} | "
             f"{_fmt(s['rtf_limit_best'], 3)} / {_fmt(s['rtf_limit_estimate'], 3)} / "
             f"{_fmt(s['rtf_limit_worst'], 3)} | {_fmt(s['rtf_over_limit_best_min'], 3)} | "
-            f"{_fmt(s.get('rtf_limit_scatter'), 3)} | {_fmt(s.get('rtf_over_limit_scatter_min'), 3)} | "
+            f"{_fmt(s.get('rtf_limit_cores'), 3)} | {_fmt(s.get('rtf_over_limit_cores_min'), 3)} | "
             f"{_fmt(s.get('others_cores_during_median'), 2)} [max {_fmt(s.get('others_cores_during_max'), 2)}] |")
     if bandwidth:
         md += ["", "| triad threads | GB/s (STREAM counting) | random int64 RMW, M updates/s "
-               "| streamed scatter, M events/s |", "|---|---|---|---|"]
+               "| streamed scatter, M events/s | neuron update, M updates/s |", "|---|---|---|---|---|"]
         for k in sorted(bandwidth, key=int):
             md.append(f"| {k} | {bandwidth[k]['triad_gbs']:.1f} | {bandwidth[k]['random_mups']:.0f} "
-                      f"| {_fmt(bandwidth[k].get('scatter_meps'), 4)} |")
+                      f"| {_fmt(bandwidth[k].get('scatter_meps'), 4)} "
+                      f"| {_fmt(bandwidth[k].get('update_mups'), 4)} |")
     if scal:
         md += ["", "| scale, drive | recording | rtf(1x1) / rtf(1x2) (target >= 1.8) | "
                "rtf(2x1) / rtf(1x2) (target <= 1.1) |", "|---|---|---|---|"]
@@ -880,14 +891,14 @@ def format_tables(summary, scal, bandwidth, merged=False):
     lines.append("All points (median [min-max] over the repeats; RTF = sim wall / t_sim; "
                  "construct = create + connect; memory = peak RSS per rank, max over ranks;")
     lines.append("events/s = synaptic events per wall second of the sim phase, best repeat; limit = RTF "
-                 "the triad bandwidth allows; RTF/limit = best RTF / best-case limit; scatter = RTF "
-                 "the streamed-scatter rate allows for the events alone, RTF/scat = best RTF / it; "
+                 "the triad bandwidth allows; RTF/limit = best RTF / best-case limit; cores = RTF "
+                 "the measured scatter and neuron-update rates allow, RTF/cores = best RTF / it; "
                  "others = cores "
                  "busy with other processes during the runs, median)")
     hdr = (f"{'scale':>5} {'drive':<7} {'RxT':<4} {'rec':<3} {'n':>2} {'construct s':>20} "
            f"{'sim RTF':>22} {'peak MB/rank':>12} {'B/syn':>6} {'events/s':>9} "
-           f"{'limit best':>10} {'est':>7} {'worst':>7} {'RTF/limit':>9} {'scatter':>7} "
-           f"{'RTF/scat':>8} {'others':>6}")
+           f"{'limit best':>10} {'est':>7} {'worst':>7} {'RTF/limit':>9} {'cores':>7} "
+           f"{'RTF/cores':>9} {'others':>6}")
     lines.append(hdr)
     for s in summary:
         lines.append(
@@ -896,8 +907,8 @@ def format_tables(summary, scal, bandwidth, merged=False):
             f"{_fmt(s['peak_rss_mb_max_median'], 4):>12} {_fmt(s['bytes_per_synapse'], 3):>6} "
             f"{_sci(s['syn_events_per_wall_s_max']):>9} {_fmt(s['rtf_limit_best'], 3):>10} "
             f"{_fmt(s['rtf_limit_estimate'], 3):>7} {_fmt(s['rtf_limit_worst'], 3):>7} "
-            f"{_fmt(s['rtf_over_limit_best_min'], 3):>9} {_fmt(s.get('rtf_limit_scatter'), 3):>7} "
-            f"{_fmt(s.get('rtf_over_limit_scatter_min'), 3):>8} "
+            f"{_fmt(s['rtf_over_limit_best_min'], 3):>9} {_fmt(s.get('rtf_limit_cores'), 3):>7} "
+            f"{_fmt(s.get('rtf_over_limit_cores_min'), 3):>9} "
             f"{_fmt(s.get('others_cores_during_median'), 2):>6}")
     if bandwidth:
         lines.append("")
@@ -909,7 +920,8 @@ def format_tables(summary, scal, bandwidth, merged=False):
             lines.append(f"Memory bandwidth, STREAM-style triad, {k} thread(s): {b['triad_gbs']:.1f} GB/s "
                          f"(best of {b.get('runs', 1)} x {b['reps']} sweeps); random int64 "
                          f"read-modify-write: {b['random_mups']:.0f} M updates/s; streamed scatter "
-                         f"(the innermost loop alone): {_fmt(b.get('scatter_meps'), 4)} M events/s")
+                         f"(the innermost loop alone): {_fmt(b.get('scatter_meps'), 4)} M events/s; "
+                         f"neuron update: {_fmt(b.get('update_mups'), 4)} M updates/s")
     if scal:
         lines.append("")
         lines.append("Scaling, from the best RTF of the repeats (targets: 2 threads >= 1.8x faster "
@@ -1141,8 +1153,10 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
     update rate. Returns {str(threads): result dict}."""
     exe = os.path.join(workdir, "stream_triad")
     compiler = os.environ.get("CXX", "g++")
-    for flags in (["-O3", "-march=native", "-fopenmp"], ["-O3", "-fopenmp"]):
-        cmd = [compiler, *flags, STREAM_SOURCE, "-o", exe]
+    # The engine's flags and its neuron (the update probe runs update_neuron).
+    common = ["-ffp-contract=off", "-fopenmp", "-I", os.path.join(REPO, "include")]
+    for flags in (["-O3", "-march=native", *common], ["-O3", *common]):
+        cmd = [compiler, *flags, STREAM_SOURCE, NEURON_SOURCE, "-o", exe]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode == 0:
             break
@@ -1164,6 +1178,7 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
                 res["triad_gbs_all"] = [res["triad_gbs"]]
                 res["random_mups_all"] = [res["random_mups"]]
                 res["scatter_meps_all"] = [res["scatter_meps"]]
+                res["update_mups_all"] = [res["update_mups"]]
                 res["compile_command"] = " ".join(cmd)
                 results[str(t)] = res
             else:
@@ -1171,6 +1186,7 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
                 prev["triad_gbs_all"].append(res["triad_gbs"])
                 prev["random_mups_all"].append(res["random_mups"])
                 prev["scatter_meps_all"].append(res["scatter_meps"])
+                prev["update_mups_all"].append(res["update_mups"])
                 if res["triad_gbs"] > prev["triad_gbs"]:
                     for k in ("triad_best_s", "triad_mean_s", "triad_worst_s", "triad_gbs",
                               "triad_gbs_mean", "busy_cores_before"):
@@ -1181,12 +1197,16 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
                 if res["scatter_meps"] > prev["scatter_meps"]:
                     for k in ("scatter_best_s", "scatter_meps"):
                         prev[k] = res[k]
+                if res["update_mups"] > prev["update_mups"]:
+                    for k in ("update_best_s", "update_mups"):
+                        prev[k] = res[k]
     for t in thread_counts:
         res = results[str(t)]
         log(f"triad {t} thread(s): {res['triad_gbs']:.1f} GB/s (best of {runs} x {reps} sweeps, "
             f"3 x {mb:g} MB; all runs {', '.join(f'{g:.1f}' for g in res['triad_gbs_all'])}); "
             f"random RMW {res['random_mups']:.0f} M updates/s; "
-            f"streamed scatter {res['scatter_meps']:.0f} M events/s")
+            f"streamed scatter {res['scatter_meps']:.0f} M events/s; "
+            f"neuron update {res['update_mups']:.0f} M updates/s")
     return results
 
 

@@ -1,8 +1,11 @@
-// STREAM-style memory bandwidth probe for tools/benchmark.py (issue 4).
+// Machine probes for tools/benchmark.py (issue 4): memory bandwidth and the
+// rates of the engine's two inner loops.
 //
-// Not part of the engine build: the harness compiles it on the fly with
-//   g++ -O3 -march=native -fopenmp tools/stream_triad.cpp -o stream_triad
-// and runs it once per thread count. Two measurements:
+// Not part of the engine build: the harness compiles it on the fly with the
+// engine's flags and its neuron,
+//   g++ -O3 -march=native -ffp-contract=off -fopenmp -Iinclude
+//       tools/stream_triad.cpp src/neuron.cpp -o stream_triad
+// and runs it once per thread count. Four measurements:
 //
 //  triad   a[i] = b[i] + s * c[i] over three double arrays of --mb MB each
 //          (default 80 MB, far beyond the caches), best of --reps sweeps.
@@ -22,10 +25,20 @@
 //          random target; reported as millions of synaptic events per second
 //          of all threads together: what a synaptic event costs when its
 //          synapse streams at full bandwidth and its target's sum is in cache.
+//  update  the engine's own neuron update (update_neuron of
+//          include/microcircuit/neuron.hpp, the model's neuron parameters,
+//          h = 0.1 ms) over --update-neurons neurons per thread (default
+//          38,600: one thread's share at full scale with 2 threads), its state
+//          in cache, in the engine's loop (read and zero the input sum, update,
+//          spike flag, memchr scan for spikes); reported as millions of neuron
+//          updates per second of all threads together.
 //
 // Usage: stream_triad [--threads N] [--mb MB] [--reps N] [--table-mb MB]
 //                     [--updates-per-thread N] [--scatter-mb MB] [--scatter-kb KB]
+//                     [--update-neurons N] [--update-steps N]
 // Prints one JSON object on stdout.
+#include "microcircuit/neuron.hpp"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -37,6 +50,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -68,6 +82,8 @@ int main(int argc, char** argv) {
     long long updates_per_thread = 1LL << 23;
     double scatter_mb = 256.0;
     double scatter_kb = 320.0;
+    long long update_neurons = 38600;
+    int update_steps = 2000;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> const char* {
@@ -91,13 +107,17 @@ int main(int argc, char** argv) {
             scatter_mb = std::atof(next());
         } else if (a == "--scatter-kb") {
             scatter_kb = std::atof(next());
+        } else if (a == "--update-neurons") {
+            update_neurons = std::atoll(next());
+        } else if (a == "--update-steps") {
+            update_steps = std::atoi(next());
         } else {
             std::fprintf(stderr, "stream_triad: unknown argument %s\n", a.c_str());
             return 2;
         }
     }
     if (threads < 1 || mb <= 0 || reps < 1 || table_mb <= 0 || updates_per_thread < 1 ||
-        scatter_mb <= 0 || scatter_kb <= 0) {
+        scatter_mb <= 0 || scatter_kb <= 0 || update_neurons < 1 || update_steps < 1) {
         std::fprintf(stderr, "stream_triad: bad arguments\n");
         return 2;
     }
@@ -224,19 +244,70 @@ int main(int argc, char** argv) {
     }
     const double events = static_cast<double>(synapses_per_thread) * threads;
 
+    // ---- neuron update ----
+    const auto neurons = static_cast<std::size_t>(update_neurons);
+    const auto h = 0.1;
+    const auto propagators =
+        microcircuit::Propagators::compute(microcircuit::NeuronParameters{}, h);
+    // Above the rheobase ((V_th - E_L) C_m / tau_m = 375 pA): the neurons fire.
+    const double current = 400.0;
+    const std::int64_t input = microcircuit::to_fixed_point(87.8);
+    double best_update = std::numeric_limits<double>::max();
+    std::uint64_t spikes = 0;
+#pragma omp parallel reduction(+ : spikes)
+    {
+        microcircuit::NeuronState state;
+        state.resize(neurons);
+        std::vector<std::int64_t> arriving(neurons, 0);
+        std::vector<std::uint8_t> spiked(neurons, 0);
+        for (std::size_t i = 0; i < neurons; ++i) {
+            state.y[i] = propagators.threshold * static_cast<double>(i % 1000) / 1000.0;
+        }
+        const microcircuit::NeuronArrays arrays = state.arrays();
+        std::int64_t* const sums = arriving.data();
+        std::uint8_t* const flags = spiked.data();
+        for (int r = 0; r < 3; ++r) {
+#pragma omp barrier
+            const double t0 = now();
+            for (int step = 0; step < update_steps; ++step) {
+#pragma omp simd
+                for (std::size_t i = 0; i < neurons; ++i) {
+                    const std::int64_t arrived = sums[i];
+                    sums[i] = 0;
+                    flags[i] = static_cast<std::uint8_t>(microcircuit::update_neuron<false>(
+                        arrays, i, propagators, current, arrived, 0));
+                }
+                const std::uint8_t* flag = flags;
+                while ((flag = static_cast<const std::uint8_t*>(
+                            std::memchr(flag, 1, flags + neurons - flag))) != nullptr) {
+                    ++spikes;
+                    ++flag;
+                }
+                sums[static_cast<std::size_t>(step) % neurons] += input;
+            }
+#pragma omp barrier
+#pragma omp master
+            best_update = std::min(best_update, now() - t0);
+        }
+    }
+    const double neuron_updates = static_cast<double>(neurons) * update_steps * threads;
+
     std::printf("{\"threads\": %d, \"array_mb\": %.1f, \"reps\": %d, "
                 "\"triad_best_s\": %.6g, \"triad_mean_s\": %.6g, \"triad_worst_s\": %.6g, "
                 "\"triad_gbs\": %.4f, \"triad_gbs_mean\": %.4f, "
                 "\"random_table_mb\": %.1f, \"random_updates\": %.0f, \"random_best_s\": %.6g, "
                 "\"random_mups\": %.3f, \"random_line_gbs\": %.4f, "
                 "\"scatter_table_kb\": %.1f, \"scatter_events\": %.0f, \"scatter_best_s\": %.6g, "
-                "\"scatter_meps\": %.3f, \"checksum\": %.6g}\n",
+                "\"scatter_meps\": %.3f, \"update_neurons\": %zu, \"update_steps\": %d, "
+                "\"update_best_s\": %.6g, \"update_mups\": %.3f, \"update_spikes\": %llu, "
+                "\"checksum\": %.6g}\n",
                 threads, mb, reps, best, sum_t / reps, worst, bytes / best / 1e9,
                 bytes / (sum_t / reps) / 1e9,
                 static_cast<double>(entries * sizeof(std::int64_t)) / 1e6, updates, best_random,
                 updates / best_random / 1e6, updates * 128.0 / best_random / 1e9,
                 static_cast<double>(targets * sizeof(std::int64_t)) / 1e3, events, best_scatter,
-                events / best_scatter / 1e6,
+                events / best_scatter / 1e6, neurons, update_steps, best_update,
+                neuron_updates / best_update / 1e6, static_cast<unsigned long long>(spikes),
                 check + static_cast<double>(check_random % 1000) +
                     static_cast<double>(check_scatter % 1000));
     return 0;

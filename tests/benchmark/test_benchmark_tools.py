@@ -580,46 +580,62 @@ def test_count_sim_spikes_reads_sonata(tmp_path):
     assert not math.isnan(bm.neuron_update_bytes(bm.DEFAULT_LAYOUT, True))
 
 
-def test_scatter_bound_is_the_events_at_the_measured_rate():
-    lim = _lim(scatter_meps=500.0)
+def test_cores_bound_is_events_and_updates_at_the_measured_rates():
+    lim = _lim(scatter_meps=500.0, update_mups=800.0)
     assert lim["rtf_limit_scatter"] == pytest.approx(EVENTS / 500e6)
+    assert lim["rtf_limit_update"] == pytest.approx(UPDATES / 800e6)
+    assert lim["rtf_limit_cores"] == pytest.approx(EVENTS / 500e6 + UPDATES / 800e6)
     # Separate from the bandwidth cases, which do not change with it.
     assert lim["rtf_limit_best"] == pytest.approx(_lim()["rtf_limit_best"])
-    assert _lim()["rtf_limit_scatter"] is None
+    only_scatter = _lim(scatter_meps=500.0)
+    assert only_scatter["rtf_limit_scatter"] == pytest.approx(EVENTS / 500e6)
+    assert only_scatter["rtf_limit_cores"] is None
+    assert _lim()["rtf_limit_scatter"] is None and _lim()["rtf_limit_cores"] is None
 
 
-def test_scatter_columns_of_a_run_and_of_its_point():
+def test_cores_columns_of_a_run_and_of_its_point():
     r = bm.row_from_report(report(threads=2, sim=0.6, record=True))
     r.update(repeat=0, returncode=0, spikes_sim=2000, spikes_sim_source="file")
-    bm.add_derived(r, {"2": {"triad_gbs": 30.0, "random_mups": 80.0, "scatter_meps": 400.0}})
+    bm.add_derived(r, {"2": {"triad_gbs": 30.0, "random_mups": 80.0, "scatter_meps": 400.0,
+                             "update_mups": 1000.0}})
     events_per_sim_s = 2000 * (400000 / 1000) / 1.0
-    assert r["rtf_limit_scatter"] == pytest.approx(events_per_sim_s / 400e6)
-    assert r["rtf_over_limit_scatter"] == pytest.approx(r["rtf"] / r["rtf_limit_scatter"])
+    updates_per_sim_s = 1000 * 1000.0 / 0.1
+    assert r["rtf_limit_cores"] == pytest.approx(events_per_sim_s / 400e6 + updates_per_sim_s / 1e9)
+    assert r["rtf_over_limit_cores"] == pytest.approx(r["rtf"] / r["rtf_limit_cores"])
     (s,) = bm.aggregate([r])
-    assert s["rtf_limit_scatter"] == pytest.approx(r["rtf_limit_scatter"])
-    assert s["rtf_over_limit_scatter_min"] == pytest.approx(r["rtf_over_limit_scatter"])
-    # A bandwidth measured before the scatter probe existed: no scatter bound.
+    assert s["rtf_limit_cores"] == pytest.approx(r["rtf_limit_cores"])
+    assert s["rtf_over_limit_cores_min"] == pytest.approx(r["rtf_over_limit_cores"])
+    # A bandwidth measured before these probes existed: no cores bound.
     old = dict(r)
     bm.add_derived(old, {"2": {"triad_gbs": 30.0, "random_mups": 80.0}})
-    assert old["rtf_limit_scatter"] is None and old["rtf_over_limit_scatter"] is None
+    assert old["rtf_limit_cores"] is None and old["rtf_over_limit_cores"] is None
     assert "| - | - |" in bm.format_markdown(bm.aggregate([old]), [], None)
 
 
-def test_stream_triad_probe_measures_the_scatter(tmp_path):
-    exe = str(tmp_path / "stream_triad")
-    src = os.path.join(HERE, "..", "..", "tools", "stream_triad.cpp")
+def test_stream_triad_probes_the_scatter_and_the_neuron_update(tmp_path):
     import subprocess
-    subprocess.run(["g++", "-O2", "-fopenmp", src, "-o", exe], check=True)
+    exe = str(tmp_path / "stream_triad")
+    root = os.path.join(HERE, "..", "..")
+    subprocess.run(["g++", "-O2", "-ffp-contract=off", "-fopenmp", "-I",
+                    os.path.join(root, "include"), os.path.join(root, "tools", "stream_triad.cpp"),
+                    os.path.join(root, "src", "neuron.cpp"), "-o", exe], check=True)
     env = dict(os.environ, OMP_NUM_THREADS="2")
     out = subprocess.run([exe, "--threads", "2", "--mb", "1", "--reps", "1", "--table-mb", "1",
-                          "--updates-per-thread", "1000", "--scatter-mb", "2",
-                          "--scatter-kb", "16"], capture_output=True, text=True, env=env,
-                         check=True)
+                          "--updates-per-thread", "1000", "--scatter-mb", "2", "--scatter-kb", "16",
+                          "--update-neurons", "1000", "--update-steps", "300"],
+                         capture_output=True, text=True, env=env, check=True)
     res = json.loads(out.stdout)
     assert res["scatter_table_kb"] == pytest.approx(16.0)
     assert res["scatter_events"] == 2 * int(2e6 / 8 / 2)
     assert res["scatter_meps"] == pytest.approx(res["scatter_events"] / res["scatter_best_s"] / 1e6,
                                                 rel=1e-3)
-    assert res["scatter_meps"] > 0
-    bad = subprocess.run([exe, "--scatter-kb", "0"], capture_output=True, text=True)
+    assert res["update_neurons"] == 1000 and res["update_steps"] == 300
+    assert res["update_mups"] == pytest.approx(2 * 1000 * 300 / res["update_best_s"] / 1e6, rel=1e-3)
+    # 400 pA drives the membrane towards 16 mV above rest: from reset a neuron
+    # reaches the threshold (15 mV) after 10 ms x ln 16 = 27.7 ms, and fires
+    # every 29.8 ms with the 2 ms refractory time, so each neuron fires about
+    # once per 300-step run (the initial potentials are spread below threshold).
+    per_run = res["update_spikes"] / 3 / 2
+    assert 1000 * 0.95 < per_run < 1000 * 1.05
+    bad = subprocess.run([exe, "--update-neurons", "0"], capture_output=True, text=True)
     assert bad.returncode == 2 and "bad arguments" in bad.stderr
