@@ -548,14 +548,55 @@ def _twin_key(r):
             r.get("rng_seed"))
 
 
+def probe_threads(counts, vps):
+    """The measured thread count that stands for a run on vps virtual
+    processes: the largest <= vps (or the smallest measured one)."""
+    counts = sorted(counts)
+    usable = [c for c in counts if c <= vps] or counts[:1]
+    return usable[-1]
+
+
 def bandwidth_for(bandwidth, vps):
-    """The triad entry for the number of threads a run uses: the largest
-    measured thread count <= vps (or the smallest measured one)."""
+    """The triad entry for the number of threads a run uses (probe_threads)."""
     if not bandwidth:
         return None
-    counts = sorted(int(k) for k in bandwidth)
-    usable = [c for c in counts if c <= vps] or counts[:1]
-    return bandwidth[str(usable[-1])]
+    return bandwidth[str(probe_threads([int(k) for k in bandwidth], vps))]
+
+
+# Neurons of the full-scale network (N_scaling = 1): the probes of the inner
+# loops are sized by a run's share of them, N_scaling x this / (ranks x threads).
+FULL_SCALE_NEURONS = 77169
+PROBE_SIZE_TOLERANCE = 0.25  # a probe stands for runs within 25% of its size
+
+
+def probe_sizes(points, thread_counts):
+    """{threads: sorted neurons per thread} for the scatter and update probes:
+    one size per (scale, ranks x threads) of the campaign, for the thread
+    count that stands for it."""
+    sizes = {}
+    for scale, _drive, ranks, threads, _record in points:
+        vps = ranks * threads
+        t = probe_threads(thread_counts, vps)
+        sizes.setdefault(t, set()).add(max(1, round(FULL_SCALE_NEURONS * scale / vps)))
+    return {t: sorted(n) for t, n in sizes.items()}
+
+
+def cores_rates(bw, neurons_per_thread):
+    """(scatter M events/s, update M updates/s) measured for a thread's share
+    closest to neurons_per_thread (within PROBE_SIZE_TOLERANCE), else (None,
+    None): the rates depend on how much of the state fits which cache."""
+    if not bw or not neurons_per_thread:
+        return None, None
+    candidates = [(int(n), r["scatter_meps"], r["update_mups"])
+                  for n, r in (bw.get("cores_by_neurons") or {}).items()]
+    if bw.get("update_neurons") and bw.get("scatter_meps") and bw.get("update_mups"):
+        candidates.append((bw["update_neurons"], bw["scatter_meps"], bw["update_mups"]))
+    if not candidates:
+        return None, None
+    n, scatter, update = min(candidates, key=lambda c: abs(c[0] / neurons_per_thread - 1.0))
+    if abs(n / neurons_per_thread - 1.0) > PROBE_SIZE_TOLERANCE:
+        return None, None
+    return scatter, update
 
 
 def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
@@ -577,8 +618,7 @@ def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
                       bw["triad_gbs"] if bw else None, llc_bytes,
                       bw.get("random_mups") if bw else None, layout,
                       bool(row.get("separate_inhibitory")), row.get("min_delay_steps") or 1,
-                      bw.get("scatter_meps") if bw else None,
-                      bw.get("update_mups") if bw else None)
+                      *cores_rates(bw, row["neurons"] / row["vps"] if row.get("vps") else None))
     row["bandwidth_gbs"] = lim["bandwidth_gbs"]
     row["bytes_per_event_best"] = lim["bytes_per_event_best"]
     row["bytes_per_event_estimate"] = lim["bytes_per_event_estimate"]
@@ -850,7 +890,8 @@ def format_markdown(summary, scal, bandwidth):
             f"{_fmt(s.get('others_cores_during_median'), 2)} [max {_fmt(s.get('others_cores_during_max'), 2)}] |")
     if bandwidth:
         md += ["", "| triad threads | GB/s (STREAM counting) | random int64 RMW, M updates/s "
-               "| streamed scatter, M events/s | neuron update, M updates/s |", "|---|---|---|---|---|"]
+               "| streamed scatter, M events/s (320 KB of sums) | neuron update, M updates/s (38,600 neurons) |",
+               "|---|---|---|---|---|"]
         for k in sorted(bandwidth, key=int):
             md.append(f"| {k} | {bandwidth[k]['triad_gbs']:.1f} | {bandwidth[k]['random_mups']:.0f} "
                       f"| {_fmt(bandwidth[k].get('scatter_meps'), 4)} "
@@ -1146,11 +1187,13 @@ def machine_info():
 
 
 def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idle_s=0.0,
-                      idle_threshold=0.3, log=print):
+                      idle_threshold=0.3, log=print, probe_neurons=None):
     """Compile tools/stream_triad.cpp with g++ -O3 -fopenmp into workdir and
     run it `runs` times for each thread count (interleaved; each run is the
     best of `reps` triad sweeps), keeping the best triad and the best random
-    update rate. Returns {str(threads): result dict}."""
+    update rate; then, for probe_neurons = {threads: [neurons per thread]},
+    the scatter and update probes sized for each share (best of `runs`), as
+    "cores_by_neurons" {str(neurons): {...}}. Returns {str(threads): result dict}."""
     exe = os.path.join(workdir, "stream_triad")
     compiler = os.environ.get("CXX", "g++")
     # The engine's flags and its neuron (the update probe runs update_neuron).
@@ -1200,6 +1243,26 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
                 if res["update_mups"] > prev["update_mups"]:
                     for k in ("update_best_s", "update_mups"):
                         prev[k] = res[k]
+    for t, sizes in sorted((probe_neurons or {}).items()):
+        if str(t) not in results:
+            continue
+        env = dict(os.environ, OMP_NUM_THREADS=str(t), OMP_PROC_BIND="spread")
+        by_size = results[str(t)].setdefault("cores_by_neurons", {})
+        for n in sizes:
+            best = {}
+            for _ in range(runs):
+                wait_until_idle(wait_idle_s, idle_threshold, log)
+                proc = subprocess.run([exe, "--threads", str(t), "--probes", "scatter,update",
+                                       "--update-neurons", str(n), "--scatter-kb", f"{n * 8 / 1000:g}"],
+                                      capture_output=True, text=True, env=env, check=True)
+                res = json.loads(proc.stdout)
+                for k, keys in (("scatter_meps", ("scatter_meps", "scatter_table_kb")),
+                                ("update_mups", ("update_mups", "update_neurons"))):
+                    if res[k] > best.get(k, 0.0):
+                        best.update({key: res[key] for key in keys})
+            by_size[str(n)] = best
+            log(f"inner loops, {t} thread(s) x {n} neurons: streamed scatter "
+                f"{best['scatter_meps']:.0f} M events/s, neuron update {best['update_mups']:.0f} M updates/s")
     for t in thread_counts:
         res = results[str(t)]
         log(f"triad {t} thread(s): {res['triad_gbs']:.1f} GB/s (best of {runs} x {reps} sweeps, "
@@ -1613,10 +1676,11 @@ def main(argv=None):
     bandwidth = {}
     if not args.no_stream:
         with tempfile.TemporaryDirectory(prefix="stream_triad-") as tmp:
-            bandwidth = measure_bandwidth([int(t) for t in args.stream_threads.split(",")], tmp,
-                                          mb=args.stream_mb, runs=args.stream_runs,
+            counts = [int(t) for t in args.stream_threads.split(",")]
+            bandwidth = measure_bandwidth(counts, tmp, mb=args.stream_mb, runs=args.stream_runs,
                                           wait_idle_s=args.wait_idle,
-                                          idle_threshold=args.idle_threshold)
+                                          idle_threshold=args.idle_threshold,
+                                          probe_neurons=probe_sizes(points, counts))
     for w in range(args.warmup_runs):
         print(f"warm-up run {w + 1} (discarded)")
         p = points[0]

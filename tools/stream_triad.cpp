@@ -5,7 +5,9 @@
 // engine's flags and its neuron,
 //   g++ -O3 -march=native -ffp-contract=off -fopenmp -Iinclude
 //       tools/stream_triad.cpp src/neuron.cpp -o stream_triad
-// and runs it once per thread count. Four measurements:
+// and runs it once per thread count, and once more per thread count and size
+// of a thread's share of the network with --probes scatter,update. Four
+// measurements (--probes picks some, in order):
 //
 //  triad   a[i] = b[i] + s * c[i] over three double arrays of --mb MB each
 //          (default 80 MB, far beyond the caches), best of --reps sweeps.
@@ -36,6 +38,7 @@
 // Usage: stream_triad [--threads N] [--mb MB] [--reps N] [--table-mb MB]
 //                     [--updates-per-thread N] [--scatter-mb MB] [--scatter-kb KB]
 //                     [--update-neurons N] [--update-steps N]
+//                     [--probes triad,random,scatter,update]
 // Prints one JSON object on stdout.
 #include "microcircuit/neuron.hpp"
 
@@ -72,9 +75,7 @@ template <typename T> std::unique_ptr<T[], FreeDeleter> allocate(std::size_t n) 
     return std::unique_ptr<T[], FreeDeleter>(static_cast<T*>(p));
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+struct Options {
     int threads = 1;
     double mb = 80.0;
     int reps = 10;
@@ -84,47 +85,12 @@ int main(int argc, char** argv) {
     double scatter_kb = 320.0;
     long long update_neurons = 38600;
     int update_steps = 2000;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto next = [&]() -> const char* {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "stream_triad: %s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--threads") {
-            threads = std::atoi(next());
-        } else if (a == "--mb") {
-            mb = std::atof(next());
-        } else if (a == "--reps") {
-            reps = std::atoi(next());
-        } else if (a == "--table-mb") {
-            table_mb = std::atof(next());
-        } else if (a == "--updates-per-thread") {
-            updates_per_thread = std::atoll(next());
-        } else if (a == "--scatter-mb") {
-            scatter_mb = std::atof(next());
-        } else if (a == "--scatter-kb") {
-            scatter_kb = std::atof(next());
-        } else if (a == "--update-neurons") {
-            update_neurons = std::atoll(next());
-        } else if (a == "--update-steps") {
-            update_steps = std::atoi(next());
-        } else {
-            std::fprintf(stderr, "stream_triad: unknown argument %s\n", a.c_str());
-            return 2;
-        }
-    }
-    if (threads < 1 || mb <= 0 || reps < 1 || table_mb <= 0 || updates_per_thread < 1 ||
-        scatter_mb <= 0 || scatter_kb <= 0 || update_neurons < 1 || update_steps < 1) {
-        std::fprintf(stderr, "stream_triad: bad arguments\n");
-        return 2;
-    }
-    omp_set_num_threads(threads);
+    std::string probes = "triad,random,scatter,update";
+};
 
-    // ---- triad ----
-    const auto n = static_cast<std::size_t>(mb * 1e6 / sizeof(double));
+// Each probe returns its fields of the JSON object.
+std::string triad(const Options& o) {
+    const auto n = static_cast<std::size_t>(o.mb * 1e6 / sizeof(double));
     auto a = allocate<double>(n);
     auto b = allocate<double>(n);
     auto c = allocate<double>(n);
@@ -142,7 +108,7 @@ int main(int argc, char** argv) {
     double best = std::numeric_limits<double>::max();
     double worst = 0.0;
     double sum_t = 0.0;
-    for (int r = 0; r < reps; ++r) {
+    for (int r = 0; r < o.reps; ++r) {
         const double t0 = now();
 #pragma omp parallel for schedule(static)
         for (std::size_t i = 0; i < n; ++i) {
@@ -158,13 +124,20 @@ int main(int argc, char** argv) {
         check += pa[i];
     }
     const double bytes = 3.0 * sizeof(double) * static_cast<double>(n);
-    a.reset();
-    b.reset();
-    c.reset();
+    char out[320];
+    std::snprintf(
+        out, sizeof out,
+        "\"array_mb\": %.1f, \"reps\": %d, \"triad_best_s\": %.6g, \"triad_mean_s\": %.6g, "
+        "\"triad_worst_s\": %.6g, \"triad_gbs\": %.4f, \"triad_gbs_mean\": %.4f, "
+        "\"triad_checksum\": %.6g",
+        o.mb, o.reps, best, sum_t / o.reps, worst, bytes / best / 1e9,
+        bytes / (sum_t / o.reps) / 1e9, check);
+    return out;
+}
 
-    // ---- random read-modify-write ----
+std::string random_updates(const Options& o) {
     std::size_t entries = 1;
-    while (static_cast<double>(entries) * 2 * sizeof(std::int64_t) <= table_mb * 1e6) {
+    while (static_cast<double>(entries) * 2 * sizeof(std::int64_t) <= o.table_mb * 1e6) {
         entries *= 2; // power of two: index by mask
     }
     auto table = allocate<std::int64_t>(entries);
@@ -183,7 +156,7 @@ int main(int argc, char** argv) {
             // entry; a lost update does not matter to a timing.
             std::uint64_t x = 0x9E3779B97F4A7C15ULL *
                               static_cast<std::uint64_t>(omp_get_thread_num() + 1 + 16 * r);
-            for (long long k = 0; k < updates_per_thread; ++k) {
+            for (long long k = 0; k < o.updates_per_thread; ++k) {
                 x ^= x >> 12U;
                 x ^= x << 25U;
                 x ^= x >> 27U;
@@ -197,18 +170,26 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < entries; i += 4096) {
         check_random += pt[i];
     }
-    const double updates = static_cast<double>(updates_per_thread) * threads;
-    table.reset();
+    const double updates = static_cast<double>(o.updates_per_thread) * o.threads;
+    char out[320];
+    std::snprintf(out, sizeof out,
+                  "\"random_table_mb\": %.1f, \"random_updates\": %.0f, \"random_best_s\": %.6g, "
+                  "\"random_mups\": %.3f, \"random_line_gbs\": %.4f, \"random_checksum\": %lld",
+                  static_cast<double>(entries * sizeof(std::int64_t)) / 1e6, updates, best_random,
+                  updates / best_random / 1e6, updates * 128.0 / best_random / 1e9,
+                  static_cast<long long>(check_random % 1000));
+    return out;
+}
 
-    // ---- streamed scatter ----
+std::string scatter(const Options& o) {
     struct Synapse {
         std::uint32_t target;
         float weight;
     };
     const auto synapses_per_thread =
-        static_cast<std::size_t>(scatter_mb * 1e6 / sizeof(Synapse) / threads);
-    const auto targets =
-        std::max<std::size_t>(1, static_cast<std::size_t>(scatter_kb * 1e3 / sizeof(std::int64_t)));
+        static_cast<std::size_t>(o.scatter_mb * 1e6 / sizeof(Synapse) / o.threads);
+    const auto targets = std::max<std::size_t>(
+        1, static_cast<std::size_t>(o.scatter_kb * 1e3 / sizeof(std::int64_t)));
     double best_scatter = std::numeric_limits<double>::max();
     std::int64_t check_scatter = 0;
 #pragma omp parallel reduction(+ : check_scatter)
@@ -242,10 +223,18 @@ int main(int argc, char** argv) {
         }
         check_scatter += pm[0];
     }
-    const double events = static_cast<double>(synapses_per_thread) * threads;
+    const double events = static_cast<double>(synapses_per_thread) * o.threads;
+    char out[320];
+    std::snprintf(out, sizeof out,
+                  "\"scatter_table_kb\": %.1f, \"scatter_events\": %.0f, \"scatter_best_s\": %.6g, "
+                  "\"scatter_meps\": %.3f, \"scatter_checksum\": %lld",
+                  static_cast<double>(targets * sizeof(std::int64_t)) / 1e3, events, best_scatter,
+                  events / best_scatter / 1e6, static_cast<long long>(check_scatter % 1000));
+    return out;
+}
 
-    // ---- neuron update ----
-    const auto neurons = static_cast<std::size_t>(update_neurons);
+std::string update(const Options& o) {
+    const auto neurons = static_cast<std::size_t>(o.update_neurons);
     const auto h = 0.1;
     const auto propagators =
         microcircuit::Propagators::compute(microcircuit::NeuronParameters{}, h);
@@ -269,7 +258,7 @@ int main(int argc, char** argv) {
         for (int r = 0; r < 3; ++r) {
 #pragma omp barrier
             const double t0 = now();
-            for (int step = 0; step < update_steps; ++step) {
+            for (int step = 0; step < o.update_steps; ++step) {
 #pragma omp simd
                 for (std::size_t i = 0; i < neurons; ++i) {
                     const std::int64_t arrived = sums[i];
@@ -290,25 +279,81 @@ int main(int argc, char** argv) {
             best_update = std::min(best_update, now() - t0);
         }
     }
-    const double neuron_updates = static_cast<double>(neurons) * update_steps * threads;
+    const double neuron_updates = static_cast<double>(neurons) * o.update_steps * o.threads;
+    char out[320];
+    std::snprintf(out, sizeof out,
+                  "\"update_neurons\": %zu, \"update_steps\": %d, \"update_best_s\": %.6g, "
+                  "\"update_mups\": %.3f, \"update_spikes\": %llu",
+                  neurons, o.update_steps, best_update, neuron_updates / best_update / 1e6,
+                  static_cast<unsigned long long>(spikes));
+    return out;
+}
 
-    std::printf("{\"threads\": %d, \"array_mb\": %.1f, \"reps\": %d, "
-                "\"triad_best_s\": %.6g, \"triad_mean_s\": %.6g, \"triad_worst_s\": %.6g, "
-                "\"triad_gbs\": %.4f, \"triad_gbs_mean\": %.4f, "
-                "\"random_table_mb\": %.1f, \"random_updates\": %.0f, \"random_best_s\": %.6g, "
-                "\"random_mups\": %.3f, \"random_line_gbs\": %.4f, "
-                "\"scatter_table_kb\": %.1f, \"scatter_events\": %.0f, \"scatter_best_s\": %.6g, "
-                "\"scatter_meps\": %.3f, \"update_neurons\": %zu, \"update_steps\": %d, "
-                "\"update_best_s\": %.6g, \"update_mups\": %.3f, \"update_spikes\": %llu, "
-                "\"checksum\": %.6g}\n",
-                threads, mb, reps, best, sum_t / reps, worst, bytes / best / 1e9,
-                bytes / (sum_t / reps) / 1e9,
-                static_cast<double>(entries * sizeof(std::int64_t)) / 1e6, updates, best_random,
-                updates / best_random / 1e6, updates * 128.0 / best_random / 1e9,
-                static_cast<double>(targets * sizeof(std::int64_t)) / 1e3, events, best_scatter,
-                events / best_scatter / 1e6, neurons, update_steps, best_update,
-                neuron_updates / best_update / 1e6, static_cast<unsigned long long>(spikes),
-                check + static_cast<double>(check_random % 1000) +
-                    static_cast<double>(check_scatter % 1000));
+} // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "stream_triad: %s needs a value\n", a.c_str());
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "--threads") {
+            o.threads = std::atoi(next());
+        } else if (a == "--mb") {
+            o.mb = std::atof(next());
+        } else if (a == "--reps") {
+            o.reps = std::atoi(next());
+        } else if (a == "--table-mb") {
+            o.table_mb = std::atof(next());
+        } else if (a == "--updates-per-thread") {
+            o.updates_per_thread = std::atoll(next());
+        } else if (a == "--scatter-mb") {
+            o.scatter_mb = std::atof(next());
+        } else if (a == "--scatter-kb") {
+            o.scatter_kb = std::atof(next());
+        } else if (a == "--update-neurons") {
+            o.update_neurons = std::atoll(next());
+        } else if (a == "--update-steps") {
+            o.update_steps = std::atoi(next());
+        } else if (a == "--probes") {
+            o.probes = next();
+        } else {
+            std::fprintf(stderr, "stream_triad: unknown argument %s\n", a.c_str());
+            return 2;
+        }
+    }
+    if (o.threads < 1 || o.mb <= 0 || o.reps < 1 || o.table_mb <= 0 || o.updates_per_thread < 1 ||
+        o.scatter_mb <= 0 || o.scatter_kb <= 0 || o.update_neurons < 1 || o.update_steps < 1) {
+        std::fprintf(stderr, "stream_triad: bad arguments\n");
+        return 2;
+    }
+    omp_set_num_threads(o.threads);
+    std::string json = "{\"threads\": " + std::to_string(o.threads);
+    std::size_t begin = 0;
+    while (begin <= o.probes.size()) {
+        const std::size_t end = std::min(o.probes.find(',', begin), o.probes.size());
+        const std::string probe = o.probes.substr(begin, end - begin);
+        begin = end + 1;
+        if (probe == "triad") {
+            json += ", " + triad(o);
+        } else if (probe == "random") {
+            json += ", " + random_updates(o);
+        } else if (probe == "scatter") {
+            json += ", " + scatter(o);
+        } else if (probe == "update") {
+            json += ", " + update(o);
+        } else {
+            std::fprintf(stderr,
+                         "stream_triad: unknown probe '%s' (triad, random, scatter, update)\n",
+                         probe.c_str());
+            return 2;
+        }
+    }
+    std::printf("%s}\n", json.c_str());
     return 0;
 }

@@ -596,8 +596,12 @@ def test_cores_bound_is_events_and_updates_at_the_measured_rates():
 def test_cores_columns_of_a_run_and_of_its_point():
     r = bm.row_from_report(report(threads=2, sim=0.6, record=True))
     r.update(repeat=0, returncode=0, spikes_sim=2000, spikes_sim_source="file")
-    bm.add_derived(r, {"2": {"triad_gbs": 30.0, "random_mups": 80.0, "scatter_meps": 400.0,
-                             "update_mups": 1000.0}})
+    # 1000 neurons on 2 threads: the probe of 500 neurons per thread stands
+    # for the run, not the (default) one of 38,600.
+    bm.add_derived(r, {"2": {"triad_gbs": 30.0, "random_mups": 80.0, "scatter_meps": 9.0,
+                             "update_mups": 9.0, "update_neurons": 38600,
+                             "cores_by_neurons": {"500": {"scatter_meps": 400.0,
+                                                          "update_mups": 1000.0}}}})
     events_per_sim_s = 2000 * (400000 / 1000) / 1.0
     updates_per_sim_s = 1000 * 1000.0 / 0.1
     assert r["rtf_limit_cores"] == pytest.approx(events_per_sim_s / 400e6 + updates_per_sim_s / 1e9)
@@ -639,3 +643,19 @@ def test_stream_triad_probes_the_scatter_and_the_neuron_update(tmp_path):
     assert 1000 * 0.95 < per_run < 1000 * 1.05
     bad = subprocess.run([exe, "--update-neurons", "0"], capture_output=True, text=True)
     assert bad.returncode == 2 and "bad arguments" in bad.stderr
+
+
+def test_probes_are_sized_by_each_runs_share_of_the_network():
+    points = [(0.1, "poisson", 1, 1, "off"), (0.1, "poisson", 1, 2, "off"),
+              (0.1, "poisson", 2, 1, "on"), (1.0, "dc", 1, 2, "off"), (1.0, "dc", 2, 2, "off")]
+    # 2 x 2 virtual processes are stood for by the 2-thread measurement.
+    assert bm.probe_sizes(points, [1, 2]) == {1: [7717], 2: [3858, 19292, 38584]}
+    bw = {"cores_by_neurons": {"3858": {"scatter_meps": 1.0, "update_mups": 2.0},
+                               "38584": {"scatter_meps": 3.0, "update_mups": 4.0}}}
+    assert bm.cores_rates(bw, 3900) == (1.0, 2.0)
+    assert bm.cores_rates(bw, 32000) == (3.0, 4.0)
+    # Nothing measured within 25% of the share: no bound rather than a wrong one.
+    assert bm.cores_rates(bw, 10000) == (None, None)
+    assert bm.cores_rates({"scatter_meps": 5.0, "update_mups": 6.0, "update_neurons": 38600},
+                          38000) == (5.0, 6.0)
+    assert bm.cores_rates({}, 38000) == (None, None)
