@@ -1055,6 +1055,10 @@ def make_plots(summary, outdir):
                 label=f"bandwidth limit, best case ({lim[0]['ranks']}x{lim[0]['threads']})")
         ax.plot([s["scale"] for s in lim], [s["rtf_limit_worst"] for s in lim], "k:", marker="+",
                 label="bandwidth limit, worst case")
+        cores = [s for s in lim if s.get("rtf_limit_cores")]
+        if cores:
+            ax.plot([s["scale"] for s in cores], [s["rtf_limit_cores"] for s in cores], "r--",
+                    marker="^", label="cores limit (measured inner loops)")
     ax.errorbar(nest_x, [_mid(r["rtf"]) for r in NEST_REFERENCE["rows"]],
                 yerr=[[_mid(r["rtf"]) - r["rtf"][0] for r in NEST_REFERENCE["rows"]],
                       [r["rtf"][1] - _mid(r["rtf"]) for r in NEST_REFERENCE["rows"]]],
