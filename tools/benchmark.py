@@ -311,9 +311,9 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
     threads used, millions of streamed-scatter events and of neuron updates
     per second (rtf_limit_scatter = events per simulated second / the first,
     rtf_limit_update = neuron updates per simulated second / the second,
-    rtf_limit_cores = their sum; None without them). Returns a dict (bytes per event, per neuron update,
-    per spike and thread, per simulated second for each case, and
-    rtf_limit_* = those bytes / bandwidth).
+    rtf_limit_cores = their sum; None without them). Returns a dict (bytes
+    per event, per neuron update, per spike and thread, per simulated second
+    for each case, rtf_limit_* = those bytes / bandwidth, and the cores bound).
     """
     lay = _layout(layout)
     delivery = lay["delivery"]
@@ -672,8 +672,8 @@ CONSTANT_COLUMNS = ["t_presim_ms", "t_sim_ms", "neurons", "synapses", "synapse_s
                     "bytes_per_event_estimate", "bytes_per_event_worst",
                     "bytes_per_neuron_update", "sums_miss_fraction", "queue_miss_fraction",
                     "pending_miss_fraction", "run_headers_miss_fraction", "runs_per_row",
-                    "limit_delivery", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst", "rtf_limit_random",
-                    "rtf_limit_scatter", "rtf_limit_update", "rtf_limit_cores", "git_commit"]
+                    "limit_delivery", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst",
+                    "rtf_limit_random", "rtf_limit_scatter", "rtf_limit_update", "rtf_limit_cores", "git_commit"]
 KEY_COLUMNS = ["scale", "drive", "ranks", "threads", "record"]
 
 
@@ -877,7 +877,8 @@ def format_markdown(summary, scal, bandwidth):
     """The tables of format_tables as Markdown (for docs and the README)."""
     md = ["| scale, drive | ranks x threads | recording | runs | construct s | sim RTF | "
           "peak MB per rank | bytes/synapse | synaptic events/s | RTF limit best / estimate / worst "
-          "| RTF / best limit | RTF limit cores (events + updates) | RTF / cores limit | others' load, cores |",
+          "| RTF / best limit | RTF limit cores (events + updates) | RTF / cores limit "
+          "| others' load, cores |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summary:
         md.append(
@@ -890,7 +891,8 @@ def format_markdown(summary, scal, bandwidth):
             f"{_fmt(s.get('others_cores_during_median'), 2)} [max {_fmt(s.get('others_cores_during_max'), 2)}] |")
     if bandwidth:
         md += ["", "| triad threads | GB/s (STREAM counting) | random int64 RMW, M updates/s "
-               "| streamed scatter, M events/s (320 KB of sums) | neuron update, M updates/s (38,600 neurons) |",
+               "| streamed scatter, M events/s (320 KB of sums) "
+               "| neuron update, M updates/s (38,600 neurons) |",
                "|---|---|---|---|---|"]
         for k in sorted(bandwidth, key=int):
             md.append(f"| {k} | {bandwidth[k]['triad_gbs']:.1f} | {bandwidth[k]['random_mups']:.0f} "
