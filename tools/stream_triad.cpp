@@ -75,6 +75,34 @@ template <typename T> std::unique_ptr<T[], FreeDeleter> allocate(std::size_t n) 
     return std::unique_ptr<T[], FreeDeleter>(static_cast<T*>(p));
 }
 
+// xorshift64*: cheap random words for the probes' addresses and weights.
+class Xorshift64Star {
+public:
+    explicit Xorshift64Star(std::uint64_t stream) : x_(0x9E3779B97F4A7C15ULL * stream) {}
+    std::uint64_t next() {
+        x_ ^= x_ >> 12U;
+        x_ ^= x_ << 25U;
+        x_ ^= x_ >> 27U;
+        return x_ * 0x2545F4914F6CDD1DULL;
+    }
+
+private:
+    std::uint64_t x_;
+};
+
+// Inside a parallel region: runs work() three times on every thread at once
+// and keeps in `best` (the master's) the shortest wall time of the team.
+template <typename Work> void time_best_of_three(double& best, Work&& work) {
+    for (int r = 0; r < 3; ++r) {
+#pragma omp barrier
+        const double t0 = now();
+        work();
+#pragma omp barrier
+#pragma omp master
+        best = std::min(best, now() - t0);
+    }
+}
+
 struct Options {
     int threads = 1;
     double mb = 80.0;
@@ -154,13 +182,9 @@ std::string random_updates(const Options& o) {
         {
             // xorshift64*, one stream per thread. Threads may hit the same
             // entry; a lost update does not matter to a timing.
-            std::uint64_t x = 0x9E3779B97F4A7C15ULL *
-                              static_cast<std::uint64_t>(omp_get_thread_num() + 1 + 16 * r);
+            Xorshift64Star random(static_cast<std::uint64_t>(omp_get_thread_num() + 1 + 16 * r));
             for (long long k = 0; k < o.updates_per_thread; ++k) {
-                x ^= x >> 12U;
-                x ^= x << 25U;
-                x ^= x >> 27U;
-                const std::uint64_t v = x * 0x2545F4914F6CDD1DULL;
+                const std::uint64_t v = random.next();
                 pt[(v >> 11U) & mask] += static_cast<std::int64_t>(v & 0xFFU);
             }
         }
@@ -199,28 +223,19 @@ std::string scatter(const Options& o) {
         auto sums = allocate<std::int64_t>(targets);
         Synapse* const ps = synapses.get();
         std::int64_t* const pm = sums.get();
-        std::uint64_t x =
-            0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(omp_get_thread_num() + 1);
+        Xorshift64Star random(static_cast<std::uint64_t>(omp_get_thread_num() + 1));
         for (std::size_t i = 0; i < synapses_per_thread; ++i) {
-            x ^= x >> 12U;
-            x ^= x << 25U;
-            x ^= x >> 27U;
-            const std::uint64_t v = x * 0x2545F4914F6CDD1DULL;
+            const std::uint64_t v = random.next();
             // A weight times 2^32, as the engine stores it (synapse_store.hpp).
             ps[i] = {static_cast<std::uint32_t>((v >> 32U) % targets),
                      static_cast<float>(v & 0xFFFFU) * 0x1p32F};
         }
         std::fill_n(pm, targets, std::int64_t{0});
-        for (int r = 0; r < 3; ++r) {
-#pragma omp barrier
-            const double t0 = now();
+        time_best_of_three(best_scatter, [&] {
             for (std::size_t i = 0; i < synapses_per_thread; ++i) {
                 pm[ps[i].target] += static_cast<std::int64_t>(ps[i].weight);
             }
-#pragma omp barrier
-#pragma omp master
-            best_scatter = std::min(best_scatter, now() - t0);
-        }
+        });
         check_scatter += pm[0];
     }
     const double events = static_cast<double>(synapses_per_thread) * o.threads;
@@ -255,9 +270,7 @@ std::string update(const Options& o) {
         const microcircuit::NeuronArrays arrays = state.arrays();
         std::int64_t* const sums = arriving.data();
         std::uint8_t* const flags = spiked.data();
-        for (int r = 0; r < 3; ++r) {
-#pragma omp barrier
-            const double t0 = now();
+        time_best_of_three(best_update, [&] {
             for (int step = 0; step < o.update_steps; ++step) {
 #pragma omp simd
                 for (std::size_t i = 0; i < neurons; ++i) {
@@ -274,10 +287,7 @@ std::string update(const Options& o) {
                 }
                 sums[static_cast<std::size_t>(step) % neurons] += input;
             }
-#pragma omp barrier
-#pragma omp master
-            best_update = std::min(best_update, now() - t0);
-        }
+        });
     }
     const double neuron_updates = static_cast<double>(neurons) * o.update_steps * o.threads;
     char out[320];
