@@ -1,6 +1,7 @@
 #include "microcircuit/simulation.hpp"
 
 #include "microcircuit/random.hpp"
+#include "microcircuit/split_barrier.hpp"
 
 #include <omp.h>
 
@@ -171,7 +172,6 @@ void Simulation::update_population(VirtualProcess& vp, int population, std::uint
 
 void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u,
                         std::uint64_t interval_start, std::vector<std::uint64_t>& emitted) {
-    vp.input.collect(u);
     const bool poisson_active = poisson_ && u >= poisson_first_step_;
     if (poisson_active && ((u & 3U) == 0 || u == poisson_first_step_)) {
         refresh_poisson_counts(vp, u);
@@ -276,6 +276,7 @@ void Simulation::run_until(std::uint64_t step_end) {
             failed_interval.store(interval);
         }
     };
+    SplitBarrier interval_barrier(static_cast<unsigned>(vps.size()));
 #pragma omp parallel num_threads(static_cast <int>(vps.size()))
     {
         const int thread = omp_get_thread_num();
@@ -286,16 +287,28 @@ void Simulation::run_until(std::uint64_t step_end) {
         std::uint64_t previous_start = previous_start_;
         while (start < step_end) {
             const std::uint64_t end = std::min(start + min_delay, step_end);
+            // The runs of the older spikes that arrive in `start` are in the
+            // sums already (added while waiting, below); the last interval's
+            // spikes join the pending ones and add theirs.
+            const std::size_t first_new = vp.input.num_pending();
             deliver(vp, in_flight_[(interval - 1) & 1U], previous_start);
+            vp.input.collect(start, first_new);
             auto& emitted = vp.spikes[interval & 1U];
             emitted.clear();
             for (std::uint64_t u = start; u < end; ++u) {
+                if (u != start) {
+                    vp.input.collect(u);
+                }
                 update(vp, thread, u, start, emitted);
             }
             if (thread == 0 && thalamic_) {
                 draw_thalamic_spikes(start, end, thalamic_spikes_[interval & 1U]);
             }
-#pragma omp barrier
+            const std::uint64_t ticket = interval_barrier.arrive();
+            // Needs nothing from the other threads: the runs of the spikes
+            // pending here that arrive in the next interval's first step.
+            vp.input.collect(end);
+            interval_barrier.wait(ticket);
             if (failed_interval.load() < interval) {
                 break;
             }

@@ -47,12 +47,15 @@ public:
                             separate_inhibitory_ && inhibitory_source});
     }
 
-    // Sums the synapses arriving in `step` into the per-neuron inputs. The
-    // caller reads and zeroes the sums during the update.
-    void collect(std::uint64_t step) {
-        std::size_t kept = 0;
+    // Sums the synapses arriving in `step` into the per-neuron inputs, from
+    // the pending spikes from index `from` on (in the order they were added).
+    // The caller reads and zeroes the sums during the update. The runs of one
+    // step may be added in several calls (the older spikes' while waiting for
+    // the other threads, then the newest): integer sums do not depend on it.
+    void collect(std::uint64_t step, std::size_t from = 0) {
+        std::size_t kept = from;
         const std::size_t n = pending_.size();
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t i = from; i < n; ++i) {
             PendingSpike spike = pending_[i];
             if (i + prefetch_distance < n) {
                 // Runs are short and scattered over the store: fetch ahead.
@@ -88,6 +91,8 @@ public:
         }
         pending_.resize(kept);
     }
+
+    std::size_t num_pending() const { return pending_.size(); }
 
     std::int64_t* excitatory() { return excitatory_.data(); }
     std::int64_t* inhibitory() { return inhibitory_.data(); }

@@ -6,6 +6,9 @@
 // every thread reads the other threads' spikes directly (double-buffered by
 // the parity of the interval), so one barrier per interval suffices; with
 // several ranks the master thread alone talks to MPI between two barriers.
+// The interval's barrier is split (split_barrier.hpp): between arriving and
+// waiting each thread adds the runs of its older pending spikes that arrive
+// in the next step, which needs nothing from the other threads.
 #pragma once
 
 #include "microcircuit/communicator.hpp"

@@ -1,0 +1,67 @@
+// A barrier for the threads of one rank that is passed in two halves:
+// `arrive` says that this thread's part of the interval is done, `wait`
+// returns once every thread has arrived. Between the two a thread does work
+// that needs nothing from the others (the simulation adds the runs of its
+// older pending spikes), so that waiting for the slowest thread and the
+// barrier's own latency are hidden behind useful work instead of spent
+// spinning (at scale 0.2 with 2 threads the waits were about 0.8 us of each
+// 10 us step).
+//
+// A thread spins briefly and then yields, so that more threads than cores
+// (oversubscribed test runs) still make progress.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+namespace microcircuit {
+
+class SplitBarrier {
+public:
+    explicit SplitBarrier(unsigned threads) : threads_(threads) {}
+
+    // Returns the ticket to pass to `wait`. The last thread to arrive opens
+    // the barrier; everything a thread wrote before `arrive` is visible to
+    // every thread after its `wait`.
+    std::uint64_t arrive() {
+        const std::uint64_t generation = generation_.load(std::memory_order_acquire);
+        if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads_) {
+            arrived_.store(0, std::memory_order_relaxed);
+            generation_.store(generation + 1, std::memory_order_release);
+        }
+        return generation;
+    }
+
+    void wait(std::uint64_t ticket) const {
+        for (unsigned spins = 0; generation_.load(std::memory_order_acquire) == ticket;
+             ++spins) {
+            if (spins < spins_before_yield) {
+                pause();
+            } else {
+                std::this_thread::yield();
+            }
+        }
+    }
+
+private:
+    // Tells the core that this is a spin loop (saves power, frees the pipeline).
+    static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        asm volatile("yield");
+#endif
+    }
+
+    // About 40 us of spinning (a pause is ~40 ns on recent x86 cores): far
+    // longer than the waits of a balanced step, far shorter than a time slice.
+    static constexpr unsigned spins_before_yield = 1024;
+
+    unsigned threads_;
+    // Apart, so that the arrivals do not disturb the threads polling the generation.
+    alignas(64) std::atomic<unsigned> arrived_{0};
+    alignas(64) std::atomic<std::uint64_t> generation_{0};
+};
+
+} // namespace microcircuit
