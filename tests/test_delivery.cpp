@@ -64,7 +64,8 @@ SynapseStore store_of(std::vector<Connection> all) {
                 store.runs.push_back(make_delay_run(c.delay_steps, 0));
             }
             ++store.runs.back();
-            store.synapses.emplace_back(pack_target_and_delay(c.target, c.delay_steps), c.weight_pA);
+            store.synapses.emplace_back(pack_target_and_delay(c.target, c.delay_steps),
+                                        c.weight_pA);
         }
         store.row_begin[source + 1] = store.synapses.size();
         store.run_begin[source + 1] = store.runs.size();
@@ -113,7 +114,8 @@ void check_delivery(bool split) {
         for (std::uint32_t target = 0; target < num_targets; ++target) {
             const auto found = expected.find({step, target});
             const std::int64_t want = found == expected.end() ? 0 : found->second;
-            BOOST_TEST(buffer.excitatory()[target] == want, "step " << step << " target " << target);
+            BOOST_TEST(buffer.excitatory()[target] == want,
+                       "step " << step << " target " << target);
             buffer.excitatory()[target] = 0;
         }
     }

@@ -34,8 +34,7 @@ public:
     }
 
     void wait(std::uint64_t ticket) const {
-        for (unsigned spins = 0; generation_.load(std::memory_order_acquire) == ticket;
-             ++spins) {
+        for (unsigned spins = 0; generation_.load(std::memory_order_acquire) == ticket; ++spins) {
             if (spins < spins_before_yield) {
                 pause();
             } else {
