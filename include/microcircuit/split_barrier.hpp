@@ -57,9 +57,10 @@ private:
     // longer than the waits of a balanced step, far shorter than a time slice.
     static constexpr unsigned spins_before_yield = 1024;
 
-    unsigned threads_;
-    // Apart, so that the arrivals do not disturb the threads polling the generation.
+    // Apart, so that the arrivals do not disturb the threads polling the
+    // generation; the thread count is read only by arriving threads.
     alignas(64) std::atomic<unsigned> arrived_{0};
+    unsigned threads_;
     alignas(64) std::atomic<std::uint64_t> generation_{0};
 };
 
