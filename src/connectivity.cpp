@@ -221,6 +221,8 @@ private:
     std::vector<Pending> sorted_;
 };
 
+} // namespace
+
 // Sorts every row by delay with a counting sort (stable, so synapses of equal
 // delay keep their target order and the store does not depend on the
 // decomposition) and records the row's delay runs. A row is a few thousand
@@ -265,8 +267,6 @@ void sort_rows_by_delay(SynapseStore& store) {
     }
     store.runs.shrink_to_fit();
 }
-
-} // namespace
 
 SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
                                  const std::vector<Projection>& projections,

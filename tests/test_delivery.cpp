@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE delivery
 #include <boost/test/unit_test.hpp>
 
+#include "microcircuit/connectivity.hpp"
 #include "microcircuit/input_buffer.hpp"
 #include "microcircuit/split_barrier.hpp"
 
@@ -13,7 +14,6 @@
 #include <chrono>
 #include <map>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 using namespace microcircuit;
@@ -48,28 +48,18 @@ std::vector<Connection> connections() {
 // The store the connectivity builds: rows by source, each sorted by delay
 // (stably), described by its delay runs.
 SynapseStore store_of(std::vector<Connection> all) {
-    std::stable_sort(all.begin(), all.end(), [](const Connection& a, const Connection& b) {
-        return std::tie(a.source, a.delay_steps) < std::tie(b.source, b.delay_steps);
-    });
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Connection& a, const Connection& b) { return a.source < b.source; });
     SynapseStore store;
     store.row_begin.assign(num_sources + 1, 0);
-    store.run_begin.assign(num_sources + 1, 0);
-    for (std::uint32_t source = 0; source < num_sources; ++source) {
-        for (const auto& c : all) {
-            if (c.source != source) {
-                continue;
-            }
-            if (store.synapses.size() == store.row_begin[source] ||
-                delay_of(store.runs.back()) != c.delay_steps) {
-                store.runs.push_back(make_delay_run(c.delay_steps, 0));
-            }
-            ++store.runs.back();
-            store.synapses.emplace_back(pack_target_and_delay(c.target, c.delay_steps),
-                                        c.weight_pA);
-        }
-        store.row_begin[source + 1] = store.synapses.size();
-        store.run_begin[source + 1] = store.runs.size();
+    for (const auto& c : all) {
+        ++store.row_begin[c.source + 1];
+        store.synapses.emplace_back(pack_target_and_delay(c.target, c.delay_steps), c.weight_pA);
     }
+    for (std::uint32_t source = 0; source < num_sources; ++source) {
+        store.row_begin[source + 1] += store.row_begin[source];
+    }
+    sort_rows_by_delay(store);
     return store;
 }
 

@@ -41,6 +41,10 @@ void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
                              std::uint64_t target_index, std::uint32_t in_degree, double resolution,
                              TargetSynapses& out);
 
+// Sorts every row of a filled store by delay (stably: synapses of equal delay
+// keep their order) and describes each row by its delay runs.
+void sort_rows_by_delay(SynapseStore& store);
+
 // Builds the synapse store of virtual process `vp`: two passes over its targets
 // (count per source, then fill), so no temporary copy of the synapses is made.
 SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
