@@ -60,12 +60,19 @@ public:
             if (i + prefetch_distance < n) {
                 // Runs are short and scattered over the store: fetch ahead.
                 const PendingSpike& ahead = pending_[i + prefetch_distance];
+                // The first three lines unconditionally, the rest (long runs,
+                // large scales) in a loop: with no branch whose count varies
+                // from run to run where runs are short (0.2 DC, 2 threads:
+                // collection 6,890 -> 5,800 cycles a step). Lines past the
+                // run's end hold the spike's next run.
                 const auto* const first = reinterpret_cast<const char*>(ahead.next);
                 const auto* const end = reinterpret_cast<const char*>(
                     ahead.next + std::min(length_of(ahead.next_run), max_prefetch_synapses));
-                // From the start of the first synapse's cache line.
-                for (const char* line = first - (reinterpret_cast<std::uintptr_t>(first) & 63U);
-                     line < end; line += 64) {
+                const char* line = first - (reinterpret_cast<std::uintptr_t>(first) & 63U);
+                __builtin_prefetch(line);
+                __builtin_prefetch(line + 64);
+                __builtin_prefetch(line + 128);
+                for (line += 192; line < end; line += 64) {
                     __builtin_prefetch(line);
                 }
             }
@@ -112,7 +119,7 @@ private:
         DelayRun next_run; // a copy: the prefetch ahead reads no other memory
         bool inhibitory;   // adds into the inhibitory sums
     };
-    static constexpr std::size_t prefetch_distance = 8;
+    static constexpr std::size_t prefetch_distance = 16;
     static constexpr std::uint32_t max_prefetch_synapses = 64;
 
     static void add_run(const Synapse* synapse, std::uint32_t length, std::int64_t* sums) {
