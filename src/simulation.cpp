@@ -79,13 +79,30 @@ void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
                          std::uint64_t interval_start) const {
     const auto& derived = network_.derived();
     const bool separate = network_.separate_inhibitory_input();
+    // Taking up a spike reads its row's offsets, then its first run header
+    // and synapses: two dependent misses. Asked for all spikes first, level by
+    // level, they overlap (0.2 DC, cycles a step of taking up: 1 thread 1,700
+    // -> 1,060, 2 threads 1,690 -> 1,310).
+    const SynapseStore& store = vp.synapses;
+    for (const auto* list : spikes) {
+        for (const std::uint64_t spike : *list) {
+            __builtin_prefetch(store.run_begin.data() + (spike >> lag_bits));
+            __builtin_prefetch(store.row_begin.data() + (spike >> lag_bits));
+        }
+    }
+    for (const auto* list : spikes) {
+        for (const std::uint64_t spike : *list) {
+            __builtin_prefetch(store.runs.data() + store.run_begin[spike >> lag_bits]);
+            __builtin_prefetch(store.synapses.data() + store.row_begin[spike >> lag_bits]);
+        }
+    }
     for (const auto* list : spikes) {
         for (const std::uint64_t spike : *list) {
             const std::uint64_t gid = spike >> lag_bits;
             // Thalamic sources (after the cortical gids) are excitatory.
             const bool inhibitory = separate && gid < derived.num_neurons_total &&
                                     !is_excitatory(derived.population_of(gid));
-            vp.input.add_spike(vp.synapses, gid, interval_start + (spike & lag_mask), inhibitory);
+            vp.input.add_spike(store, gid, interval_start + (spike & lag_mask), inhibitory);
         }
     }
 }

@@ -5,7 +5,7 @@ set -eu
 
 packages="build-essential cmake git pkg-config
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libyaml-cpp-dev
-libboost-test-dev librandom123-dev clang-format clang-tidy mount
+libboost-test-dev librandom123-dev clang-format clang-tidy mount strace
 python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pytest"
 
 missing=""

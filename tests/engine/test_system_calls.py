@@ -1,0 +1,55 @@
+"""The per-step loop makes no system calls.
+
+A step lasts microseconds at small scales, and on a virtual machine a system
+call costs about as much: one futex call per step (libgomp's `omp barrier`
+makes one every time, even in a team of one thread) made 2 ranks x 1 thread
+at scale 0.2 a third slower (RTF 0.124 against 0.085, docs/performance.md).
+strace counts the futex calls of every thread of every rank; the run has
+11,000 steps, so a call per step would be 11,000 per rank; start-up alone
+(threads, MPI, HDF5) makes about 250, whatever the run's length.
+"""
+import re
+import shutil
+
+import pytest
+
+from conftest import run
+
+SMALL = ["network.N_scaling=0.02", "network.K_scaling=0.02", "simulation.t_presim=100",
+         "simulation.t_sim=1000", "network.bg_input_type=poisson", "simulation.print_time=false"]
+STEPS = 11000
+# Start-up, the parallel regions of construction and of the two run phases,
+# HDF5 and MPI make some futex calls of their own (about 250 here, the same
+# for 3,000 and 9,000 steps); far fewer than the steps.
+MOST_CALLS = STEPS // 10
+
+
+def futex_calls(summary):
+    """Calls of futex in an `strace -c` summary (0 if it made none)."""
+    match = re.search(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?futex$", summary,
+                      re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.mark.parametrize("ranks, threads", [(2, 1), (1, 2)])
+def test_steps_make_no_futex_calls(binary, mpiexec, tmp_path, ranks, threads):
+    strace = shutil.which("strace")
+    assert strace, "strace is installed by tools/install_dependencies.sh"
+    settings = []
+    for setting in (*SMALL, f"simulation.data_path={tmp_path / 'out'}",
+                    f"simulation.local_num_threads={threads}"):
+        settings += ["--set", setting]
+    # One summary per rank: strace -o appends the pid with -ff only, so the
+    # rank's number goes into the file name through the shell.
+    traced = (f"exec {strace} -f -c -e trace=futex -o {tmp_path}/strace.$OMPI_COMM_WORLD_RANK "
+              f"{binary} " + " ".join(f"'{s}'" for s in settings))
+    command = ["sh", "-c", traced.replace("$OMPI_COMM_WORLD_RANK", "0")]
+    if ranks > 1:
+        command = [mpiexec, "--oversubscribe", "--bind-to", "none", "-n", str(ranks),
+                   "sh", "-c", traced]
+    result = run(command)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for rank in range(ranks):
+        summary = (tmp_path / f"strace.{rank}").read_text()
+        calls = futex_calls(summary)
+        assert calls < MOST_CALLS, f"rank {rank}: {calls} futex calls in {STEPS} steps\n{summary}"
