@@ -49,12 +49,14 @@ def run(command, **kwargs):
                           timeout=kwargs.pop("timeout", 600), **kwargs)
 
 
-def simulate(binary, data_path, *settings, ranks=1, threads=1, mpiexec=None, config=None):
-    """Runs the simulator and returns the CompletedProcess; fails the test on error."""
+def simulate(binary, data_path, *settings, ranks=1, threads=1, mpiexec=None, config=None,
+             wrapper=()):
+    """Runs the simulator and returns the CompletedProcess; fails the test on error.
+    `wrapper` goes before the binary in every rank (a tracer, say)."""
     command = []
     if ranks > 1:
         command += [mpiexec, "--oversubscribe", "--bind-to", "none", "-n", str(ranks)]
-    command += [binary]
+    command += [*wrapper, binary]
     if config:
         command += ["--config", config]
     for setting in (f"simulation.data_path={data_path}", f"simulation.local_num_threads={threads}",

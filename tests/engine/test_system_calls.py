@@ -13,10 +13,10 @@ import shutil
 
 import pytest
 
-from conftest import run
+from conftest import simulate
 
 SMALL = ["network.N_scaling=0.02", "network.K_scaling=0.02", "simulation.t_presim=100",
-         "simulation.t_sim=1000", "network.bg_input_type=poisson", "simulation.print_time=false"]
+         "simulation.t_sim=1000", "network.bg_input_type=poisson"]
 STEPS = 11000
 # Start-up, the parallel regions of construction and of the two run phases,
 # HDF5 and MPI make some futex calls of their own (about 250 here, the same
@@ -35,20 +35,12 @@ def futex_calls(summary):
 def test_steps_make_no_futex_calls(binary, mpiexec, tmp_path, ranks, threads):
     strace = shutil.which("strace")
     assert strace, "strace is installed by tools/install_dependencies.sh"
-    settings = []
-    for setting in (*SMALL, f"simulation.data_path={tmp_path / 'out'}",
-                    f"simulation.local_num_threads={threads}"):
-        settings += ["--set", setting]
-    # One summary per rank: strace -o appends the pid with -ff only, so the
-    # rank's number goes into the file name through the shell.
-    traced = (f"exec {strace} -f -c -e trace=futex -o {tmp_path}/strace.$OMPI_COMM_WORLD_RANK "
-              f"{binary} " + " ".join(f"'{s}'" for s in settings))
-    command = ["sh", "-c", traced.replace("$OMPI_COMM_WORLD_RANK", "0")]
-    if ranks > 1:
-        command = [mpiexec, "--oversubscribe", "--bind-to", "none", "-n", str(ranks),
-                   "sh", "-c", traced]
-    result = run(command)
-    assert result.returncode == 0, result.stdout + result.stderr
+    # One summary per rank, named by the rank (mpiexec sets it; 0 without);
+    # the shell passes the binary and its arguments on as "$0" "$@".
+    tracer = ["sh", "-c", f'exec {strace} -f -c -e trace=futex '
+              f'-o {tmp_path}/strace.${{OMPI_COMM_WORLD_RANK:-0}} "$0" "$@"']
+    simulate(binary, tmp_path / "out", *SMALL, ranks=ranks, threads=threads, mpiexec=mpiexec,
+             wrapper=tracer)
     for rank in range(ranks):
         summary = (tmp_path / f"strace.{rank}").read_text()
         calls = futex_calls(summary)
