@@ -30,7 +30,8 @@ namespace microcircuit {
 
 namespace {
 
-constexpr std::size_t spike_flush_threshold = std::size_t{1} << 20U; // spikes buffered per rank
+// spike_buffer auto: the spikes every rank holds at a flush, after gathering them all.
+constexpr std::uint64_t spikes_gathered_per_flush = std::uint64_t{1} << 20U;
 
 // Threads per rank for local_num_threads: auto: OMP_NUM_THREADS, else the cores
 // this process may use shared among the ranks on its node.
@@ -171,8 +172,13 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     const double h = parameters.simulation.sim_resolution;
     std::unique_ptr<SpikeRecorder> spikes;
     if (parameters.simulation.record_spikes) {
+        const std::uint64_t buffer =
+            parameters.simulation.spike_buffer != 0
+                ? parameters.simulation.spike_buffer
+                : std::max<std::uint64_t>(1, spikes_gathered_per_flush /
+                                                 partition.virtual_processes());
         spikes = std::make_unique<SpikeRecorder>(file->id(), derived, communicator, h,
-                                                 spike_flush_threshold);
+                                                 static_cast<std::size_t>(threads), buffer);
     }
     std::unique_ptr<VoltageRecorder> voltages;
     if (parameters.simulation.record_voltage) {
@@ -234,7 +240,7 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     summary.synapse_store_bytes =
         communicator.sum(static_cast<std::uint64_t>(network.synapse_store_bytes()));
     summary.min_delay_steps = network.min_delay_steps();
-    summary.spikes = simulation.num_spikes();
+    summary.spikes = communicator.sum(simulation.num_local_spikes());
     summary.config_json = yaml_to_json(config.effective_yaml);
     if (root) {
         write_file_atomically(output.report, report_json(summary));

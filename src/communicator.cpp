@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <stdexcept>
 
 namespace microcircuit {
@@ -22,12 +23,14 @@ Communicator::Communicator() {
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
 
-void Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
-                                   std::vector<std::uint64_t>& global) {
+bool Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
+                                   std::vector<std::uint64_t>& global, bool request) {
     if (size_ == 1) {
         global = local;
-        return;
+        return request;
     }
+    // The request rides in the top bit of the count word.
+    constexpr std::uint64_t request_bit = std::uint64_t{1} << 63U;
     const auto ranks = static_cast<std::size_t>(size_);
     for (;;) {
         // Per destination: [count, spikes...]; every destination gets the same spikes.
@@ -36,15 +39,17 @@ void Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
         receive_.resize(ranks * stride);
         const std::size_t sent = std::min(local.size(), chunk_);
         for (std::size_t r = 0; r < ranks; ++r) {
-            send_[r * stride] = local.size();
+            send_[r * stride] = local.size() | (request ? request_bit : 0);
             std::copy_n(local.begin(), sent,
                         send_.begin() + static_cast<std::ptrdiff_t>(r * stride + 1));
         }
         MPI_Alltoall(send_.data(), static_cast<int>(stride), MPI_UINT64_T, receive_.data(),
                      static_cast<int>(stride), MPI_UINT64_T, MPI_COMM_WORLD);
         std::uint64_t largest = 0;
+        bool requested = false;
         for (std::size_t r = 0; r < ranks; ++r) {
-            largest = std::max(largest, receive_[r * stride]);
+            largest = std::max(largest, receive_[r * stride] & ~request_bit);
+            requested = requested || (receive_[r * stride] & request_bit) != 0;
         }
         if (largest > chunk_) {
             // All ranks saw the same counts, so all retry with the same chunk.
@@ -54,10 +59,36 @@ void Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
         global.clear();
         for (std::size_t r = 0; r < ranks; ++r) {
             const auto* begin = receive_.data() + r * stride + 1;
-            global.insert(global.end(), begin, begin + receive_[r * stride]);
+            global.insert(global.end(), begin,
+                          begin + static_cast<std::ptrdiff_t>(receive_[r * stride] & ~request_bit));
         }
-        return;
+        return requested;
     }
+}
+
+std::size_t Communicator::gathered_words(std::size_t words) const {
+    if (words > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw std::runtime_error("too much data for one MPI_Allgatherv");
+    }
+    const auto ranks = static_cast<std::size_t>(size_);
+    gather_counts_.assign(ranks, 0);
+    gather_offsets_.assign(ranks, 0);
+    const int mine = static_cast<int>(words);
+    MPI_Allgather(&mine, 1, MPI_INT, gather_counts_.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    std::size_t total = 0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+        if (total > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+            throw std::runtime_error("too much data for one MPI_Allgatherv");
+        }
+        gather_offsets_[r] = static_cast<int>(total);
+        total += static_cast<std::size_t>(gather_counts_[r]);
+    }
+    return total;
+}
+
+void Communicator::all_gather_words(const void* local, std::size_t words, void* global) const {
+    MPI_Allgatherv(local, static_cast<int>(words), MPI_UINT64_T, global, gather_counts_.data(),
+                   gather_offsets_.data(), MPI_UINT64_T, MPI_COMM_WORLD);
 }
 
 void Communicator::abort(const std::string& message) const {

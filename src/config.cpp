@@ -209,6 +209,15 @@ const std::vector<Field>& schema() {
                                         : p.simulation.record_spikes) = true;
              }
          }},
+        {"simulation", "spike_buffer", "auto",
+         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
+             if (n.IsScalar() && n.Scalar() == "auto") {
+                 p.simulation.spike_buffer = 0;
+                 return;
+             }
+             p.simulation.spike_buffer =
+                 static_cast<std::uint64_t>(to_integer(n, o, k, 1, 1LL << 40));
+         }},
         number("simulation", "rec_V_int", "1.0", positive,
                [](Parameters& p) -> double& { return p.simulation.rec_V_int; }),
         {"simulation", "rec_V_num_neurons", "10",

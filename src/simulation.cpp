@@ -26,7 +26,8 @@ std::uint64_t encode_spike(std::uint64_t gid, std::uint64_t lag) { return (gid <
 Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
                        VoltageRecorder* voltages, Progress progress)
     : network_(network), communicator_(communicator), spike_recorder_(spikes),
-      voltage_recorder_(voltages), progress_(std::move(progress)) {
+      voltage_recorder_(voltages), progress_(std::move(progress)),
+      spikes_per_thread_(network.virtual_processes().size(), 0) {
     const auto& parameters = network.parameters();
     const auto& derived = network.derived();
     const double h = parameters.simulation.sim_resolution;
@@ -232,35 +233,27 @@ void Simulation::draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_
     }
 }
 
-void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_start,
-                                 std::uint64_t interval_end) {
-    const std::size_t parity = interval & 1U;
-    SpikeLists emitted;
+void Simulation::record(int thread, const std::vector<std::uint64_t>& emitted,
+                        std::uint64_t interval, std::uint64_t interval_start) {
+    for (const std::uint64_t spike : emitted) {
+        spike_recorder_->add(static_cast<std::size_t>(thread), spike >> lag_bits,
+                             interval_start + (spike & lag_mask) + 1);
+    }
+    if (spike_recorder_->buffer_full(static_cast<std::size_t>(thread))) {
+        flush_request_[interval & 1U].store(true, std::memory_order_relaxed);
+    }
+}
+
+void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_end) {
     if (communicator_.size() > 1) {
+        const std::size_t parity = interval & 1U;
         local_spikes_.clear();
         for (auto& vp : network_.virtual_processes()) {
             local_spikes_.insert(local_spikes_.end(), vp.spikes[parity].begin(),
                                  vp.spikes[parity].end());
         }
-        communicator_.exchange_spikes(local_spikes_, global_spikes_);
-        emitted.push_back(&global_spikes_);
-    } else {
-        for (const auto& vp : network_.virtual_processes()) {
-            emitted.push_back(&vp.spikes[parity]);
-        }
-    }
-    for (const auto* list : emitted) {
-        num_spikes_ += list->size();
-        if (spike_recorder_ != nullptr) {
-            for (const std::uint64_t spike : *list) {
-                spike_recorder_->add(spike >> lag_bits, interval_start + (spike & lag_mask) + 1);
-            }
-        }
-    }
-    if (spike_recorder_ != nullptr && spike_recorder_->buffer_full()) {
-        spike_recorder_->flush(); // collective: every rank's buffer holds the same spikes
-    }
-    if (communicator_.size() > 1) {
+        flush_agreed_ = communicator_.exchange_spikes(
+            local_spikes_, global_spikes_, flush_request_[parity].load(std::memory_order_relaxed));
         // Every rank draws the thalamic spikes itself; they join the delivery list.
         global_spikes_.insert(global_spikes_.end(), thalamic_spikes_[parity].begin(),
                               thalamic_spikes_[parity].end());
@@ -308,6 +301,7 @@ void Simulation::run_until(std::uint64_t step_end) {
         std::uint64_t start = step_;
         std::uint64_t interval = interval_;
         std::uint64_t previous_start = previous_start_;
+        std::uint64_t emitted_here = 0;
         while (start < step_end) {
             const std::uint64_t end = std::min(start + min_delay, step_end);
             // The runs of the older spikes that arrive in `start` are in the
@@ -324,6 +318,10 @@ void Simulation::run_until(std::uint64_t step_end) {
                 }
                 update(vp, thread, u, start, emitted);
             }
+            emitted_here += emitted.size();
+            if (spike_recorder_ != nullptr) {
+                record(thread, emitted, interval, start);
+            }
             if (thread == 0 && thalamic_) {
                 draw_thalamic_spikes(start, end, thalamic_spikes_[interval & 1U]);
             }
@@ -336,10 +334,27 @@ void Simulation::run_until(std::uint64_t step_end) {
                 break;
             }
             if (thread == 0) {
-                on_master(interval, end, [&] { finish_interval(interval, start, end); });
+                on_master(interval, end, [&] { finish_interval(interval, end); });
             }
             if (several_ranks) {
                 all_threads_meet(); // the others take up the spikes the master received
+            }
+            // Every thread and rank reads the same answer: with one rank the
+            // threads' requests (made before the barrier, and cleared only
+            // after the meeting below), else what the exchange agreed.
+            if (spike_recorder_ != nullptr &&
+                (several_ranks ? flush_agreed_
+                               : flush_request_[interval & 1U].load(std::memory_order_relaxed))) {
+                if (thread == 0 && failed_interval.load() == no_failure) {
+                    on_master(interval, end, [&] { spike_recorder_->flush(); });
+                }
+                all_threads_meet();
+                if (thread == 0) {
+                    flush_request_[interval & 1U].store(false, std::memory_order_relaxed);
+                }
+                if (failed_interval.load() != no_failure) {
+                    break;
+                }
             }
             if (voltage_recorder_ != nullptr &&
                 voltage_recorder_->window_full(std::min(end + min_delay, total_steps))) {
@@ -357,6 +372,7 @@ void Simulation::run_until(std::uint64_t step_end) {
             start = end;
             ++interval;
         }
+        spikes_per_thread_[thread] += emitted_here;
 #pragma omp barrier
         if (thread == 0) {
             step_ = start;

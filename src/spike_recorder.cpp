@@ -6,9 +6,14 @@ namespace microcircuit {
 
 SpikeRecorder::SpikeRecorder(hid_t file, const DerivedParameters& derived,
                              const Communicator& communicator, double resolution,
-                             std::size_t flush_threshold)
+                             std::size_t threads, std::size_t buffer_spikes)
     : derived_(derived), communicator_(communicator), resolution_(resolution),
-      flush_threshold_(flush_threshold) {
+      buffer_spikes_(buffer_spikes), buffers_(threads) {
+    // Address space only: pages are touched as spikes arrive. Reserved, the
+    // buffer is never copied to grow in the middle of the simulation.
+    for (auto& buffer : buffers_) {
+        buffer.spikes.reserve(buffer_spikes + prefetch_spikes);
+    }
     auto spikes = create_group(file, "spikes");
     write_attribute(spikes.id(), "sorting", std::string("by_time"));
     for (int p = 0; p < num_populations; ++p) {
@@ -24,12 +29,24 @@ SpikeRecorder::SpikeRecorder(hid_t file, const DerivedParameters& derived,
 }
 
 void SpikeRecorder::flush() {
-    std::sort(buffer_.begin(), buffer_.end());
+    std::vector<Spike> local;
+    std::size_t count = 0;
+    for (const auto& buffer : buffers_) {
+        count += buffer.spikes.size();
+    }
+    local.reserve(count);
+    for (auto& buffer : buffers_) {
+        local.insert(local.end(), buffer.spikes.begin(), buffer.spikes.end());
+        buffer.spikes.clear();
+    }
+    std::vector<Spike> spikes =
+        communicator_.size() > 1 ? communicator_.all_gather(local) : std::move(local);
+    std::sort(spikes.begin(), spikes.end());
     const auto ranks = static_cast<std::uint64_t>(communicator_.size());
     const auto rank = static_cast<std::uint64_t>(communicator_.rank());
     // Split by population; each keeps the (time, gid) order.
     std::vector<std::vector<Spike>> by_population(num_populations);
-    for (const auto& spike : buffer_) {
+    for (const auto& spike : spikes) {
         by_population[derived_.population_of(spike.gid)].push_back(spike);
     }
     std::vector<std::uint64_t> node_ids;
@@ -48,7 +65,6 @@ void SpikeRecorder::flush() {
         node_ids_[p].append(node_ids.data(), node_ids.size(), share_begin, total);
         timestamps_[p].append(timestamps.data(), timestamps.size(), share_begin, total);
     }
-    buffer_.clear();
 }
 
 } // namespace microcircuit

@@ -45,6 +45,7 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_reference_model_with_poisson_drive) {
     BOOST_TEST(p.network.V0_mean_optimized[0] == -68.28);
     BOOST_TEST(p.simulation.overwrite_files == false);
     BOOST_TEST(p.simulation.local_num_threads == 0); // auto
+    BOOST_TEST(p.simulation.spike_buffer == 0U);     // auto
 }
 
 BOOST_AUTO_TEST_CASE(overrides_apply_in_order_after_the_file) {
@@ -52,10 +53,11 @@ BOOST_AUTO_TEST_CASE(overrides_apply_in_order_after_the_file) {
     std::ofstream(path) << "network:\n  N_scaling: 0.5\n";
     const auto loaded =
         load_config(path, {"network.N_scaling=0.25", "simulation.local_num_threads=3",
-                           "simulation.rec_dev=[voltmeter]"});
+                           "simulation.rec_dev=[voltmeter]", "simulation.spike_buffer=4096"});
     std::remove(path.c_str());
     BOOST_TEST(loaded.parameters.network.N_scaling == 0.25);
     BOOST_TEST(loaded.parameters.simulation.local_num_threads == 3);
+    BOOST_TEST(loaded.parameters.simulation.spike_buffer == 4096U);
     BOOST_TEST(loaded.parameters.simulation.record_voltage);
     BOOST_TEST(!loaded.parameters.simulation.record_spikes);
     BOOST_TEST(contains(loaded.effective_yaml, "N_scaling: 0.25"));
@@ -72,6 +74,10 @@ BOOST_AUTO_TEST_CASE(bad_inputs_name_file_line_and_key) {
 
     const auto negative = error_of("network:\n  K_scaling: -1\n");
     BOOST_TEST(contains(negative, "network.K_scaling: must be > 0"));
+
+    const auto buffer = error_of("simulation:\n  spike_buffer: 0\n");
+    BOOST_TEST(contains(buffer, "test_config_input.yaml:2:"));
+    BOOST_TEST(contains(buffer, "simulation.spike_buffer"));
 
     const auto element = error_of("network:\n  K_ext: [1, 2, 3, 4, 5, 6, x, 8]\n");
     BOOST_TEST(contains(element, "network.K_ext[6]"));

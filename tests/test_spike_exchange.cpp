@@ -1,6 +1,7 @@
 // The spike exchange over MPI_Alltoall, run under mpiexec with several ranks:
 // every rank receives every rank's spikes in rank order, also when a rank
-// sends more than the current chunk (the retry path) or nothing at all.
+// sends more than the current chunk (the retry path) or nothing at all; a
+// request of any one rank reaches all; the gather of the recorded spikes.
 #define BOOST_TEST_MODULE spike_exchange
 #include <boost/test/unit_test.hpp>
 
@@ -44,6 +45,43 @@ BOOST_AUTO_TEST_CASE(every_rank_receives_all_spikes_across_chunk_growth) {
         }
         BOOST_TEST(global == expected, boost::test_tools::per_element());
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_request_of_any_rank_reaches_every_rank) {
+    Communicator communicator;
+    std::vector<std::uint64_t> global;
+    const int last = communicator.size() - 1;
+    BOOST_TEST(!communicator.exchange_spikes(spikes_of(communicator.rank(), 2), global, false));
+    for (int asking = 0; asking <= last; ++asking) {
+        // Also across a chunk growth: the request bit is not part of the count.
+        const std::size_t mine = communicator.rank() == asking ? 300 : 1;
+        BOOST_TEST(communicator.exchange_spikes(spikes_of(communicator.rank(), mine), global,
+                                                communicator.rank() == asking));
+        BOOST_TEST(global.size() == 300U + static_cast<std::size_t>(last));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(all_gather_concatenates_in_rank_order) {
+    struct Pair {
+        std::uint64_t a;
+        std::uint64_t b;
+    };
+    Communicator communicator;
+    const auto rank = static_cast<std::uint64_t>(communicator.rank());
+    std::vector<Pair> mine;
+    for (std::uint64_t i = 0; i < rank * 3; ++i) { // rank 0 contributes nothing
+        mine.push_back({rank, i});
+    }
+    const auto all = communicator.all_gather(mine);
+    std::size_t next = 0;
+    for (std::uint64_t r = 0; r < static_cast<std::uint64_t>(communicator.size()); ++r) {
+        for (std::uint64_t i = 0; i < r * 3; ++i, ++next) {
+            BOOST_TEST_REQUIRE(next < all.size());
+            BOOST_TEST(all[next].a == r);
+            BOOST_TEST(all[next].b == i);
+        }
+    }
+    BOOST_TEST(next == all.size());
 }
 
 BOOST_AUTO_TEST_CASE(reductions_agree_on_all_ranks) {

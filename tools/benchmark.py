@@ -654,7 +654,7 @@ RUN_COLUMNS = [
     "runs_per_row", "limit_delivery", "rtf_limit_best", "rtf_limit_estimate", "rtf_limit_worst",
     "rtf_limit_random", "rtf_limit_scatter", "rtf_limit_update", "rtf_limit_cores",
     "rtf_over_limit_best", "rtf_over_limit_cores", "cpu_s", "busy_cores_before", "waited_idle_s",
-    "others_cores_during",
+    "others_cores_during", "core_slowdown",
     "loadavg_before", "loadavg_after", "returncode",
     "discarded", "error", "git_commit", "k_scaling", "h_ms", "rng_seed", "separate_inhibitory",
 ]
@@ -1325,6 +1325,34 @@ def wait_until_idle(max_wait_s, threshold_cores, log=print):
     return busy, waited
 
 
+def core_slowdown(loop=200_000, tries=5):
+    """How much slower the slowest core runs a fixed loop than the fastest:
+    the harness pins itself to each core in turn (median of `tries`). On a
+    virtual machine whose host lends a core to someone else, /proc/stat sees
+    nothing, yet that core can run at a third of its speed for minutes, and
+    a two-thread run then measures the host. None where pinning is not
+    possible (one core, no sched_setaffinity)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = os.sched_getaffinity(0)
+    if len(allowed) < 2:
+        return None
+    times = {}
+    try:
+        for cpu in sorted(allowed):
+            os.sched_setaffinity(0, {cpu})
+            for _ in range(tries):
+                t0 = time.perf_counter()
+                total = 0
+                for i in range(loop):
+                    total += i
+                times.setdefault(cpu, []).append(time.perf_counter() - t0)
+    finally:
+        os.sched_setaffinity(0, allowed)
+    medians = [statistics.median(t) for t in times.values()]
+    return max(medians) / min(medians)
+
+
 def find_binary(explicit=None):
     candidates = [explicit, os.environ.get("MICROCIRCUIT_MPI"),
                   os.path.join(REPO, "build", "microcircuit_mpi"), shutil.which("microcircuit_mpi")]
@@ -1394,6 +1422,7 @@ def run_one(binary, point, repeat, outdir, args, log=print):
         env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
     env["OMP_NUM_THREADS"] = str(threads)
     busy, waited = wait_until_idle(args.wait_idle, args.idle_threshold, log)
+    slowdown_before = core_slowdown()
     load_before = os.getloadavg()[0]
     cpu_all0 = busy_cpu_seconds()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -1410,6 +1439,7 @@ def run_one(binary, point, repeat, outdir, args, log=print):
     wall = time.monotonic() - t0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_all1 = busy_cpu_seconds()
+    slowdown_after = core_slowdown()
     own_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     others = (max(0.0, (cpu_all1 - cpu_all0 - own_cpu) / wall)
               if cpu_all0 is not None and cpu_all1 is not None and wall > 0 else None)
@@ -1439,18 +1469,32 @@ def run_one(binary, point, repeat, outdir, args, log=print):
     row.update({"repeat": repeat, "wall_s": wall, "loadavg_before": load_before,
                 "busy_cores_before": busy, "waited_idle_s": waited, "cpu_s": own_cpu,
                 "others_cores_during": others,
+                "core_slowdown": max((x for x in (slowdown_before, slowdown_after) if x is not None),
+                                     default=None),
                 "loadavg_after": os.getloadavg()[0], "command": " ".join(cmd)})
     status = (f"RTF {row['rtf']:.3f}, construct {row['construct_s']:.2f} s, "
               f"peak {row['peak_rss_mb_max']:.0f} MB/rank" if row.get("rtf") is not None
               else f"FAILED ({rc}): {row['error'][-200:]}")
     busy_text = f"{busy:.2f}" if busy is not None else "?"
     others_text = f"{others:.2f}" if others is not None else "?"
+    slowdown_text = f"{row['core_slowdown']:.2f}" if row["core_slowdown"] is not None else "?"
     log(f"  {name}: {status} (wall {wall:.1f} s; cores used by others: {busy_text} before, "
-        f"{others_text} during)")
+        f"{others_text} during; slowest core {slowdown_text}x the fastest)")
     return row
 
 
 # ---------------------------------------------------------------------------
+
+
+def disturbance(row, max_others, max_core_slowdown):
+    """Why a run did not have the machine to itself, or "" if it did."""
+    others = row.get("others_cores_during")
+    if others is not None and others > max_others:
+        return f"other processes used {others:.2f} cores (> {max_others:g})"
+    slowdown = row.get("core_slowdown")
+    if slowdown is not None and slowdown > max_core_slowdown:
+        return f"the slowest core ran {slowdown:.2f}x slower than the fastest (> {max_core_slowdown:g})"
+    return ""
 
 
 def build_parser():
@@ -1483,6 +1527,10 @@ def build_parser():
     p.add_argument("--max-others", type=float, default=0.25,
                    help="a run during which other processes used more cores than this is "
                         "discarded and run again (default 0.25)")
+    p.add_argument("--max-core-slowdown", type=float, default=1.25,
+                   help="a run before or after which the slowest core ran a fixed loop more than "
+                        "this many times slower than the fastest (a virtual machine's host "
+                        "lending a core away) is discarded and run again (default 1.25)")
     p.add_argument("--retries", type=int, default=2,
                    help="times a disturbed run is run again (default 2; the last try is kept)")
     p.add_argument("--keep-spikes", action="store_true", help="keep the runs' spikes.h5")
@@ -1698,13 +1746,11 @@ def main(argv=None):
             for attempt in range(args.retries + 1):
                 row = run_one(binary, p, rep if attempt == 0 else f"{rep}retry{attempt}", outdir, args)
                 row["repeat"] = rep
-                disturbed = (row.get("others_cores_during") is not None
-                             and row["others_cores_during"] > args.max_others)
-                if disturbed and attempt < args.retries and row.get("rtf") is not None:
+                reason = disturbance(row, args.max_others, args.max_core_slowdown)
+                if reason and attempt < args.retries and row.get("rtf") is not None:
                     row["discarded"] = "disturbed"
                     rows.append(row)
-                    print(f"    discarded: other processes used {row['others_cores_during']:.2f} cores "
-                          f"(> {args.max_others:g}); running it again")
+                    print(f"    discarded: {reason}; running it again")
                     continue
                 rows.append(row)
                 break

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace microcircuit {
@@ -32,8 +33,20 @@ public:
     // Every rank contributes its spikes and receives the spikes of all ranks,
     // in rank order, through MPI_Alltoall with a fixed chunk per rank pair. A
     // count above the chunk is seen by every rank; all then retry with a larger chunk.
-    void exchange_spikes(const std::vector<std::uint64_t>& local,
-                         std::vector<std::uint64_t>& global);
+    // The exchange also carries one request per rank (for a collective action
+    // such as writing the recorded spikes): returns whether any rank made it.
+    bool exchange_spikes(const std::vector<std::uint64_t>& local,
+                         std::vector<std::uint64_t>& global, bool request = false);
+
+    // Every rank's elements, concatenated in rank order, on every rank.
+    template <class T> std::vector<T> all_gather(const std::vector<T>& local) const {
+        static_assert(std::is_trivially_copyable_v<T> && sizeof(T) % sizeof(std::uint64_t) == 0,
+                      "gathered as 64-bit words");
+        constexpr std::size_t words = sizeof(T) / sizeof(std::uint64_t);
+        std::vector<T> global(gathered_words(local.size() * words) / words);
+        all_gather_words(local.data(), local.size() * words, global.data());
+        return global;
+    }
 
     std::uint64_t sum(std::uint64_t value) const;
     std::uint64_t max(std::uint64_t value) const;
@@ -51,11 +64,17 @@ public:
     std::string broadcast(const std::string& text) const;
 
 private:
+    // The sum of every rank's `words`; remembers each rank's count for all_gather_words.
+    std::size_t gathered_words(std::size_t words) const;
+    void all_gather_words(const void* local, std::size_t words, void* global) const;
+
     int rank_ = 0;
     int size_ = 1;
     std::size_t chunk_ = 64; // spikes per rank pair and exchange
     std::vector<std::uint64_t> send_;
     std::vector<std::uint64_t> receive_;
+    mutable std::vector<int> gather_counts_;
+    mutable std::vector<int> gather_offsets_;
 };
 
 } // namespace microcircuit

@@ -24,6 +24,9 @@ struct SimulationParameters {
     std::uint32_t rng_seed = 55;
     int local_num_threads = 0; // 0: auto
     bool record_spikes = true;
+    // Spikes a thread buffers before the spike file is appended to; 0: auto
+    // (2^20 spikes over all threads of all ranks, as every rank gathers them all).
+    std::uint64_t spike_buffer = 0;
     bool record_voltage = false;
     double rec_V_int = 1.0;     // ms
     int rec_V_num_neurons = 10; // per population

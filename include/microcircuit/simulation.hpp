@@ -1,7 +1,7 @@
 // The simulation loop, one min-delay interval at a time:
 //   deliver the spikes of the last interval into the input buffers (each thread
 //   into its own neurons) -> update the neurons for the interval's steps ->
-//   exchange the new spikes between ranks -> record them.
+//   record each thread's new spikes -> exchange them between ranks.
 // Threads share one OpenMP parallel region for the whole run. With one rank
 // every thread reads the other threads' spikes directly (double-buffered by
 // the parity of the interval), so one barrier per interval suffices; with
@@ -19,8 +19,10 @@
 #include "microcircuit/voltage_recorder.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <numeric>
 #include <vector>
 
 namespace microcircuit {
@@ -38,7 +40,11 @@ public:
     // Writes what the recorders still hold (collective).
     void finish_recording();
 
-    std::uint64_t num_spikes() const { return num_spikes_; }
+    // Spikes of this rank's neurons so far.
+    std::uint64_t num_local_spikes() const {
+        return std::accumulate(spikes_per_thread_.begin(), spikes_per_thread_.end(),
+                               std::uint64_t{0});
+    }
 
 private:
     // The spikes of one interval: lists of gid << 32 | lag words.
@@ -53,9 +59,11 @@ private:
     void refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const;
     void draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end,
                               std::vector<std::uint64_t>& spikes) const;
-    // Master thread, after the interval's barrier: exchange (several ranks) and record.
-    void finish_interval(std::uint64_t interval, std::uint64_t interval_start,
-                         std::uint64_t interval_end);
+    // Each thread, before the interval's barrier: its own spikes into its buffer.
+    void record(int thread, const std::vector<std::uint64_t>& emitted, std::uint64_t interval,
+                std::uint64_t interval_start);
+    // Master thread, after the interval's barrier: exchange (several ranks), progress.
+    void finish_interval(std::uint64_t interval, std::uint64_t interval_end);
 
     Network& network_;
     Communicator& communicator_;
@@ -85,7 +93,12 @@ private:
     std::uint64_t previous_start_ = 0;         // first step of the last interval
     std::vector<std::uint64_t> local_spikes_;  // several ranks: this rank's spikes
     std::vector<std::uint64_t> global_spikes_; // several ranks: everybody's spikes
-    std::uint64_t num_spikes_ = 0;
+    std::vector<std::uint64_t> spikes_per_thread_;
+    // A thread whose spike buffer is full asks for a flush at the end of the
+    // interval, by parity of the interval: a thread already in the next
+    // interval cannot touch the request the others are still reading.
+    alignas(64) std::array<std::atomic<bool>, 2> flush_request_{};
+    bool flush_agreed_ = false; // several ranks: whether any rank asked, by the exchange
     // The spikes of the intervals of each parity, as delivery reads them: with
     // one rank every thread's list and the thalamic list, else the exchanged list.
     std::array<SpikeLists, 2> in_flight_;

@@ -659,3 +659,25 @@ def test_probes_are_sized_by_each_runs_share_of_the_network():
     assert bm.cores_rates({"scatter_meps": 5.0, "update_mups": 6.0, "update_neurons": 38600},
                           38000) == (5.0, 6.0)
     assert bm.cores_rates({}, 38000) == (None, None)
+
+
+def test_a_run_is_disturbed_by_other_processes_or_a_slowed_core():
+    quiet = {"others_cores_during": 0.05, "core_slowdown": 1.03}
+    assert bm.disturbance(quiet, 0.25, 1.25) == ""
+    busy = dict(quiet, others_cores_during=0.6)
+    assert "other processes used 0.60 cores" in bm.disturbance(busy, 0.25, 1.25)
+    lent = dict(quiet, core_slowdown=2.6)
+    assert "slowest core ran 2.60x slower" in bm.disturbance(lent, 0.25, 1.25)
+    assert bm.disturbance({"others_cores_during": None, "core_slowdown": None}, 0.25, 1.25) == ""
+
+
+def test_core_slowdown_pins_to_every_core_and_restores_the_affinity():
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no sched_setaffinity here")
+    before = os.sched_getaffinity(0)
+    slowdown = bm.core_slowdown(loop=20_000, tries=3)
+    assert os.sched_getaffinity(0) == before
+    if len(before) < 2:
+        assert slowdown is None
+    else:
+        assert slowdown >= 1.0

@@ -11,6 +11,7 @@ from conftest import simulate, sorted_spikes
 SMALL = ["network.N_scaling=0.02", "network.K_scaling=0.02", "simulation.t_presim=100",
          "simulation.t_sim=200", "network.bg_input_type=poisson"]
 DECOMPOSITIONS = [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1)]
+SMALL_BUFFERS = [(1, 1, 1), (1, 2, 5), (2, 2, 3), (3, 1, 17)]  # ranks, threads, spike_buffer
 
 
 def file_digest(path):
@@ -34,6 +35,13 @@ def runs(binary, mpiexec, tmp_path_factory):
     rerun = base / "rerun"
     simulate(binary, rerun, *SMALL)
     outputs["rerun"] = rerun / "spikes.h5"
+    # Buffers of a few spikes per thread: the file is appended to every few
+    # intervals, by every rank together, from every thread's buffer.
+    for ranks, threads, buffer in SMALL_BUFFERS:
+        path = base / f"{ranks}x{threads}-buffer{buffer}"
+        simulate(binary, path, *SMALL, f"simulation.spike_buffer={buffer}", ranks=ranks,
+                 threads=threads, mpiexec=mpiexec)
+        outputs[(ranks, threads, buffer)] = path / "spikes.h5"
     return outputs
 
 
@@ -44,7 +52,7 @@ def test_network_is_active(runs):
     assert len(np.unique(spikes[:, 0])) >= 6
 
 
-@pytest.mark.parametrize("decomposition", DECOMPOSITIONS[1:] + ["rerun"])
+@pytest.mark.parametrize("decomposition", DECOMPOSITIONS[1:] + ["rerun"] + SMALL_BUFFERS)
 def test_identical_spikes(runs, decomposition):
     reference = sorted_spikes(runs[(1, 1)])
     other = sorted_spikes(runs[decomposition])
