@@ -18,6 +18,7 @@ namespace microcircuit {
 
 namespace {
 constexpr unsigned lag_bits = 32;
+constexpr std::uint64_t progress_every = 64; // intervals
 constexpr std::uint64_t lag_mask = (std::uint64_t{1} << lag_bits) - 1;
 
 std::uint64_t encode_spike(std::uint64_t gid, std::uint64_t lag) { return (gid << lag_bits) | lag; }
@@ -258,7 +259,9 @@ void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_
         global_spikes_.insert(global_spikes_.end(), thalamic_spikes_[parity].begin(),
                               thalamic_spikes_[parity].end());
     }
-    if (progress_) {
+    // Not every interval: reading the clock and calling through the
+    // std::function cost about 300 cycles, 2% of a 0.2 DC step on 2 threads.
+    if (progress_ && interval % progress_every == 0) {
         progress_(interval_end);
     }
 }

@@ -29,7 +29,7 @@ namespace microcircuit {
 
 class Simulation {
 public:
-    // Called by rank 0's master thread after each interval with the step reached.
+    // Called by rank 0's master thread after every 64th interval with the step reached.
     using Progress = std::function<void(std::uint64_t step_end)>;
 
     Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
