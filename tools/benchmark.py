@@ -1311,17 +1311,30 @@ def busy_cpu_seconds():
     return (sum(vals) - vals[3] - vals[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def wait_until_idle(max_wait_s, threshold_cores, log=print):
-    """Sample the load until it is below threshold_cores or max_wait_s has
-    passed. Returns (busy cores at the last sample, seconds waited)."""
+def wait_until_idle(max_wait_s, threshold_cores, log=print, max_slowdown=None):
+    """Sample the load (and, given max_slowdown, the cores' speeds) until it
+    is below threshold_cores (and no core is more than max_slowdown times
+    slower than another) or max_wait_s has passed. Returns (busy cores at the
+    last sample, seconds waited)."""
+    def unequal():
+        if max_slowdown is None:
+            return None
+        slowdown = core_slowdown()
+        return slowdown if slowdown is not None and slowdown > max_slowdown else None
+
     t0 = time.monotonic()
     busy = busy_cores()
-    while busy is not None and busy > threshold_cores and time.monotonic() - t0 < max_wait_s:
+    slowed = unequal()
+    while ((busy is not None and busy > threshold_cores) or slowed) \
+            and time.monotonic() - t0 < max_wait_s:
         time.sleep(2.0)
         busy = busy_cores()
+        slowed = unequal()
     waited = time.monotonic() - t0
     if busy is not None and busy > threshold_cores and max_wait_s > 0:
         log(f"  (machine still busy: {busy:.2f} cores in use by others after {waited:.0f} s; running anyway)")
+    if slowed and max_wait_s > 0:
+        log(f"  (a core still runs {slowed:.2f}x slower than another after {waited:.0f} s; running anyway)")
     return busy, waited
 
 
@@ -1421,7 +1434,8 @@ def run_one(binary, point, repeat, outdir, args, log=print):
         env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
         env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
     env["OMP_NUM_THREADS"] = str(threads)
-    busy, waited = wait_until_idle(args.wait_idle, args.idle_threshold, log)
+    busy, waited = wait_until_idle(args.wait_idle, args.idle_threshold, log,
+                                   max_slowdown=args.max_core_slowdown)
     slowdown_before = core_slowdown()
     load_before = os.getloadavg()[0]
     cpu_all0 = busy_cpu_seconds()
@@ -1521,7 +1535,7 @@ def build_parser():
     p.add_argument("--timeout", type=float, default=None, help="seconds per run (default none)")
     p.add_argument("--wait-idle", type=float, default=30.0,
                    help="before each run wait up to this many seconds for the machine to be idle "
-                        "(default 30; 0 = do not wait)")
+                        "and its cores equally fast (default 30; 0 = do not wait)")
     p.add_argument("--idle-threshold", type=float, default=0.3,
                    help="idle = fewer than this many cores busy with other processes (default 0.3)")
     p.add_argument("--max-others", type=float, default=0.25,

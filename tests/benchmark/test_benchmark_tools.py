@@ -681,3 +681,17 @@ def test_core_slowdown_pins_to_every_core_and_restores_the_affinity():
         assert slowdown is None
     else:
         assert slowdown >= 1.0
+
+
+def test_waiting_for_the_machine_waits_for_equal_cores_too(monkeypatch):
+    slowdowns = iter([2.6, 2.4, 1.02, 1.01])
+    monkeypatch.setattr(bm, "busy_cores", lambda interval=0.5: 0.0)
+    monkeypatch.setattr(bm, "core_slowdown", lambda: next(slowdowns))
+    naps = []
+    monkeypatch.setattr(bm.time, "sleep", naps.append)
+    busy, _ = bm.wait_until_idle(60.0, 0.3, log=lambda *_: None, max_slowdown=1.25)
+    assert busy == 0.0
+    assert len(naps) == 2  # until the third probe found the cores equal
+    naps.clear()
+    bm.wait_until_idle(60.0, 0.3, log=lambda *_: None)  # without max_slowdown: no probe
+    assert naps == []
