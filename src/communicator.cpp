@@ -51,10 +51,17 @@ bool Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
             largest = std::max(largest, receive_[r * stride] & ~request_bit);
             requested = requested || (receive_[r * stride] & request_bit) != 0;
         }
+        // All ranks saw the same counts, so all size the chunk alike.
         if (largest > chunk_) {
-            // All ranks saw the same counts, so all retry with the same chunk.
             chunk_ = static_cast<std::size_t>(largest) + largest / 2;
-            continue;
+            continue; // retry with the larger chunk
+        }
+        window_largest_ = std::max<std::size_t>(window_largest_, largest);
+        if (++window_exchanges_ == chunk_window) {
+            // Back down after a burst: the chunk of the recent counts.
+            chunk_ = std::max(min_chunk, window_largest_ + window_largest_ / 2);
+            window_largest_ = 0;
+            window_exchanges_ = 0;
         }
         global.clear();
         for (std::size_t r = 0; r < ranks; ++r) {

@@ -47,6 +47,24 @@ BOOST_AUTO_TEST_CASE(every_rank_receives_all_spikes_across_chunk_growth) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(the_chunk_grows_for_a_burst_and_shrinks_after_it) {
+    Communicator communicator;
+    if (communicator.size() == 1) {
+        return; // one rank copies, no chunk
+    }
+    std::vector<std::uint64_t> global;
+    const std::size_t small = communicator.spike_chunk();
+    communicator.exchange_spikes(spikes_of(communicator.rank(), 4 * small), global);
+    BOOST_TEST(global.size() == 4 * small * static_cast<std::size_t>(communicator.size()));
+    BOOST_TEST(communicator.spike_chunk() >= 4 * small);
+    // Two windows of few spikes: the first may still hold the burst.
+    for (int i = 0; i < 2048; ++i) {
+        communicator.exchange_spikes(spikes_of(communicator.rank(), 3), global);
+        BOOST_TEST_REQUIRE(global.size() == 3U * static_cast<std::size_t>(communicator.size()));
+    }
+    BOOST_TEST(communicator.spike_chunk() == small);
+}
+
 BOOST_AUTO_TEST_CASE(a_request_of_any_rank_reaches_every_rank) {
     Communicator communicator;
     std::vector<std::uint64_t> global;
