@@ -10,9 +10,11 @@ SpikeRecorder::SpikeRecorder(hid_t file, const DerivedParameters& derived,
     : derived_(derived), communicator_(communicator), resolution_(resolution),
       buffer_spikes_(buffer_spikes), buffers_(threads) {
     // Address space only: pages are touched as spikes arrive. Reserved, the
-    // buffer is never copied to grow in the middle of the simulation.
+    // buffer is not copied to grow in the middle of the simulation (a huge
+    // configured buffer grows as needed beyond the first 16 MB).
+    constexpr std::size_t most_reserved = std::size_t{1} << 20U;
     for (auto& buffer : buffers_) {
-        buffer.spikes.reserve(buffer_spikes + prefetch_spikes);
+        buffer.spikes.reserve(std::min(buffer_spikes, most_reserved) + prefetch_spikes);
     }
     auto spikes = create_group(file, "spikes");
     write_attribute(spikes.id(), "sorting", std::string("by_time"));
