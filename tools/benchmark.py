@@ -1193,7 +1193,7 @@ def machine_info():
 
 
 def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idle_s=0.0,
-                      idle_threshold=0.3, log=print, probe_neurons=None):
+                      idle_threshold=0.3, log=print, probe_neurons=None, max_slowdown=None):
     """Compile tools/stream_triad.cpp with g++ -O3 -fopenmp into workdir and
     run it `runs` times for each thread count (interleaved; each run is the
     best of `reps` triad sweeps), keeping the best triad and the best random
@@ -1215,7 +1215,7 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
     results = {}
     for run in range(runs):
         for t in thread_counts:
-            busy, _ = wait_until_idle(wait_idle_s, idle_threshold, log)
+            busy, _ = wait_until_idle(wait_idle_s, idle_threshold, log, max_slowdown=max_slowdown)
             env = dict(os.environ, OMP_NUM_THREADS=str(t), OMP_PROC_BIND="spread")
             proc = subprocess.run([exe, "--threads", str(t), "--mb", str(mb), "--reps", str(reps)],
                                   capture_output=True, text=True, env=env, check=True)
@@ -1257,7 +1257,7 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
         for n in sizes:
             best = {}
             for _ in range(runs):
-                wait_until_idle(wait_idle_s, idle_threshold, log)
+                wait_until_idle(wait_idle_s, idle_threshold, log, max_slowdown=max_slowdown)
                 proc = subprocess.run([exe, "--threads", str(t), "--probes", "scatter,update",
                                        "--update-neurons", str(n), "--scatter-kb", f"{n * 8 / 1000:g}"],
                                       capture_output=True, text=True, env=env, check=True)
@@ -1748,7 +1748,8 @@ def main(argv=None):
             bandwidth = measure_bandwidth(counts, tmp, mb=args.stream_mb, runs=args.stream_runs,
                                           wait_idle_s=args.wait_idle,
                                           idle_threshold=args.idle_threshold,
-                                          probe_neurons=probe_sizes(points, counts))
+                                          probe_neurons=probe_sizes(points, counts),
+                                          max_slowdown=args.max_core_slowdown)
     for w in range(args.warmup_runs):
         print(f"warm-up run {w + 1} (discarded)")
         p = points[0]
