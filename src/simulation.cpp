@@ -300,6 +300,16 @@ void Simulation::run_until(std::uint64_t step_end) {
     {
         const int thread = omp_get_thread_num();
         VirtualProcess& vp = vps[thread];
+        // The master writes out a recorder's buffer while the other threads
+        // wait (their part of the interval is done, nothing of it is written
+        // meanwhile); returns whether the run stops because the write failed.
+        const auto master_writes = [&](std::uint64_t interval, std::uint64_t step, auto&& write) {
+            if (thread == 0 && failed_interval.load() == no_failure) {
+                on_master(interval, step, write);
+            }
+            all_threads_meet();
+            return failed_interval.load() != no_failure;
+        };
         // Every thread walks the same sequence of intervals on its own copy.
         std::uint64_t start = step_;
         std::uint64_t interval = interval_;
@@ -348,28 +358,19 @@ void Simulation::run_until(std::uint64_t step_end) {
             if (spike_recorder_ != nullptr &&
                 (several_ranks ? flush_agreed_
                                : flush_request_[interval & 1U].load(std::memory_order_relaxed))) {
-                if (thread == 0 && failed_interval.load() == no_failure) {
-                    on_master(interval, end, [&] { spike_recorder_->flush(); });
-                }
-                all_threads_meet();
+                const bool stop = master_writes(interval, end, [&] { spike_recorder_->flush(); });
                 if (thread == 0) {
                     flush_request_[interval & 1U].store(false, std::memory_order_relaxed);
                 }
-                if (failed_interval.load() != no_failure) {
+                if (stop) {
                     break;
                 }
             }
+            // Without this flush the next interval's samples would not fit.
             if (voltage_recorder_ != nullptr &&
-                voltage_recorder_->window_full(std::min(end + min_delay, total_steps))) {
-                all_threads_meet();
-                if (thread == 0 && failed_interval.load() == no_failure) {
-                    on_master(interval, end, [&] { voltage_recorder_->flush(end); });
-                }
-                all_threads_meet();
-                // Without this flush the next interval's samples would not fit.
-                if (failed_interval.load() != no_failure) {
-                    break;
-                }
+                voltage_recorder_->window_full(std::min(end + min_delay, total_steps)) &&
+                master_writes(interval, end, [&] { voltage_recorder_->flush(end); })) {
+                break;
             }
             previous_start = start;
             start = end;
