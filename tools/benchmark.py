@@ -964,7 +964,8 @@ def format_tables(summary, scal, bandwidth, merged=False):
                          f"(best of {b.get('runs', 1)} x {b['reps']} sweeps); random int64 "
                          f"read-modify-write: {b['random_mups']:.0f} M updates/s; streamed scatter "
                          f"(the innermost loop alone): {_fmt(b.get('scatter_meps'), 4)} M events/s; "
-                         f"neuron update: {_fmt(b.get('update_mups'), 4)} M updates/s")
+                         f"neuron update: {_fmt(b.get('update_mups'), 4)} M updates/s; "
+                         f"split barrier: {_fmt(b.get('barrier_ns'), 3)} ns per pass")
     if scal:
         lines.append("")
         lines.append("Scaling, from the best RTF of the repeats (targets: 2 threads >= 1.8x faster "
@@ -1228,6 +1229,7 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
                 res["random_mups_all"] = [res["random_mups"]]
                 res["scatter_meps_all"] = [res["scatter_meps"]]
                 res["update_mups_all"] = [res["update_mups"]]
+                res["barrier_ns_all"] = [res["barrier_ns"]]
                 res["compile_command"] = " ".join(cmd)
                 results[str(t)] = res
             else:
@@ -1236,6 +1238,7 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
                 prev["random_mups_all"].append(res["random_mups"])
                 prev["scatter_meps_all"].append(res["scatter_meps"])
                 prev["update_mups_all"].append(res["update_mups"])
+                prev["barrier_ns_all"].append(res["barrier_ns"])
                 if res["triad_gbs"] > prev["triad_gbs"]:
                     for k in ("triad_best_s", "triad_mean_s", "triad_worst_s", "triad_gbs",
                               "triad_gbs_mean", "busy_cores_before"):
@@ -1248,6 +1251,9 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
                         prev[k] = res[k]
                 if res["update_mups"] > prev["update_mups"]:
                     for k in ("update_best_s", "update_mups"):
+                        prev[k] = res[k]
+                if res["barrier_ns"] < prev["barrier_ns"]:
+                    for k in ("barrier_best_s", "barrier_ns"):
                         prev[k] = res[k]
     for t, sizes in sorted((probe_neurons or {}).items()):
         if str(t) not in results:
@@ -1275,7 +1281,8 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
             f"3 x {mb:g} MB; all runs {', '.join(f'{g:.1f}' for g in res['triad_gbs_all'])}); "
             f"random RMW {res['random_mups']:.0f} M updates/s; "
             f"streamed scatter {res['scatter_meps']:.0f} M events/s; "
-            f"neuron update {res['update_mups']:.0f} M updates/s")
+            f"neuron update {res['update_mups']:.0f} M updates/s; "
+            f"split barrier {res['barrier_ns']:.0f} ns per pass")
     return results
 
 

@@ -1,12 +1,13 @@
 // Machine probes for tools/benchmark.py (issue 4): memory bandwidth and the
-// rates of the engine's two inner loops.
+// rates of the engine's two inner loops, and the latency of its per-interval
+// barrier.
 //
 // Not part of the engine build: the harness compiles it on the fly with the
 // engine's flags and its neuron,
 //   g++ -O3 -march=native -ffp-contract=off -fopenmp -Iinclude
 //       tools/stream_triad.cpp src/neuron.cpp -o stream_triad
 // and runs it once per thread count, and once more per thread count and size
-// of a thread's share of the network with --probes scatter,update. Four
+// of a thread's share of the network with --probes scatter,update. Five
 // measurements (--probes picks some, in order):
 //
 //  triad   a[i] = b[i] + s * c[i] over three double arrays of --mb MB each
@@ -34,13 +35,19 @@
 //          in cache, in the engine's loop (read and zero the input sum, update,
 //          spike flag, memchr scan for spikes); reported as millions of neuron
 //          updates per second of all threads together.
+//  barrier the engine's split barrier (include/microcircuit/split_barrier.hpp)
+//          passed --barrier-passes times in a row by all threads with no work
+//          between passes: the latency of the synchronisation that every
+//          min-delay interval of a multi-threaded rank pays (with 1 thread, the
+//          cost of the code alone). Reported in ns per pass.
 //
 // Usage: stream_triad [--threads N] [--mb MB] [--reps N] [--table-mb MB]
 //                     [--updates-per-thread N] [--scatter-mb MB] [--scatter-kb KB]
-//                     [--update-neurons N] [--update-steps N]
-//                     [--probes triad,random,scatter,update]
+//                     [--update-neurons N] [--update-steps N] [--barrier-passes N]
+//                     [--probes triad,random,scatter,update,barrier]
 // Prints one JSON object on stdout.
 #include "microcircuit/neuron.hpp"
+#include "microcircuit/split_barrier.hpp"
 
 #include <omp.h>
 
@@ -113,7 +120,8 @@ struct Options {
     double scatter_kb = 320.0;
     long long update_neurons = 38600;
     int update_steps = 2000;
-    std::string probes = "triad,random,scatter,update";
+    long long barrier_passes = 200000;
+    std::string probes = "triad,random,scatter,update,barrier";
 };
 
 // Each probe returns its fields of the JSON object.
@@ -299,6 +307,22 @@ std::string update(const Options& o) {
     return out;
 }
 
+std::string barrier(const Options& o) {
+    microcircuit::SplitBarrier interval_barrier(static_cast<unsigned>(o.threads));
+    double best_barrier = std::numeric_limits<double>::max();
+#pragma omp parallel
+    time_best_of_three(best_barrier, [&] {
+        for (long long i = 0; i < o.barrier_passes; ++i) {
+            interval_barrier.wait(interval_barrier.arrive());
+        }
+    });
+    char out[160];
+    std::snprintf(
+        out, sizeof out, "\"barrier_passes\": %lld, \"barrier_best_s\": %.6g, \"barrier_ns\": %.2f",
+        o.barrier_passes, best_barrier, best_barrier / static_cast<double>(o.barrier_passes) * 1e9);
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -330,6 +354,8 @@ int main(int argc, char** argv) {
             o.update_neurons = std::atoll(next());
         } else if (a == "--update-steps") {
             o.update_steps = std::atoi(next());
+        } else if (a == "--barrier-passes") {
+            o.barrier_passes = std::atoll(next());
         } else if (a == "--probes") {
             o.probes = next();
         } else {
@@ -338,7 +364,8 @@ int main(int argc, char** argv) {
         }
     }
     if (o.threads < 1 || o.mb <= 0 || o.reps < 1 || o.table_mb <= 0 || o.updates_per_thread < 1 ||
-        o.scatter_mb <= 0 || o.scatter_kb <= 0 || o.update_neurons < 1 || o.update_steps < 1) {
+        o.scatter_mb <= 0 || o.scatter_kb <= 0 || o.update_neurons < 1 || o.update_steps < 1 ||
+        o.barrier_passes < 1) {
         std::fprintf(stderr, "stream_triad: bad arguments\n");
         return 2;
     }
@@ -357,10 +384,13 @@ int main(int argc, char** argv) {
             json += ", " + scatter(o);
         } else if (probe == "update") {
             json += ", " + update(o);
+        } else if (probe == "barrier") {
+            json += ", " + barrier(o);
         } else {
-            std::fprintf(stderr,
-                         "stream_triad: unknown probe '%s' (triad, random, scatter, update)\n",
-                         probe.c_str());
+            std::fprintf(
+                stderr,
+                "stream_triad: unknown probe '%s' (triad, random, scatter, update, barrier)\n",
+                probe.c_str());
             return 2;
         }
     }

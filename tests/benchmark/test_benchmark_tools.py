@@ -626,7 +626,8 @@ def test_stream_triad_probes_the_scatter_and_the_neuron_update(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS="2")
     out = subprocess.run([exe, "--threads", "2", "--mb", "1", "--reps", "1", "--table-mb", "1",
                           "--updates-per-thread", "1000", "--scatter-mb", "2", "--scatter-kb", "16",
-                          "--update-neurons", "1000", "--update-steps", "300"],
+                          "--update-neurons", "1000", "--update-steps", "300",
+                          "--barrier-passes", "5000"],
                          capture_output=True, text=True, env=env, check=True)
     res = json.loads(out.stdout)
     assert res["scatter_table_kb"] == pytest.approx(16.0)
@@ -641,8 +642,18 @@ def test_stream_triad_probes_the_scatter_and_the_neuron_update(tmp_path):
     # once per 300-step run (the initial potentials are spread below threshold).
     per_run = res["update_spikes"] / 3 / 2
     assert 1000 * 0.95 < per_run < 1000 * 1.05
-    bad = subprocess.run([exe, "--update-neurons", "0"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "bad arguments" in bad.stderr
+    assert res["barrier_passes"] == 5000
+    assert res["barrier_ns"] == pytest.approx(res["barrier_best_s"] / 5000 * 1e9, rel=1e-3)
+    # Two threads must meet: a pass costs at least a cache line's trip between
+    # the cores, not the few ns of the code alone (even oversubscribed, a pass
+    # waits for the other thread to be scheduled).
+    alone = json.loads(subprocess.run([exe, "--threads", "1", "--probes", "barrier",
+                                       "--barrier-passes", "5000"], capture_output=True,
+                                      text=True, check=True).stdout)
+    assert alone["barrier_ns"] < res["barrier_ns"]
+    for bad_args in (["--update-neurons", "0"], ["--barrier-passes", "0"]):
+        bad = subprocess.run([exe, *bad_args], capture_output=True, text=True)
+        assert bad.returncode == 2 and "bad arguments" in bad.stderr
 
 
 def test_probes_are_sized_by_each_runs_share_of_the_network():
