@@ -723,7 +723,10 @@ def summary_columns(summary):
 def scaling(summary, stat="min"):
     """Per scale, drive and record: 2-thread speedup rtf(1x1) / rtf(1x2)
     (target >= 1.8) and ranks vs threads rtf(2x1) / rtf(1x2) (target <= 1.1),
-    from the best (stat="min") or the median RTF of the repeats."""
+    from the best (stat="min") or the median RTF of the repeats; beside them
+    the speedup of the cores bound itself, rtf_limit_cores(1x1) /
+    rtf_limit_cores(1x2): what the machine gives the two inner loops alone,
+    each thread on its share, when nothing is shared, duplicated or waited for."""
     col = "rtf_" + stat
     by = {point_key(s): s for s in summary}
     out = []
@@ -734,9 +737,12 @@ def scaling(summary, stat="min"):
         one = by.get(base + (1, 1, s["record"]))
         two_ranks = by.get(base + (2, 1, s["record"]))
         entry = {"scale": s["scale"], "drive": s["drive"], "record": s["record"], "from": col,
-                 "speedup_2_threads": None, "ranks_over_threads": None}
+                 "speedup_2_threads": None, "ranks_over_threads": None,
+                 "cores_bound_speedup_2_threads": None}
         if one and one.get(col) and s.get(col):
             entry["speedup_2_threads"] = one[col] / s[col]
+        if one and one.get("rtf_limit_cores") and s.get("rtf_limit_cores"):
+            entry["cores_bound_speedup_2_threads"] = one["rtf_limit_cores"] / s["rtf_limit_cores"]
         if two_ranks and two_ranks.get(col) and s.get(col):
             entry["ranks_over_threads"] = two_ranks[col] / s[col]
         out.append(entry)
@@ -900,9 +906,11 @@ def format_markdown(summary, scal, bandwidth):
                       f"| {_fmt(bandwidth[k].get('update_mups'), 4)} |")
     if scal:
         md += ["", "| scale, drive | recording | rtf(1x1) / rtf(1x2) (target >= 1.8) | "
-               "rtf(2x1) / rtf(1x2) (target <= 1.1) |", "|---|---|---|---|"]
+               "the same of the cores bound | rtf(2x1) / rtf(1x2) (target <= 1.1) |",
+               "|---|---|---|---|---|"]
         for e in scal:
             md.append(f"| {e['scale']:g} {e['drive']} | {e['record']} | {_fmt(e['speedup_2_threads'], 3)} | "
+                      f"{_fmt(e.get('cores_bound_speedup_2_threads'), 3)} | "
                       f"{_fmt(e['ranks_over_threads'], 3)} |")
     md += ["", "| scale, drive | construct s: ours (median) | NEST 3.6* | NEST / ours | "
            "RTF: ours (median) | NEST 3.6* | NEST / ours | peak MB: ours | NEST 3.6* | ours / NEST |",
@@ -969,12 +977,15 @@ def format_tables(summary, scal, bandwidth, merged=False):
     if scal:
         lines.append("")
         lines.append("Scaling, from the best RTF of the repeats (targets: 2 threads >= 1.8x faster "
-                     "than 1; 2 ranks x 1 thread within 10% of 1 rank x 2 threads)")
+                     "than 1; 2 ranks x 1 thread within 10% of 1 rank x 2 threads; 'cores bound' = "
+                     "the same ratio of the cores bound: the inner loops alone on each thread's share)")
         for e in scal:
             sp = _fmt(e["speedup_2_threads"], 3)
+            cb = _fmt(e.get("cores_bound_speedup_2_threads"), 3)
             ro = _fmt(e["ranks_over_threads"], 3)
             lines.append(f"  scale {e['scale']:g} {e['drive']:<7} rec {e['record']:<3}: "
-                         f"rtf(1x1)/rtf(1x2) = {sp:>6}   rtf(2x1)/rtf(1x2) = {ro:>6}")
+                         f"rtf(1x1)/rtf(1x2) = {sp:>6} (cores bound {cb:>6})   "
+                         f"rtf(2x1)/rtf(1x2) = {ro:>6}")
     lines.append("")
     lines.append("Beside NEST 3.6 (numbers quoted in issue 4, NOT measured here: "
                  + NEST_REFERENCE["source"] + ").")

@@ -453,6 +453,14 @@ def test_aggregate_median_min_max_and_failures():
     assert sc["off"]["speedup_2_threads"] == pytest.approx(0.9 / 0.5)
     assert sc["off"]["ranks_over_threads"] == pytest.approx(0.5 / 0.5)
     assert sc["on"]["speedup_2_threads"] is None
+    # Without the inner loops' probes there is no cores bound to compare.
+    assert sc["off"]["cores_bound_speedup_2_threads"] is None
+    bound = [dict(x) for x in summary]
+    for x in bound:
+        x["rtf_limit_cores"] = {(1, 1): 0.09, (1, 2): 0.05}.get((x["ranks"], x["threads"]))
+    (cb,) = [e for e in bm.scaling(bound) if e["record"] == "off"]
+    assert cb["cores_bound_speedup_2_threads"] == pytest.approx(0.09 / 0.05)
+    assert "(cores bound    1.8)" in bm.format_tables(bound, bm.scaling(bound), None)
     med = {(e["record"]): e for e in bm.scaling(summary, "median")}
     assert med["off"]["speedup_2_threads"] == pytest.approx(1.0 / 0.6)
     assert med["off"]["ranks_over_threads"] == pytest.approx(0.55 / 0.6)
