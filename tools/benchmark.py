@@ -1204,6 +1204,18 @@ def machine_info():
     return info
 
 
+# Per machine probe of stream_triad: its figure, whether more is better, and
+# the fields taken over from the run that measured the best figure.
+PROBE_BEST = (
+    ("triad_gbs", True, ("triad_best_s", "triad_mean_s", "triad_worst_s", "triad_gbs",
+                         "triad_gbs_mean", "busy_cores_before")),
+    ("random_mups", True, ("random_best_s", "random_mups", "random_line_gbs")),
+    ("scatter_meps", True, ("scatter_best_s", "scatter_meps")),
+    ("update_mups", True, ("update_best_s", "update_mups")),
+    ("barrier_ns", False, ("barrier_best_s", "barrier_ns")),
+)
+
+
 def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idle_s=0.0,
                       idle_threshold=0.3, log=print, probe_neurons=None, max_slowdown=None):
     """Compile tools/stream_triad.cpp with g++ -O3 -fopenmp into workdir and
@@ -1236,35 +1248,16 @@ def measure_bandwidth(thread_counts, workdir, mb=80.0, reps=20, runs=3, wait_idl
             prev = results.get(str(t))
             if prev is None:
                 res["runs"] = 1
-                res["triad_gbs_all"] = [res["triad_gbs"]]
-                res["random_mups_all"] = [res["random_mups"]]
-                res["scatter_meps_all"] = [res["scatter_meps"]]
-                res["update_mups_all"] = [res["update_mups"]]
-                res["barrier_ns_all"] = [res["barrier_ns"]]
+                for metric, _, _ in PROBE_BEST:
+                    res[metric + "_all"] = [res[metric]]
                 res["compile_command"] = " ".join(cmd)
                 results[str(t)] = res
-            else:
-                prev["runs"] += 1
-                prev["triad_gbs_all"].append(res["triad_gbs"])
-                prev["random_mups_all"].append(res["random_mups"])
-                prev["scatter_meps_all"].append(res["scatter_meps"])
-                prev["update_mups_all"].append(res["update_mups"])
-                prev["barrier_ns_all"].append(res["barrier_ns"])
-                if res["triad_gbs"] > prev["triad_gbs"]:
-                    for k in ("triad_best_s", "triad_mean_s", "triad_worst_s", "triad_gbs",
-                              "triad_gbs_mean", "busy_cores_before"):
-                        prev[k] = res[k]
-                if res["random_mups"] > prev["random_mups"]:
-                    for k in ("random_best_s", "random_mups", "random_line_gbs"):
-                        prev[k] = res[k]
-                if res["scatter_meps"] > prev["scatter_meps"]:
-                    for k in ("scatter_best_s", "scatter_meps"):
-                        prev[k] = res[k]
-                if res["update_mups"] > prev["update_mups"]:
-                    for k in ("update_best_s", "update_mups"):
-                        prev[k] = res[k]
-                if res["barrier_ns"] < prev["barrier_ns"]:
-                    for k in ("barrier_best_s", "barrier_ns"):
+                continue
+            prev["runs"] += 1
+            for metric, higher_is_better, fields in PROBE_BEST:
+                prev[metric + "_all"].append(res[metric])
+                if (res[metric] > prev[metric]) if higher_is_better else (res[metric] < prev[metric]):
+                    for k in fields:
                         prev[k] = res[k]
     for t, sizes in sorted((probe_neurons or {}).items()):
         if str(t) not in results:

@@ -37,9 +37,10 @@
 //          updates per second of all threads together.
 //  barrier the engine's split barrier (include/microcircuit/split_barrier.hpp)
 //          passed --barrier-passes times in a row by all threads with no work
-//          between passes: the latency of the synchronisation that every
-//          min-delay interval of a multi-threaded rank pays (with 1 thread, the
-//          cost of the code alone). Reported in ns per pass.
+//          between passes: the latency of the meeting of a rank's threads in
+//          every min-delay interval, which the engine hides behind work where
+//          it can, and of any data one thread writes and another reads (with
+//          1 thread, the cost of the code alone). Reported in ns per pass.
 //
 // Usage: stream_triad [--threads N] [--mb MB] [--reps N] [--table-mb MB]
 //                     [--updates-per-thread N] [--scatter-mb MB] [--scatter-kb KB]

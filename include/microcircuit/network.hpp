@@ -41,7 +41,6 @@ struct alignas(64) VirtualProcess {
     // Spikes emitted in the last two intervals (by parity of the interval): gid << 32 | lag.
     std::array<std::vector<std::uint64_t>, 2> spikes;
 };
-static_assert(alignof(VirtualProcess) == 64, "virtual processes must not share cache lines");
 
 class Network {
 public:
