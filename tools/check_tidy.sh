@@ -9,7 +9,7 @@ if ! command -v clang-tidy >/dev/null 2>&1; then
     exit 0
 fi
 status=0
-for file in src/*.cpp; do
+for file in $(find src -name "*.cpp" | sort); do
     clang-tidy -p "$build" --quiet "$file" 2>/dev/null || status=1
 done
 exit $status

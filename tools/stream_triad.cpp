@@ -47,8 +47,8 @@
 //                     [--update-neurons N] [--update-steps N] [--barrier-passes N]
 //                     [--probes triad,random,scatter,update,barrier]
 // Prints one JSON object on stdout.
-#include "microcircuit/neuron.hpp"
-#include "microcircuit/split_barrier.hpp"
+#include "model/neuron.hpp"
+#include "parallel/split_barrier.hpp"
 
 #include <omp.h>
 

@@ -1,0 +1,56 @@
+// Building the synapses onto the neurons of one virtual process.
+//
+// Fixed total number: the in-degrees of a projection's targets are drawn by
+// choosing a target uniformly for each of its Q synapses from one stream keyed
+// by the projection; every rank draws them identically (this is cheap next to
+// making the synapses and needs no communication). Then each target's own
+// stream, keyed by (projection, target), gives the sources, weights and delays
+// of its synapses, so nothing depends on the decomposition.
+#pragma once
+
+#include "parallel/partition.hpp"
+#include "microcircuit/projection.hpp"
+#include "connectivity/synapse_store.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace microcircuit {
+
+// In-degree of every target neuron (index within its population) of a projection.
+std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection& projection,
+                                           std::uint32_t num_targets);
+// The in-degrees of all projections, drawn in parallel (the same for any
+// number of threads): in_degrees[projection][target index].
+std::vector<std::vector<std::uint32_t>>
+draw_all_in_degrees(std::uint32_t seed, const std::vector<Projection>& projections,
+                    const DerivedParameters& derived);
+
+// The sources, weights and delays (in steps) of the synapses of one target.
+struct TargetSynapses {
+    std::vector<std::uint64_t> sources;
+    std::vector<float> weights;
+    std::vector<std::uint32_t> delay_steps;
+};
+
+// Sources of the synapses of target `target_index` (within its population).
+void draw_sources(std::uint32_t seed, const Projection& projection, std::uint64_t target_index,
+                  std::uint32_t in_degree, std::vector<std::uint64_t>& sources);
+// Weights and delays of the same synapses.
+void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
+                             std::uint64_t target_index, std::uint32_t in_degree, double resolution,
+                             TargetSynapses& out);
+
+// Sorts every row of a filled store by delay (stably: synapses of equal delay
+// keep their order) and describes each row by its delay runs.
+void sort_rows_by_delay(SynapseStore& store);
+
+// Builds the synapse store of virtual process `vp`: two passes over its targets
+// (count per source, then fill), so no temporary copy of the synapses is made.
+SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
+                                 const std::vector<Projection>& projections,
+                                 const std::vector<std::vector<std::uint32_t>>& in_degrees,
+                                 const Partition& partition, std::uint64_t vp,
+                                 std::uint64_t num_sources, double resolution);
+
+} // namespace microcircuit

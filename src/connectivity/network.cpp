@@ -1,0 +1,113 @@
+#include "connectivity/network.hpp"
+
+#include "connectivity/connectivity.hpp"
+#include "model/random.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+
+namespace microcircuit {
+
+Network::Network(const Parameters& parameters, const DerivedParameters& derived,
+                 const Partition& partition)
+    : parameters_(parameters), derived_(derived), partition_(partition),
+      projections_(make_projections(parameters, derived)),
+      separate_inhibitory_input_(parameters.network.neuron.tau_syn_ex !=
+                                 parameters.network.neuron.tau_syn_in) {
+    num_sources_ = derived.num_neurons_total +
+                   (parameters.stimulus.thalamic_input
+                        ? static_cast<std::uint64_t>(parameters.stimulus.num_th_neurons)
+                        : 0);
+}
+
+void Network::create() {
+    const auto& net = parameters_.network;
+    const std::uint32_t seed = parameters_.simulation.rng_seed;
+    vps_.resize(partition_.threads());
+#pragma omp parallel num_threads(partition_.threads())
+    {
+        const int thread = omp_get_thread_num();
+        VirtualProcess& vp = vps_[thread];
+        vp.vp = partition_.vp_of_thread(thread);
+        vp.num_local = partition_.num_local(vp.vp);
+        for (int p = 0; p < num_populations; ++p) {
+            vp.population_begin[p] = partition_.count_below(vp.vp, derived_.first_gid[p]);
+        }
+        vp.population_begin[num_populations] = vp.num_local;
+        vp.neurons.resize(vp.num_local);
+        vp.poisson_counts.assign(vp.num_local, 0);
+        vp.spiked.assign(vp.num_local, 0);
+        for (int p = 0; p < num_populations; ++p) {
+            const bool optimized = net.V0_type == InitialPotential::optimized;
+            const double mean = optimized ? net.V0_mean_optimized[p] : net.V0_mean_original;
+            const double sd = optimized ? net.V0_sd_optimized[p] : net.V0_sd_original;
+            for (std::uint64_t i = vp.population_begin[p]; i < vp.population_begin[p + 1]; ++i) {
+                const std::uint64_t gid = partition_.gid_of(vp.vp, i);
+                RandomStream stream(seed, Purpose::initial_potential,
+                                    static_cast<std::uint32_t>(gid),
+                                    static_cast<std::uint32_t>(gid >> 32U));
+                vp.neurons.y[i] = mean + sd * stream.normal() - net.neuron.E_L;
+            }
+        }
+    }
+}
+
+void Network::connect(const Communicator& communicator) {
+    const std::uint32_t seed = parameters_.simulation.rng_seed;
+    const double h = parameters_.simulation.sim_resolution;
+    // In-degrees: identical on every rank, drawn with all threads.
+    const auto in_degrees = draw_all_in_degrees(seed, projections_, derived_);
+    std::exception_ptr failure;
+#pragma omp parallel num_threads(partition_.threads())
+    {
+        VirtualProcess& vp = vps_[omp_get_thread_num()];
+        try {
+            vp.synapses = build_synapse_store(seed, derived_, projections_, in_degrees, partition_,
+                                              vp.vp, num_sources_, h);
+        } catch (...) {
+#pragma omp critical
+            failure = std::current_exception();
+        }
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    std::uint64_t local_min = synapse_max_delay_steps;
+    std::uint64_t local_max = 1;
+    for (const auto& vp : vps_) {
+        if (!vp.synapses.synapses.empty()) {
+            local_min = std::min<std::uint64_t>(local_min, vp.synapses.min_delay_steps);
+            local_max = std::max<std::uint64_t>(local_max, vp.synapses.max_delay_steps_present);
+        }
+    }
+    // The same on every rank: the exchange interval and ring size must agree.
+    // A network without synapses exchanges every step.
+    max_delay_steps_ = static_cast<std::uint32_t>(communicator.max(local_max));
+    min_delay_steps_ = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(communicator.min(local_min), max_delay_steps_));
+#pragma omp parallel num_threads(partition_.threads())
+    {
+        VirtualProcess& vp = vps_[omp_get_thread_num()];
+        vp.input.resize(vp.num_local, separate_inhibitory_input_);
+    }
+}
+
+std::uint64_t Network::local_synapses() const {
+    std::uint64_t total = 0;
+    for (const auto& vp : vps_) {
+        total += vp.synapses.num_synapses();
+    }
+    return total;
+}
+
+std::size_t Network::synapse_store_bytes() const {
+    std::size_t total = 0;
+    for (const auto& vp : vps_) {
+        total += vp.synapses.bytes();
+    }
+    return total;
+}
+
+} // namespace microcircuit

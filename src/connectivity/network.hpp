@@ -1,0 +1,78 @@
+// The part of the network that lives on this rank: for each of its threads
+// (virtual processes) the neuron state, the synapses onto those neurons and
+// their input buffers. Built in two phases, `create` and `connect`, which the
+// report times separately.
+#pragma once
+
+#include "parallel/communicator.hpp"
+#include "microcircuit/derived_parameters.hpp"
+#include "simulation/input_buffer.hpp"
+#include "model/neuron.hpp"
+#include "parallel/partition.hpp"
+#include "microcircuit/projection.hpp"
+#include "connectivity/synapse_store.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace microcircuit {
+
+// Each on cache lines of its own: its thread writes the headers of its spike
+// lists every interval, and without the alignment the last of them shared a
+// line with the next virtual process's first members, which another thread
+// reads in every step (found by address with 2 threads: spikes[1] of VP 0 and
+// the id of VP 1); each such read or write then waits for the line to come
+// from the other core (about 230 ns on the Zen 5 VM, stream_triad's barrier probe).
+struct alignas(64) VirtualProcess {
+    std::uint64_t vp = 0;
+    std::uint64_t num_local = 0;
+    // Local index ranges of the populations: [population_begin[p], population_begin[p + 1]).
+    std::array<std::uint64_t, num_populations + 1> population_begin{};
+    NeuronState neurons;
+    SynapseStore synapses;
+    // Synaptic input. With tau_syn_ex == tau_syn_in excitatory and inhibitory
+    // input act alike and are summed together.
+    InputBuffer input;
+    std::vector<std::uint64_t> poisson_counts; // four packed 16-bit counts per neuron
+    // Per neuron: 1 if it spiked in the step being updated (the update loop
+    // flags, a scan then appends the spikes in the order of local indices).
+    std::vector<std::uint8_t> spiked;
+    // Spikes emitted in the last two intervals (by parity of the interval): gid << 32 | lag.
+    std::array<std::vector<std::uint64_t>, 2> spikes;
+};
+
+class Network {
+public:
+    Network(const Parameters& parameters, const DerivedParameters& derived,
+            const Partition& partition);
+
+    // Neuron state and initial potentials (from each neuron's own random stream).
+    void create();
+    // In-degrees, synapse stores, the global minimum and maximum delay, input buffers.
+    void connect(const Communicator& communicator);
+
+    const Parameters& parameters() const { return parameters_; }
+    const DerivedParameters& derived() const { return derived_; }
+    const Partition& partition() const { return partition_; }
+    std::vector<VirtualProcess>& virtual_processes() { return vps_; }
+    std::uint64_t num_sources() const { return num_sources_; }
+    std::uint32_t min_delay_steps() const { return min_delay_steps_; }
+    std::uint32_t max_delay_steps() const { return max_delay_steps_; }
+    bool separate_inhibitory_input() const { return separate_inhibitory_input_; }
+    std::uint64_t local_synapses() const;
+    std::size_t synapse_store_bytes() const;
+
+private:
+    const Parameters& parameters_;
+    const DerivedParameters& derived_;
+    Partition partition_;
+    std::vector<Projection> projections_;
+    std::uint64_t num_sources_ = 0; // cortical neurons, then thalamic neurons
+    std::vector<VirtualProcess> vps_;
+    std::uint32_t min_delay_steps_ = 1;
+    std::uint32_t max_delay_steps_ = 1;
+    bool separate_inhibitory_input_ = true;
+};
+
+} // namespace microcircuit

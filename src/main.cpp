@@ -1,3 +1,0 @@
-#include "microcircuit/application.hpp"
-
-int main(int argc, char** argv) { return microcircuit::run_application(argc, argv); }

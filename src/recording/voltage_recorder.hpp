@@ -1,0 +1,57 @@
+// Records V_m of the first n neurons of each population every rec_V_int ms
+// into /voltages/<population>/data (samples x neurons, mV) with node_ids and
+// the sample times. Each rank fills the columns of the neurons it owns into a
+// window of samples; at a flush the window is summed onto rank 0 (the other
+// ranks hold zeros there, so the sum is exact) and written collectively.
+#pragma once
+
+#include "parallel/communicator.hpp"
+#include "microcircuit/derived_parameters.hpp"
+#include "output/hdf5_file.hpp"
+#include "parallel/partition.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace microcircuit {
+
+class VoltageRecorder {
+public:
+    // A recorded neuron of one thread: its local index and its column.
+    struct Probe {
+        std::uint64_t local_index;
+        std::uint64_t column;
+    };
+
+    VoltageRecorder(hid_t file, const DerivedParameters& derived, const Partition& partition,
+                    const Communicator& communicator, double resolution,
+                    std::uint64_t interval_steps, int neurons_per_population);
+
+    const std::vector<Probe>& probes_of_thread(int thread) const { return probes_[thread]; }
+    bool is_sample_step(std::uint64_t step_end) const { return step_end % interval_steps_ == 0; }
+    // Row of the window for the sample at `step_end`.
+    double* row(std::uint64_t step_end) {
+        return window_.data() + (step_end / interval_steps_ - 1 - window_first_) * columns_;
+    }
+    // True if the samples up to `step_end` do not all fit into the window.
+    bool window_full(std::uint64_t step_end) const {
+        return step_end / interval_steps_ - window_first_ > window_rows_;
+    }
+    // Collective: writes the samples up to `step_end`.
+    void flush(std::uint64_t step_end);
+
+private:
+    const DerivedParameters& derived_;
+    const Communicator& communicator_;
+    std::uint64_t interval_steps_;
+    std::uint64_t columns_ = 0;
+    std::uint64_t window_rows_ = 0;
+    std::uint64_t window_first_ = 0; // sample index of the window's first row
+    std::vector<double> window_;
+    std::vector<std::vector<Probe>> probes_;
+    std::vector<std::uint64_t> first_column_; // per population
+    std::vector<std::uint64_t> columns_of_;   // per population
+    std::vector<Hdf5Handle> datasets_;
+};
+
+} // namespace microcircuit

@@ -1,0 +1,107 @@
+// The simulation loop, one min-delay interval at a time:
+//   deliver the spikes of the last interval into the input buffers (each thread
+//   into its own neurons) -> update the neurons for the interval's steps ->
+//   record each thread's new spikes -> exchange them between ranks.
+// Threads share one OpenMP parallel region for the whole run. With one rank
+// every thread reads the other threads' spikes directly (double-buffered by
+// the parity of the interval), so one barrier per interval suffices; with
+// several ranks the master thread alone talks to MPI between two barriers.
+// The interval's barrier is split (split_barrier.hpp): between arriving and
+// waiting each thread adds the runs of its older pending spikes that arrive
+// in the next step, which needs nothing from the other threads.
+#pragma once
+
+#include "parallel/communicator.hpp"
+#include "connectivity/network.hpp"
+#include "model/poisson_table.hpp"
+#include "recording/spike_recorder.hpp"
+#include "model/step_current.hpp"
+#include "recording/voltage_recorder.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <vector>
+
+namespace microcircuit {
+
+class Simulation {
+public:
+    // Called by rank 0's master thread after every 64th interval with the step reached.
+    using Progress = std::function<void(std::uint64_t step_end)>;
+
+    Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
+               VoltageRecorder* voltages, Progress progress);
+
+    // Advances the network to the end of step `step_end` (time step_end * h).
+    void run_until(std::uint64_t step_end);
+    // Writes what the recorders still hold (collective).
+    void finish_recording();
+
+    // Spikes of this rank's neurons so far.
+    std::uint64_t num_local_spikes() const {
+        return std::accumulate(spikes_per_thread_.begin(), spikes_per_thread_.end(),
+                               std::uint64_t{0});
+    }
+
+private:
+    // The spikes of one interval: lists of gid << 32 | lag words.
+    using SpikeLists = std::vector<const std::vector<std::uint64_t>*>;
+
+    void deliver(VirtualProcess& vp, const SpikeLists& spikes, std::uint64_t interval_start) const;
+    void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start,
+                std::vector<std::uint64_t>& emitted);
+    template <bool separate_inhibitory, bool poisson>
+    void update_population(VirtualProcess& vp, int population, std::uint64_t u,
+                           std::uint64_t interval_start, std::vector<std::uint64_t>& emitted);
+    void refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) const;
+    void draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end,
+                              std::vector<std::uint64_t>& spikes) const;
+    // Each thread, before the interval's barrier: its own spikes into its buffer.
+    void record(int thread, const std::vector<std::uint64_t>& emitted, std::uint64_t interval,
+                std::uint64_t interval_start);
+    // Master thread, after the interval's barrier: exchange (several ranks), progress.
+    void finish_interval(std::uint64_t interval, std::uint64_t interval_end);
+
+    Network& network_;
+    Communicator& communicator_;
+    SpikeRecorder* spike_recorder_;
+    VoltageRecorder* voltage_recorder_;
+    Progress progress_;
+
+    Propagators propagators_;
+    double E_L_ = 0.0;
+    StepCurrent dc_transient_;
+    PopulationVector dc_transient_amplitude_{};
+    std::uint32_t seed_ = 0;
+    // Background Poisson input: count per step by population, weight.
+    std::array<PoissonTable, num_populations> poisson_counts_{};
+    std::int64_t poisson_weight_ = 0;
+    bool poisson_ = false;
+    std::uint64_t poisson_first_step_ = 0;
+    // Thalamic input.
+    bool thalamic_ = false;
+    std::uint64_t thalamic_start_ = 0;
+    std::uint64_t thalamic_stop_ = 0;
+    PoissonTable thalamic_counts_;
+    std::array<std::vector<std::uint64_t>, 2> thalamic_spikes_; // by parity of the interval
+
+    std::uint64_t step_ = 0;                   // first step not yet simulated
+    std::uint64_t interval_ = 0;               // index of the next interval
+    std::uint64_t previous_start_ = 0;         // first step of the last interval
+    std::vector<std::uint64_t> local_spikes_;  // several ranks: this rank's spikes
+    std::vector<std::uint64_t> global_spikes_; // several ranks: everybody's spikes
+    std::vector<std::uint64_t> spikes_per_thread_;
+    // A thread whose spike buffer is full asks for a flush at the end of the
+    // interval, by parity of the interval: a thread already in the next
+    // interval cannot touch the request the others are still reading.
+    alignas(64) std::array<std::atomic<bool>, 2> flush_request_{};
+    bool flush_agreed_ = false; // several ranks: whether any rank asked, by the exchange
+    // The spikes of the intervals of each parity, as delivery reads them: with
+    // one rank every thread's list and the thalamic list, else the exchanged list.
+    std::array<SpikeLists, 2> in_flight_;
+};
+
+} // namespace microcircuit
