@@ -28,6 +28,10 @@ struct LoadedConfig {
 // "section.key=value" override in order. Throws ConfigError on any bad input.
 LoadedConfig load_config(const std::string& config_file, const std::vector<std::string>& overrides);
 
+// Every key with its value, as YAML (what load_config reads back to the same
+// parameters).
+std::string to_yaml(const Parameters& parameters);
+
 // The effective configuration as a JSON object (for report.json).
 std::string yaml_to_json(const std::string& yaml_text);
 

@@ -1,5 +1,6 @@
-// The model's input numbers, as read from the configuration (before any scaling).
-// Every number of the PD14 model is here and settable; MODEL.md is the reference.
+// The model's input numbers, as read from the configuration (before any
+// scaling), with their defaults: the one place where a default is written
+// (the configuration schema reads them from here). docs/model.md explains them.
 #pragma once
 
 #include <array>
@@ -52,25 +53,37 @@ enum class InitialPotential { optimized, original };
 struct NetworkParameters {
     double N_scaling = 0.1;
     double K_scaling = 0.1;
-    PopulationVector num_neurons{}; // full scale
-    PopulationMatrix conn_probs{};  // [target][source]
-    double PSP_exc_mean = 0.15;     // mV
+    PopulationVector num_neurons{20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948}; // full scale
+    PopulationMatrix conn_probs{{// [target][source]
+                                 {0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0},
+                                 {0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0},
+                                 {0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.0},
+                                 {0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0.0, 0.1057, 0.0},
+                                 {0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.0},
+                                 {0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.0},
+                                 {0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252},
+                                 {0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443}}};
+    double PSP_exc_mean = 0.15; // mV
     double g = -4.0;
     double PSP_L4E_to_L23E_factor = 2.0; // L4E -> L23E has twice the mean PSP
     double weight_rel_sd = 0.1;
     double delay_exc_mean = 1.5;  // ms
     double delay_inh_mean = 0.75; // ms
     double delay_rel_sd = 0.5;
-    PopulationVector K_ext{}; // external in-degrees, full scale
-    double bg_rate = 8.0;     // spikes/s
-    BackgroundInput bg_input_type = BackgroundInput::dc;
+    PopulationVector K_ext{1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100}; // full scale
+    double bg_rate = 8.0;                                                   // spikes/s
+    // Poisson, unlike the reference: with DC drive a network below scale 0.2
+    // falls nearly silent (its DC lies below the rheobase).
+    BackgroundInput bg_input_type = BackgroundInput::poisson;
     double poisson_delay = 1.5; // ms
     InitialPotential V0_type = InitialPotential::optimized;
-    PopulationVector V0_mean_optimized{}; // mV
-    PopulationVector V0_sd_optimized{};   // mV
-    double V0_mean_original = -58.0;      // mV
-    double V0_sd_original = 10.0;         // mV
-    PopulationVector mean_rates{};        // full-scale rates for the DC compensation, spikes/s
+    PopulationVector V0_mean_optimized{-68.28, -63.16, -63.33, -63.45,
+                                       -63.11, -61.66, -66.72, -61.43};               // mV
+    PopulationVector V0_sd_optimized{5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48}; // mV
+    double V0_mean_original = -58.0;                                                  // mV
+    double V0_sd_original = 10.0;                                                     // mV
+    // Full-scale rates (spikes/s) for the DC compensation of K_scaling.
+    PopulationVector mean_rates{0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829};
     NeuronParameters neuron;
 };
 
@@ -80,7 +93,7 @@ struct StimulusParameters {
     double th_duration = 10.0; // ms
     double th_rate = 120.0;    // spikes/s
     int num_th_neurons = 902;
-    PopulationVector conn_probs_th{};
+    PopulationVector conn_probs_th{0.0, 0.0, 0.0983, 0.0619, 0.0, 0.0, 0.0512, 0.0196};
     double PSP_th = 0.15; // mV
     double PSP_th_rel_sd = 0.1;
     double delay_th_mean = 1.5; // ms

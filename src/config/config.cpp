@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -10,9 +12,6 @@
 #include <utility>
 
 namespace microcircuit {
-
-const std::array<const char*, num_populations> population_names = {"L23E", "L23I", "L4E", "L4I",
-                                                                   "L5E",  "L5I",  "L6E", "L6I"};
 
 namespace {
 
@@ -141,231 +140,280 @@ PopulationVector to_population_vector(const YAML::Node& node, const Origin& orig
     return values;
 }
 
-// One configuration key: its place, default and how to store it.
+// A number as YAML: the shortest text that reads back as the same double.
+// Whole numbers keep a decimal point where asked (a scalar reads back as a
+// float), and lists of counts stay plain.
+std::string number_text(double value, bool point) {
+    char text[32];
+    if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+        std::snprintf(text, sizeof(text), point ? "%.1f" : "%.0f", value);
+        return text;
+    }
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(text, sizeof(text), "%.*g", precision, value);
+        if (std::strtod(text, nullptr) == value) {
+            break;
+        }
+    }
+    return text;
+}
+
+YAML::Node number_node(double value) { return YAML::Node(number_text(value, true)); }
+
+YAML::Node vector_node(const PopulationVector& values) {
+    YAML::Node node(YAML::NodeType::Sequence);
+    for (double value : values) {
+        node.push_back(YAML::Node(number_text(value, false)));
+    }
+    return node;
+}
+
+YAML::Node bool_node(bool value) { return YAML::Node(value ? "true" : "false"); }
+
+// One configuration key: its place, how to store a value and how to show the
+// stored value. Defaults are not written here: they are the parameter structs'.
 struct Field {
     std::string section;
     std::string key;
-    std::string default_yaml;
     std::function<void(const YAML::Node&, const Origin&, const std::string&, Parameters&)> assign;
+    std::function<YAML::Node(const Parameters&)> show;
 };
 
-Field number(const std::string& section, const std::string& key, const std::string& def,
-             Range range, std::function<double&(Parameters&)> ref) {
-    return {section, key, def,
-            [range, ref = std::move(ref)](const YAML::Node& n, const Origin& o,
-                                          const std::string& k,
-                                          Parameters& p) { ref(p) = to_number(n, o, k, range); }};
+Field number(const std::string& section, const std::string& key, Range range,
+             double& (*ref)(Parameters&)) {
+    return {section, key,
+            [range, ref](const YAML::Node& n, const Origin& o, const std::string& k,
+                         Parameters& p) { ref(p) = to_number(n, o, k, range); },
+            [ref](const Parameters& p) { return number_node(ref(const_cast<Parameters&>(p))); }};
 }
 
-Field flag(const std::string& section, const std::string& key, const std::string& def,
-           std::function<bool&(Parameters&)> ref) {
-    return {section, key, def,
-            [ref = std::move(ref)](const YAML::Node& n, const Origin& o, const std::string& k,
-                                   Parameters& p) { ref(p) = to_bool(n, o, k); }};
+Field flag(const std::string& section, const std::string& key, bool& (*ref)(Parameters&)) {
+    return {section, key,
+            [ref](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
+                ref(p) = to_bool(n, o, k);
+            },
+            [ref](const Parameters& p) { return bool_node(ref(const_cast<Parameters&>(p))); }};
 }
 
-Field vector_field(const std::string& section, const std::string& key, const std::string& def,
-                   Range range, std::function<PopulationVector&(Parameters&)> ref) {
-    return {section, key, def,
-            [range, ref = std::move(ref)](const YAML::Node& n, const Origin& o,
-                                          const std::string& k, Parameters& p) {
-                ref(p) = to_population_vector(n, o, k, range);
-            }};
+Field vector_field(const std::string& section, const std::string& key, Range range,
+                   PopulationVector& (*ref)(Parameters&)) {
+    return {section, key,
+            [range, ref](const YAML::Node& n, const Origin& o, const std::string& k,
+                         Parameters& p) { ref(p) = to_population_vector(n, o, k, range); },
+            [ref](const Parameters& p) { return vector_node(ref(const_cast<Parameters&>(p))); }};
 }
+
+// An integer that may also be `auto` (stored as 0).
+template <class Integer>
+Field integer_or_auto(const std::string& section, const std::string& key, long long min,
+                      long long max, Integer& (*ref)(Parameters&)) {
+    return {
+        section, key,
+        [min, max, ref](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
+            if (n.IsScalar() && n.Scalar() == "auto") {
+                ref(p) = 0;
+                return;
+            }
+            ref(p) = static_cast<Integer>(to_integer(n, o, k, min, max));
+        },
+        [ref](const Parameters& p) {
+            const Integer value = ref(const_cast<Parameters&>(p));
+            return value == 0 ? YAML::Node("auto") : YAML::Node(std::to_string(value));
+        }};
+}
+
+template <class Integer>
+Field integer(const std::string& section, const std::string& key, long long min, long long max,
+              Integer& (*ref)(Parameters&)) {
+    return {
+        section, key,
+        [min, max, ref](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
+            ref(p) = static_cast<Integer>(to_integer(n, o, k, min, max));
+        },
+        [ref](const Parameters& p) {
+            return YAML::Node(std::to_string(ref(const_cast<Parameters&>(p))));
+        }};
+}
+
+// One of the names in `choices`, stored as the enumerator of the same index.
+template <class Enum>
+Field choice(const std::string& section, const std::string& key, std::vector<std::string> choices,
+             Enum& (*ref)(Parameters&)) {
+    return {
+        section, key,
+        [choices, ref](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
+            const std::string chosen = to_choice(n, o, k, choices);
+            for (std::size_t i = 0; i < choices.size(); ++i) {
+                if (choices[i] == chosen) {
+                    ref(p) = static_cast<Enum>(i);
+                }
+            }
+        },
+        [choices, ref](const Parameters& p) {
+            return YAML::Node(choices[static_cast<std::size_t>(ref(const_cast<Parameters&>(p)))]);
+        }};
+}
+
+void assign_recording_devices(const YAML::Node& n, const Origin& o, const std::string& k,
+                              Parameters& p) {
+    if (!n.IsSequence()) {
+        fail(o, k, "expected a list of recording devices (spike_recorder, voltmeter)");
+    }
+    p.simulation.record_spikes = false;
+    p.simulation.record_voltage = false;
+    for (const auto& item : n) {
+        const auto device =
+            to_choice(item, origin_of(o.source, item), k, {"spike_recorder", "voltmeter"});
+        (device == "voltmeter" ? p.simulation.record_voltage : p.simulation.record_spikes) = true;
+    }
+}
+
+YAML::Node show_recording_devices(const Parameters& p) {
+    YAML::Node node(YAML::NodeType::Sequence);
+    if (p.simulation.record_spikes) {
+        node.push_back("spike_recorder");
+    }
+    if (p.simulation.record_voltage) {
+        node.push_back("voltmeter");
+    }
+    return node;
+}
+
+void assign_connection_probabilities(const YAML::Node& n, const Origin& o, const std::string& k,
+                                     Parameters& p) {
+    if (!n.IsSequence() || n.size() != num_populations) {
+        fail(o, k, "expected 8 rows (targets) of 8 connection probabilities (sources)");
+    }
+    for (int y = 0; y < num_populations; ++y) {
+        const std::string row = k + "[" + std::to_string(y) + "]";
+        p.network.conn_probs[y] =
+            to_population_vector(n[y], origin_of(o.source, n[y]), row, {0.0, 1.0, false});
+        for (double c : p.network.conn_probs[y]) {
+            if (c >= 1.0) {
+                fail(origin_of(o.source, n[y]), row, "connection probabilities must be below 1");
+            }
+        }
+    }
+}
+
+YAML::Node show_connection_probabilities(const Parameters& p) {
+    YAML::Node node(YAML::NodeType::Sequence);
+    for (const auto& row : p.network.conn_probs) {
+        node.push_back(vector_node(row));
+    }
+    return node;
+}
+
+// Member accessors for the schema, one line each.
+#define MICROCIRCUIT_MEMBER(type, member) +[](Parameters& p) -> type& { return p.member; }
 
 const std::vector<Field>& schema() {
     static const std::vector<Field> fields = {
         // simulation
-        number("simulation", "sim_resolution", "0.1", positive,
-               [](Parameters& p) -> double& { return p.simulation.sim_resolution; }),
-        number("simulation", "t_presim", "500.0", non_negative,
-               [](Parameters& p) -> double& { return p.simulation.t_presim; }),
-        number("simulation", "t_sim", "1000.0", non_negative,
-               [](Parameters& p) -> double& { return p.simulation.t_sim; }),
-        {"simulation", "rng_seed", "55",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             p.simulation.rng_seed =
-                 static_cast<std::uint32_t>(to_integer(n, o, k, 0, 4294967295LL));
-         }},
-        {"simulation", "local_num_threads", "auto",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             if (n.IsScalar() && n.Scalar() == "auto") {
-                 p.simulation.local_num_threads = 0;
-                 return;
-             }
-             p.simulation.local_num_threads = static_cast<int>(to_integer(n, o, k, 1, 4096));
-         }},
-        {"simulation", "rec_dev", "[spike_recorder]",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             if (!n.IsSequence()) {
-                 fail(o, k, "expected a list of recording devices (spike_recorder, voltmeter)");
-             }
-             p.simulation.record_spikes = false;
-             p.simulation.record_voltage = false;
-             for (const auto& item : n) {
-                 const auto device =
-                     to_choice(item, origin_of(o.source, item), k, {"spike_recorder", "voltmeter"});
-                 (device == "voltmeter" ? p.simulation.record_voltage
-                                        : p.simulation.record_spikes) = true;
-             }
-         }},
-        {"simulation", "spike_buffer", "auto",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             if (n.IsScalar() && n.Scalar() == "auto") {
-                 p.simulation.spike_buffer = 0;
-                 return;
-             }
-             p.simulation.spike_buffer =
-                 static_cast<std::uint64_t>(to_integer(n, o, k, 1, 1LL << 40));
-         }},
-        number("simulation", "rec_V_int", "1.0", positive,
-               [](Parameters& p) -> double& { return p.simulation.rec_V_int; }),
-        {"simulation", "rec_V_num_neurons", "10",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             p.simulation.rec_V_num_neurons = static_cast<int>(to_integer(n, o, k, 1, 100000000));
-         }},
-        {"simulation", "data_path", "data",
+        number("simulation", "sim_resolution", positive,
+               MICROCIRCUIT_MEMBER(double, simulation.sim_resolution)),
+        number("simulation", "t_presim", non_negative,
+               MICROCIRCUIT_MEMBER(double, simulation.t_presim)),
+        number("simulation", "t_sim", non_negative, MICROCIRCUIT_MEMBER(double, simulation.t_sim)),
+        integer("simulation", "rng_seed", 0, 4294967295LL,
+                MICROCIRCUIT_MEMBER(std::uint32_t, simulation.rng_seed)),
+        integer_or_auto("simulation", "local_num_threads", 1, 4096,
+                        MICROCIRCUIT_MEMBER(int, simulation.local_num_threads)),
+        {"simulation", "rec_dev", assign_recording_devices, show_recording_devices},
+        integer_or_auto("simulation", "spike_buffer", 1, 1LL << 40,
+                        MICROCIRCUIT_MEMBER(std::uint64_t, simulation.spike_buffer)),
+        number("simulation", "rec_V_int", positive,
+               MICROCIRCUIT_MEMBER(double, simulation.rec_V_int)),
+        integer("simulation", "rec_V_num_neurons", 1, 100000000,
+                MICROCIRCUIT_MEMBER(int, simulation.rec_V_num_neurons)),
+        {"simulation", "data_path",
          [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
              if (!n.IsScalar() || n.Scalar().empty()) {
                  fail(o, k, "expected a non-empty directory path");
              }
              p.simulation.data_path = n.Scalar();
-         }},
-        flag("simulation", "overwrite_files", "false",
-             [](Parameters& p) -> bool& { return p.simulation.overwrite_files; }),
-        flag("simulation", "print_time", "true",
-             [](Parameters& p) -> bool& { return p.simulation.print_time; }),
+         },
+         [](const Parameters& p) { return YAML::Node(p.simulation.data_path); }},
+        flag("simulation", "overwrite_files",
+             MICROCIRCUIT_MEMBER(bool, simulation.overwrite_files)),
+        flag("simulation", "print_time", MICROCIRCUIT_MEMBER(bool, simulation.print_time)),
         // network
-        number("network", "N_scaling", "0.1", positive,
-               [](Parameters& p) -> double& { return p.network.N_scaling; }),
-        number("network", "K_scaling", "0.1", positive,
-               [](Parameters& p) -> double& { return p.network.K_scaling; }),
-        vector_field("network", "num_neurons",
-                     "[20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948]", non_negative,
-                     [](Parameters& p) -> PopulationVector& { return p.network.num_neurons; }),
-        {"network", "conn_probs",
-         "[[0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0],"
-         " [0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0],"
-         " [0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.0],"
-         " [0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0.0, 0.1057, 0.0],"
-         " [0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.0],"
-         " [0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.0],"
-         " [0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252],"
-         " [0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443]]",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             if (!n.IsSequence() || n.size() != num_populations) {
-                 fail(o, k, "expected 8 rows (targets) of 8 connection probabilities (sources)");
-             }
-             for (int y = 0; y < num_populations; ++y) {
-                 p.network.conn_probs[y] =
-                     to_population_vector(n[y], origin_of(o.source, n[y]),
-                                          k + "[" + std::to_string(y) + "]", {0.0, 1.0, false});
-                 for (double c : p.network.conn_probs[y]) {
-                     if (c >= 1.0) {
-                         fail(origin_of(o.source, n[y]), k + "[" + std::to_string(y) + "]",
-                              "connection probabilities must be below 1");
-                     }
-                 }
-             }
-         }},
-        number("network", "PSP_exc_mean", "0.15", positive,
-               [](Parameters& p) -> double& { return p.network.PSP_exc_mean; }),
-        number("network", "g", "-4.0", {-std::numeric_limits<double>::infinity(), 0.0},
-               [](Parameters& p) -> double& { return p.network.g; }),
-        number("network", "PSP_L4E_to_L23E_factor", "2.0", non_negative,
-               [](Parameters& p) -> double& { return p.network.PSP_L4E_to_L23E_factor; }),
-        number("network", "weight_rel_sd", "0.1", non_negative,
-               [](Parameters& p) -> double& { return p.network.weight_rel_sd; }),
-        number("network", "delay_exc_mean", "1.5", positive,
-               [](Parameters& p) -> double& { return p.network.delay_exc_mean; }),
-        number("network", "delay_inh_mean", "0.75", positive,
-               [](Parameters& p) -> double& { return p.network.delay_inh_mean; }),
-        number("network", "delay_rel_sd", "0.5", non_negative,
-               [](Parameters& p) -> double& { return p.network.delay_rel_sd; }),
-        vector_field("network", "K_ext", "[1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100]",
-                     non_negative,
-                     [](Parameters& p) -> PopulationVector& { return p.network.K_ext; }),
-        number("network", "bg_rate", "8.0", non_negative,
-               [](Parameters& p) -> double& { return p.network.bg_rate; }),
-        {"network", "bg_input_type", "poisson",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             p.network.bg_input_type = to_choice(n, o, k, {"dc", "poisson"}) == "dc"
-                                           ? BackgroundInput::dc
-                                           : BackgroundInput::poisson;
-         }},
-        number("network", "poisson_delay", "1.5", positive,
-               [](Parameters& p) -> double& { return p.network.poisson_delay; }),
-        {"network", "V0_type", "optimized",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             p.network.V0_type = to_choice(n, o, k, {"optimized", "original"}) == "optimized"
-                                     ? InitialPotential::optimized
-                                     : InitialPotential::original;
-         }},
-        vector_field(
-            "network", "V0_mean_optimized",
-            "[-68.28, -63.16, -63.33, -63.45, -63.11, -61.66, -66.72, -61.43]", any_number,
-            [](Parameters& p) -> PopulationVector& { return p.network.V0_mean_optimized; }),
-        vector_field("network", "V0_sd_optimized",
-                     "[5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48]", non_negative,
-                     [](Parameters& p) -> PopulationVector& { return p.network.V0_sd_optimized; }),
-        number("network", "V0_mean_original", "-58.0", any_number,
-               [](Parameters& p) -> double& { return p.network.V0_mean_original; }),
-        number("network", "V0_sd_original", "10.0", non_negative,
-               [](Parameters& p) -> double& { return p.network.V0_sd_original; }),
-        vector_field("network", "mean_rates",
-                     "[0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]", non_negative,
-                     [](Parameters& p) -> PopulationVector& { return p.network.mean_rates; }),
-        number("network", "C_m", "250.0", positive,
-               [](Parameters& p) -> double& { return p.network.neuron.C_m; }),
-        number("network", "tau_m", "10.0", positive,
-               [](Parameters& p) -> double& { return p.network.neuron.tau_m; }),
-        number("network", "tau_syn_ex", "0.5", positive,
-               [](Parameters& p) -> double& { return p.network.neuron.tau_syn_ex; }),
-        number("network", "tau_syn_in", "0.5", positive,
-               [](Parameters& p) -> double& { return p.network.neuron.tau_syn_in; }),
-        number("network", "E_L", "-65.0", any_number,
-               [](Parameters& p) -> double& { return p.network.neuron.E_L; }),
-        number("network", "V_th", "-50.0", any_number,
-               [](Parameters& p) -> double& { return p.network.neuron.V_th; }),
-        number("network", "V_reset", "-65.0", any_number,
-               [](Parameters& p) -> double& { return p.network.neuron.V_reset; }),
-        number("network", "t_ref", "2.0", non_negative,
-               [](Parameters& p) -> double& { return p.network.neuron.t_ref; }),
+        number("network", "N_scaling", positive, MICROCIRCUIT_MEMBER(double, network.N_scaling)),
+        number("network", "K_scaling", positive, MICROCIRCUIT_MEMBER(double, network.K_scaling)),
+        vector_field("network", "num_neurons", non_negative,
+                     MICROCIRCUIT_MEMBER(PopulationVector, network.num_neurons)),
+        {"network", "conn_probs", assign_connection_probabilities, show_connection_probabilities},
+        number("network", "PSP_exc_mean", positive,
+               MICROCIRCUIT_MEMBER(double, network.PSP_exc_mean)),
+        number("network", "g", {-std::numeric_limits<double>::infinity(), 0.0},
+               MICROCIRCUIT_MEMBER(double, network.g)),
+        number("network", "PSP_L4E_to_L23E_factor", non_negative,
+               MICROCIRCUIT_MEMBER(double, network.PSP_L4E_to_L23E_factor)),
+        number("network", "weight_rel_sd", non_negative,
+               MICROCIRCUIT_MEMBER(double, network.weight_rel_sd)),
+        number("network", "delay_exc_mean", positive,
+               MICROCIRCUIT_MEMBER(double, network.delay_exc_mean)),
+        number("network", "delay_inh_mean", positive,
+               MICROCIRCUIT_MEMBER(double, network.delay_inh_mean)),
+        number("network", "delay_rel_sd", non_negative,
+               MICROCIRCUIT_MEMBER(double, network.delay_rel_sd)),
+        vector_field("network", "K_ext", non_negative,
+                     MICROCIRCUIT_MEMBER(PopulationVector, network.K_ext)),
+        number("network", "bg_rate", non_negative, MICROCIRCUIT_MEMBER(double, network.bg_rate)),
+        choice("network", "bg_input_type", {"dc", "poisson"},
+               MICROCIRCUIT_MEMBER(BackgroundInput, network.bg_input_type)),
+        number("network", "poisson_delay", positive,
+               MICROCIRCUIT_MEMBER(double, network.poisson_delay)),
+        choice("network", "V0_type", {"optimized", "original"},
+               MICROCIRCUIT_MEMBER(InitialPotential, network.V0_type)),
+        vector_field("network", "V0_mean_optimized", any_number,
+                     MICROCIRCUIT_MEMBER(PopulationVector, network.V0_mean_optimized)),
+        vector_field("network", "V0_sd_optimized", non_negative,
+                     MICROCIRCUIT_MEMBER(PopulationVector, network.V0_sd_optimized)),
+        number("network", "V0_mean_original", any_number,
+               MICROCIRCUIT_MEMBER(double, network.V0_mean_original)),
+        number("network", "V0_sd_original", non_negative,
+               MICROCIRCUIT_MEMBER(double, network.V0_sd_original)),
+        vector_field("network", "mean_rates", non_negative,
+                     MICROCIRCUIT_MEMBER(PopulationVector, network.mean_rates)),
+        number("network", "C_m", positive, MICROCIRCUIT_MEMBER(double, network.neuron.C_m)),
+        number("network", "tau_m", positive, MICROCIRCUIT_MEMBER(double, network.neuron.tau_m)),
+        number("network", "tau_syn_ex", positive,
+               MICROCIRCUIT_MEMBER(double, network.neuron.tau_syn_ex)),
+        number("network", "tau_syn_in", positive,
+               MICROCIRCUIT_MEMBER(double, network.neuron.tau_syn_in)),
+        number("network", "E_L", any_number, MICROCIRCUIT_MEMBER(double, network.neuron.E_L)),
+        number("network", "V_th", any_number, MICROCIRCUIT_MEMBER(double, network.neuron.V_th)),
+        number("network", "V_reset", any_number,
+               MICROCIRCUIT_MEMBER(double, network.neuron.V_reset)),
+        number("network", "t_ref", non_negative, MICROCIRCUIT_MEMBER(double, network.neuron.t_ref)),
         // stimulus
-        flag("stimulus", "thalamic_input", "false",
-             [](Parameters& p) -> bool& { return p.stimulus.thalamic_input; }),
-        number("stimulus", "th_start", "700.0", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.th_start; }),
-        number("stimulus", "th_duration", "10.0", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.th_duration; }),
-        number("stimulus", "th_rate", "120.0", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.th_rate; }),
-        {"stimulus", "num_th_neurons", "902",
-         [](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
-             p.stimulus.num_th_neurons = static_cast<int>(to_integer(n, o, k, 1, 100000000));
-         }},
-        vector_field("stimulus", "conn_probs_th",
-                     "[0.0, 0.0, 0.0983, 0.0619, 0.0, 0.0, 0.0512, 0.0196]", {0.0, 0.999999},
-                     [](Parameters& p) -> PopulationVector& { return p.stimulus.conn_probs_th; }),
-        number("stimulus", "PSP_th", "0.15", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.PSP_th; }),
-        number("stimulus", "PSP_th_rel_sd", "0.1", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.PSP_th_rel_sd; }),
-        number("stimulus", "delay_th_mean", "1.5", positive,
-               [](Parameters& p) -> double& { return p.stimulus.delay_th_mean; }),
-        number("stimulus", "delay_th_rel_sd", "0.5", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.delay_th_rel_sd; }),
-        flag("stimulus", "dc_transient", "false",
-             [](Parameters& p) -> bool& { return p.stimulus.dc_transient; }),
-        number("stimulus", "dc_start", "650.0", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.dc_start; }),
-        number("stimulus", "dc_dur", "100.0", non_negative,
-               [](Parameters& p) -> double& { return p.stimulus.dc_dur; }),
-        number("stimulus", "dc_amp", "0.3", any_number,
-               [](Parameters& p) -> double& { return p.stimulus.dc_amp; }),
+        flag("stimulus", "thalamic_input", MICROCIRCUIT_MEMBER(bool, stimulus.thalamic_input)),
+        number("stimulus", "th_start", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.th_start)),
+        number("stimulus", "th_duration", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.th_duration)),
+        number("stimulus", "th_rate", non_negative, MICROCIRCUIT_MEMBER(double, stimulus.th_rate)),
+        integer("stimulus", "num_th_neurons", 1, 100000000,
+                MICROCIRCUIT_MEMBER(int, stimulus.num_th_neurons)),
+        vector_field("stimulus", "conn_probs_th", {0.0, 0.999999},
+                     MICROCIRCUIT_MEMBER(PopulationVector, stimulus.conn_probs_th)),
+        number("stimulus", "PSP_th", non_negative, MICROCIRCUIT_MEMBER(double, stimulus.PSP_th)),
+        number("stimulus", "PSP_th_rel_sd", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.PSP_th_rel_sd)),
+        number("stimulus", "delay_th_mean", positive,
+               MICROCIRCUIT_MEMBER(double, stimulus.delay_th_mean)),
+        number("stimulus", "delay_th_rel_sd", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.delay_th_rel_sd)),
+        flag("stimulus", "dc_transient", MICROCIRCUIT_MEMBER(bool, stimulus.dc_transient)),
+        number("stimulus", "dc_start", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.dc_start)),
+        number("stimulus", "dc_dur", non_negative, MICROCIRCUIT_MEMBER(double, stimulus.dc_dur)),
+        number("stimulus", "dc_amp", any_number, MICROCIRCUIT_MEMBER(double, stimulus.dc_amp)),
     };
     return fields;
 }
+#undef MICROCIRCUIT_MEMBER
 
 const Field* find_field(const std::string& section, const std::string& key) {
     for (const auto& field : schema()) {
@@ -498,13 +546,10 @@ void check_consistency(const Parameters& p) {
     }
 }
 
-YAML::Node effective_tree(const std::vector<std::pair<const Field*, Setting>>& settings) {
+YAML::Node tree_of(const Parameters& parameters) {
     YAML::Node root;
     for (const auto& field : schema()) {
-        root[field.section][field.key] = YAML::Load(field.default_yaml);
-    }
-    for (const auto& [field, setting] : settings) {
-        root[field->section][field->key] = setting.value;
+        root[field.section][field.key] = field.show(parameters);
     }
     return root;
 }
@@ -560,19 +605,17 @@ LoadedConfig load_config(const std::string& config_file,
     for (const auto& text : overrides) {
         collect_override(text, settings);
     }
-    LoadedConfig loaded;
-    for (const auto& field : schema()) {
-        const std::string name = field.section + "." + field.key;
-        field.assign(YAML::Load(field.default_yaml), Origin{"default"}, name, loaded.parameters);
-    }
+    LoadedConfig loaded; // the parameter structs' defaults
     for (const auto& [field, setting] : settings) {
         field->assign(setting.value, setting.origin, field->section + "." + field->key,
                       loaded.parameters);
     }
     check_consistency(loaded.parameters);
-    loaded.effective_yaml = emit(effective_tree(settings));
+    loaded.effective_yaml = to_yaml(loaded.parameters);
     return loaded;
 }
+
+std::string to_yaml(const Parameters& parameters) { return emit(tree_of(parameters)); }
 
 std::string yaml_to_json(const std::string& yaml_text) {
     std::ostringstream out;

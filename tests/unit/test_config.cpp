@@ -106,3 +106,28 @@ BOOST_AUTO_TEST_CASE(json_of_the_effective_configuration) {
     BOOST_TEST(contains(json, "\"data_path\":\"out \\\"quoted\\\"\""));
     BOOST_TEST(contains(json, "\"overwrite_files\":false"));
 }
+
+BOOST_AUTO_TEST_CASE(built_in_defaults_equal_the_shipped_default_configuration) {
+    const std::string shipped = std::string(MICROCIRCUIT_SOURCE_DIR) + "/configs/default.yaml";
+    BOOST_TEST(load_config(shipped, {}).effective_yaml == load_config("", {}).effective_yaml);
+    // A key the shipped file sets differently from the built-in default is noticed.
+    BOOST_TEST(load_config(shipped, {"network.bg_input_type=dc"}).effective_yaml !=
+               load_config("", {}).effective_yaml);
+}
+
+BOOST_AUTO_TEST_CASE(the_effective_configuration_reads_back_to_the_same_parameters) {
+    const auto loaded = load_config("", {"network.g=-4.123456789012345", "simulation.t_sim=1234.5",
+                                         "simulation.rec_dev=[voltmeter]",
+                                         "network.V0_type=original", "simulation.spike_buffer=7"});
+    const std::string path = "test_config_roundtrip.yaml";
+    std::ofstream(path) << loaded.effective_yaml;
+    const auto again = load_config(path, {});
+    std::remove(path.c_str());
+    BOOST_TEST(again.effective_yaml == loaded.effective_yaml);
+    BOOST_TEST(again.parameters.network.g == -4.123456789012345);
+    BOOST_TEST(again.parameters.simulation.t_sim == 1234.5);
+    BOOST_TEST(!again.parameters.simulation.record_spikes);
+    BOOST_TEST(again.parameters.simulation.record_voltage);
+    BOOST_TEST(again.parameters.simulation.spike_buffer == 7U);
+    BOOST_TEST((again.parameters.network.V0_type == InitialPotential::original));
+}
