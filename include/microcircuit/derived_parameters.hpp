@@ -1,9 +1,13 @@
-// The numbers the simulation uses, derived from the configuration by the
-// formulas of MODEL.md: population sizes, synapse counts, weights, DC
-// amplitudes and Poisson rates under N_scaling and K_scaling.
+// Every number the engine uses, derived once from the configuration by the
+// formulas of docs/model.md: population sizes, synapse counts, weights, DC
+// amplitudes and Poisson rates under N_scaling and K_scaling, the projections,
+// and the times of the run and of its stimuli as steps of the grid. The
+// network, the simulation and the recorders read these, never the
+// configuration itself.
 #pragma once
 
 #include "microcircuit/parameters.hpp"
+#include "microcircuit/projection.hpp"
 
 #include <array>
 #include <cstdint>
@@ -13,34 +17,77 @@
 namespace microcircuit {
 
 using CountMatrix = std::array<std::array<std::uint64_t, num_populations>, num_populations>;
+using PopulationCounts = std::array<std::uint64_t, num_populations>;
+
+// Steps of the grid in [first, last) with which something happens.
+struct StepWindow {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+};
 
 struct DerivedParameters {
-    std::array<std::uint32_t, num_populations> num_neurons{};
-    std::array<std::uint64_t, num_populations> first_gid{}; // populations are contiguous
-    std::uint64_t num_neurons_total = 0;
-
-    PopulationMatrix num_synapses_full_unrounded{}; // [target][source]
-    CountMatrix num_synapses{};                     // [target][source], scaled and rounded
-    std::uint64_t num_synapses_total = 0;
-
-    double psc_per_psp = 0.0;        // pA/mV
-    double rheobase = 0.0;           // pA
-    PopulationMatrix weight_mean{};  // pA, [target][source]
-    PopulationVector delay_mean{};   // ms, by source
-    double weight_ext = 0.0;         // pA
-    PopulationVector dc_amplitude{}; // pA, I_e of each population
-    PopulationVector poisson_rate{}; // spikes/s per neuron (0 with DC drive)
-    std::vector<int> below_rheobase; // populations whose DC is below rheobase
-
-    // Thalamic input (counts are in-degree preserving: x N_scaling x K_scaling).
-    std::array<std::uint64_t, num_populations> num_thalamic_synapses{};
-    std::array<std::uint64_t, num_populations> num_thalamic_synapses_upstream{}; // x K_scaling only
-    double weight_thalamic = 0.0;                                                // pA
-    PopulationVector dc_transient_amplitude{};                                   // pA
-
+    // Run.
+    double resolution = 0.1; // h, ms
+    std::uint32_t rng_seed = 0;
     std::uint64_t presim_steps = 0;
     std::uint64_t total_steps = 0;
 
+    // Neurons. Populations are contiguous in the global id (gid).
+    std::array<std::uint32_t, num_populations> num_neurons{};
+    std::array<std::uint64_t, num_populations> first_gid{};
+    std::uint64_t num_neurons_total = 0;
+    NeuronParameters neuron;
+    PopulationVector initial_potential_mean{}; // mV
+    PopulationVector initial_potential_sd{};   // mV
+
+    // Recurrent synapses.
+    PopulationMatrix num_synapses_full_unrounded{}; // [target][source]
+    CountMatrix num_synapses{};                     // [target][source], scaled and rounded
+    std::uint64_t num_synapses_total = 0;
+    double psc_per_psp = 0.0;       // pA/mV
+    double rheobase = 0.0;          // pA
+    PopulationMatrix weight_mean{}; // pA, [target][source]
+    PopulationVector delay_mean{};  // ms, by source
+    // With tau_syn_ex == tau_syn_in inhibitory input acts as excitatory input
+    // does and shares its sum; otherwise it is summed apart.
+    bool separate_inhibitory_input = false;
+
+    // Background drive.
+    bool poisson_input = false;
+    double weight_ext = 0.0;         // pA
+    PopulationVector dc_amplitude{}; // pA, I_e of each population
+    PopulationVector poisson_rate{}; // spikes/s per neuron (0 with DC drive)
+    std::uint64_t poisson_first_step = 0;
+    std::vector<int> below_rheobase; // populations whose DC is below rheobase
+
+    // Thalamic input: sources after the cortical neurons. Counts keep the
+    // full-scale in-degree (x N_scaling x K_scaling); the PyNEST code's
+    // x K_scaling only is kept beside them for comparison.
+    bool thalamic_input = false;
+    std::uint64_t num_thalamic_neurons = 0;
+    PopulationCounts num_thalamic_synapses{};
+    PopulationCounts num_thalamic_synapses_upstream{};
+    double weight_thalamic = 0.0;      // pA
+    double thalamic_spike_mean = 0.0;  // spikes per thalamic neuron and step
+    StepWindow thalamic_spike_steps{}; // steps whose end stamps a thalamic spike
+
+    // DC transient: the amplitude acts in the updates of steps [first, last).
+    bool dc_transient = false;
+    PopulationVector dc_transient_amplitude{}; // pA
+    StepWindow dc_transient_updates{};
+
+    // Every projection with at least one synapse (see projection.hpp).
+    std::vector<Projection> projections;
+    std::uint64_t num_sources = 0; // cortical neurons, then thalamic neurons
+
+    // Recording.
+    bool record_spikes = false;
+    std::uint64_t spike_buffer = 0; // spikes a thread buffers; 0: spikes_buffered_per_thread
+    bool record_voltage = false;
+    std::uint64_t voltage_interval_steps = 1;
+    PopulationCounts voltage_neurons{}; // the first n of each population
+
+    std::uint64_t first_thalamic_gid() const { return num_neurons_total; }
     int population_of(std::uint64_t gid) const {
         int population = 0;
         while (population + 1 < num_populations && gid >= first_gid[population + 1]) {
@@ -51,6 +98,18 @@ struct DerivedParameters {
 };
 
 DerivedParameters derive_parameters(const Parameters& parameters);
+
+// Steps of length `resolution` in `time_ms` (a multiple of it, as the configuration checks).
+std::uint64_t steps_of(double time_ms, double resolution);
+
+// The updates (u: from u h to (u + 1) h) in which a dc_generator active from
+// start to stop drives its targets when connected with delay h.
+StepWindow dc_generator_updates(double start_ms, double stop_ms, double resolution);
+
+// Spikes each thread buffers before the spike file is appended to, for
+// `virtual_processes` threads in all.
+std::uint64_t spikes_buffered_per_thread(const DerivedParameters& derived,
+                                         std::uint64_t virtual_processes);
 
 // PSC amplitude (pA) that gives a PSP of 1 mV for the neuron parameters.
 double psc_per_psp(const NeuronParameters& neuron);

@@ -1,16 +1,15 @@
 // A projection: all synapses from one source population onto one target
-// population, made by the fixed-total-number rule (MODEL.md).
+// population, made by the fixed-total-number rule (docs/model.md).
 #pragma once
 
-#include "microcircuit/derived_parameters.hpp"
-
 #include <cstdint>
-#include <vector>
 
 namespace microcircuit {
 
+// The 64 recurrent projections have id = 8 * target + source, the thalamic
+// ones 64 + target; the id names the projection's random streams.
 struct Projection {
-    std::uint32_t id = 0; // names the random streams of this projection
+    std::uint32_t id = 0;
     int target_population = 0;
     std::uint64_t source_first_gid = 0;
     std::uint64_t source_count = 0;
@@ -21,15 +20,5 @@ struct Projection {
     double delay_mean = 0.0;        // ms
     double delay_sd = 0.0;          // ms
 };
-
-// Source gids of the thalamic neurons follow the cortical neurons.
-inline std::uint64_t first_thalamic_gid(const DerivedParameters& derived) {
-    return derived.num_neurons_total;
-}
-
-// Every projection with at least one synapse: the 64 recurrent ones
-// (id = 8 * target + source), then the thalamic ones (id = 64 + target).
-std::vector<Projection> make_projections(const Parameters& parameters,
-                                         const DerivedParameters& derived);
 
 } // namespace microcircuit

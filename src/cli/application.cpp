@@ -1,19 +1,19 @@
 #include "cli/application.hpp"
 
 #include "cli/command_line.hpp"
-#include "parallel/communicator.hpp"
+#include "cli/dry_run.hpp"
+#include "connectivity/network.hpp"
 #include "microcircuit/config.hpp"
 #include "microcircuit/derived_parameters.hpp"
-#include "cli/dry_run.hpp"
+#include "microcircuit/version.hpp"
 #include "output/hdf5_file.hpp"
 #include "output/memory_usage.hpp"
-#include "connectivity/network.hpp"
 #include "output/output_directory.hpp"
 #include "output/run_report.hpp"
-#include "simulation/simulation.hpp"
+#include "parallel/communicator.hpp"
 #include "recording/spike_recorder.hpp"
-#include "microcircuit/version.hpp"
 #include "recording/voltage_recorder.hpp"
+#include "simulation/simulation.hpp"
 
 #include <omp.h>
 
@@ -29,9 +29,6 @@
 namespace microcircuit {
 
 namespace {
-
-// spike_buffer auto: the spikes every rank holds at a flush, after gathering them all.
-constexpr std::uint64_t spikes_gathered_per_flush = std::uint64_t{1} << 20U;
 
 // Threads per rank for local_num_threads: auto: OMP_NUM_THREADS, else the cores
 // this process may use shared among the ranks on its node.
@@ -163,7 +160,7 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     write_metadata(file->id(), config, derived, partition);
     summary.phases.init = stopwatch.lap();
 
-    Network network(parameters, derived, partition);
+    Network network(derived, partition);
     network.create();
     summary.phases.create = stopwatch.lap();
     network.connect(communicator);
@@ -173,10 +170,7 @@ int simulate(const LoadedConfig& config, Communicator& communicator, Stopwatch& 
     std::unique_ptr<SpikeRecorder> spikes;
     if (parameters.simulation.record_spikes) {
         const std::uint64_t buffer =
-            parameters.simulation.spike_buffer != 0
-                ? parameters.simulation.spike_buffer
-                : std::max<std::uint64_t>(1, spikes_gathered_per_flush /
-                                                 partition.virtual_processes());
+            spikes_buffered_per_thread(derived, partition.virtual_processes());
         spikes = std::make_unique<SpikeRecorder>(file->id(), derived, communicator, h,
                                                  static_cast<std::size_t>(threads), buffer);
     }

@@ -1,17 +1,86 @@
 #include "microcircuit/derived_parameters.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 namespace microcircuit {
 
 namespace {
+
 // Halves to even, as the reference's numpy.round: 1065 * 0.1 gives 106 neurons.
 long long round_half_even(double value) { return std::llrint(value); }
+
+// spike_buffer auto: the spikes every rank holds at a flush, after gathering them all.
+constexpr std::uint64_t spikes_gathered_per_flush = std::uint64_t{1} << 20U;
+
+std::vector<Projection> make_projections(const Parameters& parameters, const DerivedParameters& d) {
+    const auto& net = parameters.network;
+    const auto& stim = parameters.stimulus;
+    std::vector<Projection> projections;
+    for (int y = 0; y < num_populations; ++y) {
+        for (int x = 0; x < num_populations; ++x) {
+            if (d.num_synapses[y][x] == 0) {
+                continue;
+            }
+            Projection p;
+            p.id = static_cast<std::uint32_t>(num_populations * y + x);
+            p.target_population = y;
+            p.source_first_gid = d.first_gid[x];
+            p.source_count = d.num_neurons[x];
+            p.num_synapses = d.num_synapses[y][x];
+            p.excitatory = is_excitatory(x);
+            p.weight_mean = d.weight_mean[y][x];
+            p.weight_sd = std::fabs(p.weight_mean) * net.weight_rel_sd;
+            p.delay_mean = d.delay_mean[x];
+            p.delay_sd = p.delay_mean * net.delay_rel_sd;
+            projections.push_back(p);
+        }
+    }
+    if (d.thalamic_input) {
+        for (int y = 0; y < num_populations; ++y) {
+            if (d.num_thalamic_synapses[y] == 0) {
+                continue;
+            }
+            Projection p;
+            p.id = static_cast<std::uint32_t>(num_populations * num_populations + y);
+            p.target_population = y;
+            p.source_first_gid = d.first_thalamic_gid();
+            p.source_count = d.num_thalamic_neurons;
+            p.num_synapses = d.num_thalamic_synapses[y];
+            p.excitatory = true;
+            p.weight_mean = d.weight_thalamic;
+            p.weight_sd = d.weight_thalamic * stim.PSP_th_rel_sd;
+            p.delay_mean = stim.delay_th_mean;
+            p.delay_sd = stim.delay_th_mean * stim.delay_th_rel_sd;
+            projections.push_back(p);
+        }
+    }
+    return projections;
+}
+
 } // namespace
 
+std::uint64_t steps_of(double time_ms, double resolution) {
+    return static_cast<std::uint64_t>(std::llround(time_ms / resolution));
+}
+
+StepWindow dc_generator_updates(double start_ms, double stop_ms, double resolution) {
+    // start < u h <= stop, as the reference simulator's trace shows
+    // (tests/unit/test_neuron_traces.cpp, case dc_generator).
+    return {steps_of(start_ms, resolution) + 1, steps_of(stop_ms, resolution) + 1};
+}
+
+std::uint64_t spikes_buffered_per_thread(const DerivedParameters& derived,
+                                         std::uint64_t virtual_processes) {
+    if (derived.spike_buffer != 0) {
+        return derived.spike_buffer;
+    }
+    return std::max<std::uint64_t>(1, spikes_gathered_per_flush / virtual_processes);
+}
+
 double psc_per_psp(const NeuronParameters& n) {
-    // Peak of the PSP of an exponential PSC of unit amplitude (MODEL.md).
+    // Peak of the PSP of an exponential PSC of unit amplitude (docs/model.md).
     const double tau_syn = n.tau_syn_ex;
     const double ratio = n.tau_m / tau_syn;
     const double peak = n.tau_m * tau_syn / (n.C_m * (tau_syn - n.tau_m)) *
@@ -32,6 +101,13 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     const auto& stim = parameters.stimulus;
     const auto& sim = parameters.simulation;
     DerivedParameters d;
+    const double h = sim.sim_resolution;
+    d.resolution = h;
+    d.rng_seed = sim.rng_seed;
+    d.presim_steps = steps_of(sim.t_presim, h);
+    d.total_steps = d.presim_steps + steps_of(sim.t_sim, h);
+    d.neuron = net.neuron;
+    d.separate_inhibitory_input = net.neuron.tau_syn_ex != net.neuron.tau_syn_in;
 
     std::uint64_t gid = 0;
     for (int i = 0; i < num_populations; ++i) {
@@ -41,6 +117,11 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
         gid += d.num_neurons[i];
     }
     d.num_neurons_total = gid;
+    for (int p = 0; p < num_populations; ++p) {
+        const bool optimized = net.V0_type == InitialPotential::optimized;
+        d.initial_potential_mean[p] = optimized ? net.V0_mean_optimized[p] : net.V0_mean_original;
+        d.initial_potential_sd[p] = optimized ? net.V0_sd_optimized[p] : net.V0_sd_original;
+    }
 
     d.psc_per_psp = psc_per_psp(net.neuron);
     d.rheobase = net.neuron.C_m * (net.neuron.V_th - net.neuron.E_L) / net.neuron.tau_m;
@@ -67,7 +148,7 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     }
     d.weight_ext = w_exc_full / sqrt_k;
 
-    // DC compensation for K_scaling: keep each population's mean input (MODEL.md).
+    // DC compensation for K_scaling: keep each population's mean input (docs/model.md).
     const double tau_syn = net.neuron.tau_syn_ex;
     for (int y = 0; y < num_populations; ++y) {
         double input_rec = 0.0;
@@ -102,10 +183,30 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
             static_cast<std::uint64_t>(round_half_even(full * net.K_scaling));
     }
     d.weight_thalamic = stim.PSP_th * d.psc_per_psp / sqrt_k;
+    d.poisson_input = net.bg_input_type == BackgroundInput::poisson;
+    // Input from a generator starting at 0 with delay d first arrives at d + h.
+    d.poisson_first_step = steps_of(net.poisson_delay, h);
 
-    d.presim_steps = static_cast<std::uint64_t>(std::llround(sim.t_presim / sim.sim_resolution));
-    d.total_steps =
-        d.presim_steps + static_cast<std::uint64_t>(std::llround(sim.t_sim / sim.sim_resolution));
+    d.thalamic_input = stim.thalamic_input;
+    d.num_thalamic_neurons = static_cast<std::uint64_t>(stim.num_th_neurons);
+    d.thalamic_spike_mean = stim.th_rate * h * 1e-3;
+    // Spikes stamped in (th_start, th_start + th_duration].
+    d.thalamic_spike_steps = {steps_of(stim.th_start, h),
+                              steps_of(stim.th_start + stim.th_duration, h)};
+    d.dc_transient = stim.dc_transient;
+    d.dc_transient_updates = dc_generator_updates(stim.dc_start, stim.dc_start + stim.dc_dur, h);
+
+    d.projections = make_projections(parameters, d);
+    d.num_sources = d.num_neurons_total + (d.thalamic_input ? d.num_thalamic_neurons : 0);
+
+    d.record_spikes = sim.record_spikes;
+    d.spike_buffer = sim.spike_buffer;
+    d.record_voltage = sim.record_voltage;
+    d.voltage_interval_steps = steps_of(sim.rec_V_int, h);
+    for (int p = 0; p < num_populations; ++p) {
+        d.voltage_neurons[p] = std::min<std::uint64_t>(
+            static_cast<std::uint64_t>(sim.rec_V_num_neurons), d.num_neurons[p]);
+    }
     return d;
 }
 

@@ -12,52 +12,6 @@
 
 namespace microcircuit {
 
-std::vector<Projection> make_projections(const Parameters& parameters,
-                                         const DerivedParameters& derived) {
-    const auto& net = parameters.network;
-    const auto& stim = parameters.stimulus;
-    std::vector<Projection> projections;
-    for (int y = 0; y < num_populations; ++y) {
-        for (int x = 0; x < num_populations; ++x) {
-            if (derived.num_synapses[y][x] == 0) {
-                continue;
-            }
-            Projection p;
-            p.id = static_cast<std::uint32_t>(num_populations * y + x);
-            p.target_population = y;
-            p.source_first_gid = derived.first_gid[x];
-            p.source_count = derived.num_neurons[x];
-            p.num_synapses = derived.num_synapses[y][x];
-            p.excitatory = is_excitatory(x);
-            p.weight_mean = derived.weight_mean[y][x];
-            p.weight_sd = std::fabs(p.weight_mean) * net.weight_rel_sd;
-            p.delay_mean = derived.delay_mean[x];
-            p.delay_sd = p.delay_mean * net.delay_rel_sd;
-            projections.push_back(p);
-        }
-    }
-    if (stim.thalamic_input) {
-        for (int y = 0; y < num_populations; ++y) {
-            if (derived.num_thalamic_synapses[y] == 0) {
-                continue;
-            }
-            Projection p;
-            p.id = static_cast<std::uint32_t>(num_populations * num_populations + y);
-            p.target_population = y;
-            p.source_first_gid = first_thalamic_gid(derived);
-            p.source_count = static_cast<std::uint64_t>(stim.num_th_neurons);
-            p.num_synapses = derived.num_thalamic_synapses[y];
-            p.excitatory = true;
-            p.weight_mean = derived.weight_thalamic;
-            p.weight_sd = derived.weight_thalamic * stim.PSP_th_rel_sd;
-            p.delay_mean = stim.delay_th_mean;
-            p.delay_sd = stim.delay_th_mean * stim.delay_th_rel_sd;
-            projections.push_back(p);
-        }
-    }
-    return projections;
-}
-
 std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection& projection,
                                            std::uint32_t num_targets) {
     // Each chunk of synapses has its own stream: the draws stay the same
@@ -77,9 +31,8 @@ std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection&
     return in_degrees;
 }
 
-std::vector<std::vector<std::uint32_t>>
-draw_all_in_degrees(std::uint32_t seed, const std::vector<Projection>& projections,
-                    const DerivedParameters& derived) {
+std::vector<std::vector<std::uint32_t>> draw_all_in_degrees(const DerivedParameters& derived) {
+    const std::vector<Projection>& projections = derived.projections;
     // One projection per thread at a time, largest first so the threads
     // finish together; each projection is drawn whole by one thread.
     std::vector<std::size_t> order(projections.size());
@@ -94,7 +47,7 @@ draw_all_in_degrees(std::uint32_t seed, const std::vector<Projection>& projectio
     for (std::size_t i = 0; i < order.size(); ++i) {
         const Projection& projection = projections[order[i]];
         in_degrees[order[i]] = draw_in_degrees(
-            seed, projection,
+            derived.rng_seed, projection,
             static_cast<std::uint32_t>(derived.num_neurons[projection.target_population]));
     }
     return in_degrees;
@@ -268,11 +221,12 @@ void sort_rows_by_delay(SynapseStore& store) {
     store.runs.shrink_to_fit();
 }
 
-SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
-                                 const std::vector<Projection>& projections,
+SynapseStore build_synapse_store(const DerivedParameters& derived,
                                  const std::vector<std::vector<std::uint32_t>>& in_degrees,
-                                 const Partition& partition, std::uint64_t vp,
-                                 std::uint64_t num_sources, double resolution) {
+                                 const Partition& partition, std::uint64_t vp) {
+    const std::vector<Projection>& projections = derived.projections;
+    const std::uint32_t seed = derived.rng_seed;
+    const double resolution = derived.resolution;
     const std::uint64_t num_local = partition.num_local(vp);
     if (num_local > max_local_targets) {
         throw std::runtime_error("a virtual process owns " + std::to_string(num_local) +
@@ -302,7 +256,7 @@ SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& de
     };
 
     SynapseStore store;
-    store.row_begin.assign(num_sources + 1, 0);
+    store.row_begin.assign(derived.num_sources + 1, 0);
     std::vector<std::uint64_t> sources;
     for_each_target([&](std::uint64_t, std::size_t p, std::uint64_t target_index) {
         draw_sources(seed, projections[p], target_index, in_degrees[p][target_index], sources);
@@ -310,12 +264,12 @@ SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& de
             ++store.row_begin[source + 1];
         }
     });
-    for (std::uint64_t s = 0; s < num_sources; ++s) {
+    for (std::uint64_t s = 0; s < derived.num_sources; ++s) {
         store.row_begin[s + 1] += store.row_begin[s];
     }
-    store.synapses.resize(store.row_begin[num_sources]);
+    store.synapses.resize(store.row_begin[derived.num_sources]);
 
-    RowWriter rows(store, num_sources);
+    RowWriter rows(store, derived.num_sources);
     TargetSynapses drawn;
     for_each_target([&](std::uint64_t local, std::size_t p, std::uint64_t target_index) {
         const std::uint32_t k = in_degrees[p][target_index];

@@ -8,9 +8,9 @@
 // of its synapses, so nothing depends on the decomposition.
 #pragma once
 
-#include "parallel/partition.hpp"
-#include "microcircuit/projection.hpp"
 #include "connectivity/synapse_store.hpp"
+#include "microcircuit/derived_parameters.hpp"
+#include "parallel/partition.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -22,9 +22,7 @@ std::vector<std::uint32_t> draw_in_degrees(std::uint32_t seed, const Projection&
                                            std::uint32_t num_targets);
 // The in-degrees of all projections, drawn in parallel (the same for any
 // number of threads): in_degrees[projection][target index].
-std::vector<std::vector<std::uint32_t>>
-draw_all_in_degrees(std::uint32_t seed, const std::vector<Projection>& projections,
-                    const DerivedParameters& derived);
+std::vector<std::vector<std::uint32_t>> draw_all_in_degrees(const DerivedParameters& derived);
 
 // The sources, weights and delays (in steps) of the synapses of one target.
 struct TargetSynapses {
@@ -47,10 +45,8 @@ void sort_rows_by_delay(SynapseStore& store);
 
 // Builds the synapse store of virtual process `vp`: two passes over its targets
 // (count per source, then fill), so no temporary copy of the synapses is made.
-SynapseStore build_synapse_store(std::uint32_t seed, const DerivedParameters& derived,
-                                 const std::vector<Projection>& projections,
+SynapseStore build_synapse_store(const DerivedParameters& derived,
                                  const std::vector<std::vector<std::uint32_t>>& in_degrees,
-                                 const Partition& partition, std::uint64_t vp,
-                                 std::uint64_t num_sources, double resolution);
+                                 const Partition& partition, std::uint64_t vp);
 
 } // namespace microcircuit

@@ -10,21 +10,11 @@
 
 namespace microcircuit {
 
-Network::Network(const Parameters& parameters, const DerivedParameters& derived,
-                 const Partition& partition)
-    : parameters_(parameters), derived_(derived), partition_(partition),
-      projections_(make_projections(parameters, derived)),
-      separate_inhibitory_input_(parameters.network.neuron.tau_syn_ex !=
-                                 parameters.network.neuron.tau_syn_in) {
-    num_sources_ = derived.num_neurons_total +
-                   (parameters.stimulus.thalamic_input
-                        ? static_cast<std::uint64_t>(parameters.stimulus.num_th_neurons)
-                        : 0);
-}
+Network::Network(const DerivedParameters& derived, const Partition& partition)
+    : derived_(derived), partition_(partition) {}
 
 void Network::create() {
-    const auto& net = parameters_.network;
-    const std::uint32_t seed = parameters_.simulation.rng_seed;
+    const std::uint32_t seed = derived_.rng_seed;
     vps_.resize(partition_.threads());
 #pragma omp parallel num_threads(partition_.threads())
     {
@@ -40,32 +30,29 @@ void Network::create() {
         vp.poisson_counts.assign(vp.num_local, 0);
         vp.spiked.assign(vp.num_local, 0);
         for (int p = 0; p < num_populations; ++p) {
-            const bool optimized = net.V0_type == InitialPotential::optimized;
-            const double mean = optimized ? net.V0_mean_optimized[p] : net.V0_mean_original;
-            const double sd = optimized ? net.V0_sd_optimized[p] : net.V0_sd_original;
+            const double mean = derived_.initial_potential_mean[p];
+            const double sd = derived_.initial_potential_sd[p];
             for (std::uint64_t i = vp.population_begin[p]; i < vp.population_begin[p + 1]; ++i) {
                 const std::uint64_t gid = partition_.gid_of(vp.vp, i);
                 RandomStream stream(seed, Purpose::initial_potential,
                                     static_cast<std::uint32_t>(gid),
                                     static_cast<std::uint32_t>(gid >> 32U));
-                vp.neurons.y[i] = mean + sd * stream.normal() - net.neuron.E_L;
+                vp.neurons.y[i] = mean + sd * stream.normal() - derived_.neuron.E_L;
             }
         }
     }
 }
 
 void Network::connect(const Communicator& communicator) {
-    const std::uint32_t seed = parameters_.simulation.rng_seed;
-    const double h = parameters_.simulation.sim_resolution;
     // In-degrees: identical on every rank, drawn with all threads.
-    const auto in_degrees = draw_all_in_degrees(seed, projections_, derived_);
+    const auto in_degrees = draw_all_in_degrees(derived_);
     std::exception_ptr failure;
 #pragma omp parallel num_threads(partition_.threads())
     {
         VirtualProcess& vp = vps_[omp_get_thread_num()];
         try {
-            vp.synapses = build_synapse_store(seed, derived_, projections_, in_degrees, partition_,
-                                              vp.vp, num_sources_, h);
+            vp.synapses =
+                build_synapse_store(derived_, in_degrees, partition_, vp.vp);
         } catch (...) {
 #pragma omp critical
             failure = std::current_exception();
@@ -90,7 +77,7 @@ void Network::connect(const Communicator& communicator) {
 #pragma omp parallel num_threads(partition_.threads())
     {
         VirtualProcess& vp = vps_[omp_get_thread_num()];
-        vp.input.resize(vp.num_local, separate_inhibitory_input_);
+        vp.input.resize(vp.num_local, derived_.separate_inhibitory_input);
     }
 }
 

@@ -4,13 +4,12 @@
 // report times separately.
 #pragma once
 
-#include "parallel/communicator.hpp"
-#include "microcircuit/derived_parameters.hpp"
-#include "simulation/input_buffer.hpp"
-#include "model/neuron.hpp"
-#include "parallel/partition.hpp"
-#include "microcircuit/projection.hpp"
 #include "connectivity/synapse_store.hpp"
+#include "microcircuit/derived_parameters.hpp"
+#include "model/neuron.hpp"
+#include "parallel/communicator.hpp"
+#include "parallel/partition.hpp"
+#include "simulation/input_buffer.hpp"
 
 #include <array>
 #include <cstdint>
@@ -44,35 +43,27 @@ struct alignas(64) VirtualProcess {
 
 class Network {
 public:
-    Network(const Parameters& parameters, const DerivedParameters& derived,
-            const Partition& partition);
+    Network(const DerivedParameters& derived, const Partition& partition);
 
     // Neuron state and initial potentials (from each neuron's own random stream).
     void create();
     // In-degrees, synapse stores, the global minimum and maximum delay, input buffers.
     void connect(const Communicator& communicator);
 
-    const Parameters& parameters() const { return parameters_; }
     const DerivedParameters& derived() const { return derived_; }
     const Partition& partition() const { return partition_; }
     std::vector<VirtualProcess>& virtual_processes() { return vps_; }
-    std::uint64_t num_sources() const { return num_sources_; }
     std::uint32_t min_delay_steps() const { return min_delay_steps_; }
     std::uint32_t max_delay_steps() const { return max_delay_steps_; }
-    bool separate_inhibitory_input() const { return separate_inhibitory_input_; }
     std::uint64_t local_synapses() const;
     std::size_t synapse_store_bytes() const;
 
 private:
-    const Parameters& parameters_;
     const DerivedParameters& derived_;
     Partition partition_;
-    std::vector<Projection> projections_;
-    std::uint64_t num_sources_ = 0; // cortical neurons, then thalamic neurons
     std::vector<VirtualProcess> vps_;
     std::uint32_t min_delay_steps_ = 1;
     std::uint32_t max_delay_steps_ = 1;
-    bool separate_inhibitory_input_ = true;
 };
 
 } // namespace microcircuit

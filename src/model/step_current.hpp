@@ -1,21 +1,20 @@
-// A step current (NEST dc_generator connected with delay h), the DC transient
-// of the stimulus. It enters the neuron as I_0 (MODEL.md, step 5).
+// A step current (NEST dc_generator), the DC transient of the stimulus. It
+// enters the neuron as the constant current of an update (docs/model.md).
 #pragma once
+
+#include "microcircuit/derived_parameters.hpp"
 
 #include <cstdint>
 
 namespace microcircuit {
 
 struct StepCurrent {
-    double amplitude = 0.0;       // pA
-    std::uint64_t start_step = 0; // start_ms / h
-    std::uint64_t stop_step = 0;  // stop_ms / h
+    double amplitude = 0.0; // pA
+    StepWindow updates{};   // dc_generator_updates
 
-    // Current during update u (the update from u*h to (u+1)*h): the updates
-    // with start < u*h <= stop, as the reference simulator's trace shows
-    // (tests/test_neuron_traces.cpp, case dc_generator).
+    // Current during update u (the update from u*h to (u+1)*h).
     double during_update(std::uint64_t u) const {
-        return (u > start_step && u <= stop_step) ? amplitude : 0.0;
+        return (u >= updates.first && u < updates.last) ? amplitude : 0.0;
     }
 };
 

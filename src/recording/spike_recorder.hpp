@@ -12,9 +12,9 @@
 // any buffer size, and memory stays bounded.
 #pragma once
 
-#include "parallel/communicator.hpp"
 #include "microcircuit/derived_parameters.hpp"
 #include "output/hdf5_file.hpp"
+#include "parallel/communicator.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -5,9 +5,9 @@
 // ranks hold zeros there, so the sum is exact) and written collectively.
 #pragma once
 
-#include "parallel/communicator.hpp"
 #include "microcircuit/derived_parameters.hpp"
 #include "output/hdf5_file.hpp"
+#include "parallel/communicator.hpp"
 #include "parallel/partition.hpp"
 
 #include <cstdint>

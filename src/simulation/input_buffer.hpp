@@ -11,8 +11,8 @@
 // associative, so a neuron's input does not depend on the order of the events.
 #pragma once
 
-#include "model/neuron.hpp"
 #include "connectivity/synapse_store.hpp"
+#include "model/neuron.hpp"
 
 #include <algorithm>
 #include <cstdint>

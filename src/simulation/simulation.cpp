@@ -26,43 +26,23 @@ std::uint64_t encode_spike(std::uint64_t gid, std::uint64_t lag) { return (gid <
 
 Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
                        VoltageRecorder* voltages, Progress progress)
-    : network_(network), communicator_(communicator), spike_recorder_(spikes),
-      voltage_recorder_(voltages), progress_(std::move(progress)),
+    : network_(network), derived_(network.derived()), communicator_(communicator),
+      spike_recorder_(spikes), voltage_recorder_(voltages), progress_(std::move(progress)),
       spikes_per_thread_(network.virtual_processes().size(), 0) {
-    const auto& parameters = network.parameters();
     const auto& derived = network.derived();
-    const double h = parameters.simulation.sim_resolution;
-    propagators_ = Propagators::compute(parameters.network.neuron, h);
-    E_L_ = parameters.network.neuron.E_L;
-    seed_ = parameters.simulation.rng_seed;
-
-    if (parameters.stimulus.dc_transient) {
-        dc_transient_.amplitude = 1.0;
-        dc_transient_.start_step =
-            static_cast<std::uint64_t>(std::llround(parameters.stimulus.dc_start / h));
-        dc_transient_.stop_step = static_cast<std::uint64_t>(
-            std::llround((parameters.stimulus.dc_start + parameters.stimulus.dc_dur) / h));
-        dc_transient_amplitude_ = derived.dc_transient_amplitude;
+    const double h = derived.resolution;
+    propagators_ = Propagators::compute(derived.neuron, h);
+    if (derived.dc_transient) {
+        dc_transient_ = {1.0, derived.dc_transient_updates};
     }
-
-    poisson_ = parameters.network.bg_input_type == BackgroundInput::poisson;
-    if (poisson_) {
+    if (derived.poisson_input) {
         for (int p = 0; p < num_populations; ++p) {
             poisson_counts_[p] = PoissonTable(derived.poisson_rate[p] * h * 1e-3);
         }
         poisson_weight_ = to_fixed_point(derived.weight_ext);
-        // Input from a generator starting at 0 with delay d first arrives at d + h.
-        poisson_first_step_ =
-            static_cast<std::uint64_t>(std::llround(parameters.network.poisson_delay / h));
     }
-
-    thalamic_ = parameters.stimulus.thalamic_input;
-    if (thalamic_) {
-        thalamic_start_ =
-            static_cast<std::uint64_t>(std::llround(parameters.stimulus.th_start / h));
-        thalamic_stop_ = static_cast<std::uint64_t>(
-            std::llround((parameters.stimulus.th_start + parameters.stimulus.th_duration) / h));
-        thalamic_counts_ = PoissonTable(parameters.stimulus.th_rate * h * 1e-3);
+    if (derived.thalamic_input) {
+        thalamic_counts_ = PoissonTable(derived.thalamic_spike_mean);
     }
 
     for (std::size_t parity = 0; parity < 2; ++parity) {
@@ -79,8 +59,8 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
 
 void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
                          std::uint64_t interval_start) const {
-    const auto& derived = network_.derived();
-    const bool separate = network_.separate_inhibitory_input();
+    const auto& derived = derived_;
+    const bool separate = derived_.separate_inhibitory_input;
     // Taking up a spike reads its row's offsets, then its first run header
     // and synapses: two dependent misses. Asked for all spikes first, level by
     // level, they overlap (0.2 DC, cycles a step of taking up: 1 thread 1,700
@@ -123,7 +103,7 @@ void Simulation::refresh_poisson_counts(VirtualProcess& vp, std::uint64_t u) con
             const std::size_t n =
                 std::min<std::uint64_t>(lanes, vp.population_begin[p + 1] - first);
             random_blocks(
-                seed_, Purpose::poisson_background, block,
+                derived_.rng_seed, Purpose::poisson_background, block,
                 [&](std::size_t i) {
                     return static_cast<std::uint32_t>(partition.gid_of(vp.vp, first + i));
                 },
@@ -154,8 +134,9 @@ void Simulation::update_population(VirtualProcess& vp, int population, std::uint
     const unsigned poisson_shift = 16U * static_cast<unsigned>(u & 3U);
     const std::int64_t poisson_weight = poisson_weight_;
     const Propagators propagators = propagators_;
-    const double current = network_.derived().dc_amplitude[population] +
-                           dc_transient_.during_update(u) * dc_transient_amplitude_[population];
+    const double current =
+        derived_.dc_amplitude[population] +
+        dc_transient_.during_update(u) * derived_.dc_transient_amplitude[population];
     std::uint8_t* const spiked = vp.spiked.data();
     const std::uint64_t begin = vp.population_begin[population];
     const std::uint64_t end = vp.population_begin[population + 1];
@@ -191,11 +172,11 @@ void Simulation::update_population(VirtualProcess& vp, int population, std::uint
 
 void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u,
                         std::uint64_t interval_start, std::vector<std::uint64_t>& emitted) {
-    const bool poisson_active = poisson_ && u >= poisson_first_step_;
-    if (poisson_active && ((u & 3U) == 0 || u == poisson_first_step_)) {
+    const bool poisson_active = derived_.poisson_input && u >= derived_.poisson_first_step;
+    if (poisson_active && ((u & 3U) == 0 || u == derived_.poisson_first_step)) {
         refresh_poisson_counts(vp, u);
     }
-    const bool separate = network_.separate_inhibitory_input();
+    const bool separate = derived_.separate_inhibitory_input;
     for (int p = 0; p < num_populations; ++p) {
         if (separate) {
             poisson_active ? update_population<true, true>(vp, p, u, interval_start, emitted)
@@ -208,7 +189,7 @@ void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u,
     if (voltage_recorder_ != nullptr && voltage_recorder_->is_sample_step(u + 1)) {
         double* row = voltage_recorder_->row(u + 1);
         for (const auto& probe : voltage_recorder_->probes_of_thread(thread)) {
-            row[probe.column] = vp.neurons.y[probe.local_index] + E_L_;
+            row[probe.column] = vp.neurons.y[probe.local_index] + derived_.neuron.E_L;
         }
     }
 }
@@ -216,16 +197,15 @@ void Simulation::update(VirtualProcess& vp, int thread, std::uint64_t u,
 void Simulation::draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end,
                                       std::vector<std::uint64_t>& spikes) const {
     spikes.clear();
-    const std::uint64_t first = first_thalamic_gid(network_.derived());
-    const auto count = static_cast<std::uint64_t>(network_.parameters().stimulus.num_th_neurons);
+    const std::uint64_t first = derived_.first_thalamic_gid();
+    const auto count = derived_.num_thalamic_neurons;
     for (std::uint64_t u = interval_start; u < interval_end; ++u) {
-        // Spikes stamped in (th_start, th_start + th_duration].
-        if (u + 1 <= thalamic_start_ || u + 1 > thalamic_stop_) {
+        if (u < derived_.thalamic_spike_steps.first || u >= derived_.thalamic_spike_steps.last) {
             continue;
         }
         for (std::uint64_t j = 0; j < count; ++j) {
-            const auto words =
-                random_block(seed_, Purpose::thalamic_spikes, static_cast<std::uint32_t>(j), u);
+            const auto words = random_block(derived_.rng_seed, Purpose::thalamic_spikes,
+                                            static_cast<std::uint32_t>(j), u);
             const std::uint32_t n = thalamic_counts_.sample(words.v[0]);
             for (std::uint32_t s = 0; s < n; ++s) {
                 spikes.push_back(encode_spike(first + j, u - interval_start));
@@ -270,7 +250,7 @@ void Simulation::run_until(std::uint64_t step_end) {
     auto& vps = network_.virtual_processes();
     const std::uint64_t min_delay = network_.min_delay_steps();
     const bool several_ranks = communicator_.size() > 1;
-    const std::uint64_t total_steps = network_.derived().total_steps;
+    const std::uint64_t total_steps = derived_.total_steps;
     // An exception must not leave the parallel region (that terminates the
     // program): the master thread keeps what its recording threw, with the
     // interval it happened in, and every thread stops after the next barrier.
@@ -335,7 +315,7 @@ void Simulation::run_until(std::uint64_t step_end) {
             if (spike_recorder_ != nullptr) {
                 record(thread, emitted, interval, start);
             }
-            if (thread == 0 && thalamic_) {
+            if (thread == 0 && derived_.thalamic_input) {
                 draw_thalamic_spikes(start, end, thalamic_spikes_[interval & 1U]);
             }
             const std::uint64_t ticket = interval_barrier.arrive();
@@ -394,8 +374,7 @@ void Simulation::run_until(std::uint64_t step_end) {
             message << "unknown error";
         }
         message << " (while recording the output at " << std::fixed << std::setprecision(1)
-                << static_cast<double>(failed_step) *
-                       network_.parameters().simulation.sim_resolution
+                << static_cast<double>(failed_step) * derived_.resolution
                 << " ms of simulated time; the simulation stopped there)";
         communicator_.abort(message.str());
     }

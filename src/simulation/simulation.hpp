@@ -11,11 +11,11 @@
 // in the next step, which needs nothing from the other threads.
 #pragma once
 
-#include "parallel/communicator.hpp"
 #include "connectivity/network.hpp"
 #include "model/poisson_table.hpp"
-#include "recording/spike_recorder.hpp"
 #include "model/step_current.hpp"
+#include "parallel/communicator.hpp"
+#include "recording/spike_recorder.hpp"
 #include "recording/voltage_recorder.hpp"
 
 #include <array>
@@ -66,25 +66,18 @@ private:
     void finish_interval(std::uint64_t interval, std::uint64_t interval_end);
 
     Network& network_;
+    const DerivedParameters& derived_;
     Communicator& communicator_;
     SpikeRecorder* spike_recorder_;
     VoltageRecorder* voltage_recorder_;
     Progress progress_;
 
     Propagators propagators_;
-    double E_L_ = 0.0;
-    StepCurrent dc_transient_;
-    PopulationVector dc_transient_amplitude_{};
-    std::uint32_t seed_ = 0;
+    StepCurrent dc_transient_; // amplitude 1, scaled by each population's amplitude
     // Background Poisson input: count per step by population, weight.
     std::array<PoissonTable, num_populations> poisson_counts_{};
     std::int64_t poisson_weight_ = 0;
-    bool poisson_ = false;
-    std::uint64_t poisson_first_step_ = 0;
     // Thalamic input.
-    bool thalamic_ = false;
-    std::uint64_t thalamic_start_ = 0;
-    std::uint64_t thalamic_stop_ = 0;
     PoissonTable thalamic_counts_;
     std::array<std::vector<std::uint64_t>, 2> thalamic_spikes_; // by parity of the interval
 

@@ -3,8 +3,8 @@
 #define BOOST_TEST_MODULE connectivity
 #include <boost/test/unit_test.hpp>
 
-#include "microcircuit/config.hpp"
 #include "connectivity/connectivity.hpp"
+#include "microcircuit/config.hpp"
 
 #include <omp.h>
 
@@ -29,44 +29,22 @@ struct Fixture {
                                           (thalamic ? "true" : "false")})
                          .parameters;
         derived = derive_parameters(parameters);
-        projections = make_projections(parameters, derived);
+        projections = derived.projections;
         for (const auto& p : projections) {
             in_degrees.push_back(draw_in_degrees(parameters.simulation.rng_seed, p,
                                                  derived.num_neurons[p.target_population]));
         }
     }
 
-    std::uint64_t num_sources() const {
-        return derived.num_neurons_total +
-               (parameters.stimulus.thalamic_input
-                    ? static_cast<std::uint64_t>(parameters.stimulus.num_th_neurons)
-                    : 0);
-    }
-
-    // Every synapse as (source gid, target gid, weight, delay), over all VPs of a decomposition.
-    std::vector<std::tuple<std::uint64_t, std::uint64_t, float, std::uint32_t>>
-    all_synapses(int ranks, int threads) const {
-        std::vector<std::tuple<std::uint64_t, std::uint64_t, float, std::uint32_t>> result;
-        for (int rank = 0; rank < ranks; ++rank) {
-            const Partition partition(derived.num_neurons_total, ranks, threads, rank);
-            for (int thread = 0; thread < threads; ++thread) {
-                const auto vp = partition.vp_of_thread(thread);
-                const auto store = build_synapse_store(
-                    parameters.simulation.rng_seed, derived, projections, in_degrees, partition, vp,
-                    num_sources(), parameters.simulation.sim_resolution);
-                for (std::uint64_t source = 0; source < num_sources(); ++source) {
-                    for (auto i = store.row_begin[source]; i < store.row_begin[source + 1]; ++i) {
-                        const auto& s = store.synapses[i];
-                        result.emplace_back(source, partition.gid_of(vp, target_of(s)),
-                                            weight_of(s), delay_of(s));
-                    }
-                }
-            }
-        }
-        std::sort(result.begin(), result.end());
-        return result;
-    }
-};
+    std::uint64_t num_sources() const { return derived.num_sources; }
+}
+}
+}
+std::sort(result.begin(), result.end());
+return result;
+}
+}
+;
 
 } // namespace
 
@@ -81,9 +59,9 @@ BOOST_AUTO_TEST_CASE(in_degrees_sum_to_the_total_and_ignore_the_thread_count) {
     }
     const int saved = omp_get_max_threads();
     omp_set_num_threads(1);
-    const auto one = draw_all_in_degrees(55, f.projections, f.derived);
+    const auto one = draw_all_in_degrees(f.derived);
     omp_set_num_threads(3);
-    const auto three = draw_all_in_degrees(55, f.projections, f.derived);
+    const auto three = draw_all_in_degrees(f.derived);
     omp_set_num_threads(saved);
     BOOST_TEST((one == three));
     BOOST_TEST(
@@ -127,9 +105,7 @@ BOOST_AUTO_TEST_CASE(synapses_do_not_depend_on_the_decomposition) {
 BOOST_AUTO_TEST_CASE(rows_are_sorted_by_delay_and_described_by_their_runs) {
     const Fixture f(true);
     const Partition partition(f.derived.num_neurons_total, 1, 2, 0);
-    const auto store = build_synapse_store(f.parameters.simulation.rng_seed, f.derived,
-                                           f.projections, f.in_degrees, partition, 1,
-                                           f.num_sources(), f.parameters.simulation.sim_resolution);
+    const auto store = build_synapse_store(f.derived, f.in_degrees, partition, 1);
     BOOST_TEST(store.run_begin.size() == store.row_begin.size());
     std::uint64_t rows_checked = 0;
     for (std::uint64_t source = 0; source < f.num_sources(); ++source) {

@@ -6,8 +6,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "connectivity/connectivity.hpp"
-#include "simulation/input_buffer.hpp"
 #include "parallel/split_barrier.hpp"
+#include "simulation/input_buffer.hpp"
 
 #include <algorithm>
 #include <atomic>

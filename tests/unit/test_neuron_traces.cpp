@@ -46,8 +46,8 @@ Trace simulate_case(const YAML::Node& reference) {
     if (reference["dc_generator"] && !reference["dc_generator"].IsNull()) {
         const auto& gen = reference["dc_generator"];
         dc.amplitude = gen["amplitude_pA"].as<double>();
-        dc.start_step = static_cast<std::uint64_t>(std::llround(gen["start_ms"].as<double>() / h));
-        dc.stop_step = static_cast<std::uint64_t>(std::llround(gen["stop_ms"].as<double>() / h));
+        dc.updates =
+            dc_generator_updates(gen["start_ms"].as<double>(), gen["stop_ms"].as<double>(), h);
     }
 
     NeuronState state;
