@@ -37,14 +37,29 @@ struct Fixture {
     }
 
     std::uint64_t num_sources() const { return derived.num_sources; }
-}
-}
-}
-std::sort(result.begin(), result.end());
-return result;
-}
-}
-;
+
+    // Every synapse as (source gid, target gid, weight, delay), over all VPs of a decomposition.
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, float, std::uint32_t>>
+    all_synapses(int ranks, int threads) const {
+        std::vector<std::tuple<std::uint64_t, std::uint64_t, float, std::uint32_t>> result;
+        for (int rank = 0; rank < ranks; ++rank) {
+            const Partition partition(derived.num_neurons_total, ranks, threads, rank);
+            for (int thread = 0; thread < threads; ++thread) {
+                const auto vp = partition.vp_of_thread(thread);
+                const auto store = build_synapse_store(derived, in_degrees, partition, vp);
+                for (std::uint64_t source = 0; source < num_sources(); ++source) {
+                    for (auto i = store.row_begin[source]; i < store.row_begin[source + 1]; ++i) {
+                        const auto& s = store.synapses[i];
+                        result.emplace_back(source, partition.gid_of(vp, target_of(s)),
+                                            weight_of(s), delay_of(s));
+                    }
+                }
+            }
+        }
+        std::sort(result.begin(), result.end());
+        return result;
+    }
+};
 
 } // namespace
 
