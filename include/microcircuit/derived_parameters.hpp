@@ -25,7 +25,8 @@ struct StepWindow {
     std::uint64_t last = 0;
 };
 
-struct DerivedParameters {
+// Grouped by meaning, not packed: made once per run.
+struct DerivedParameters { // NOLINT(clang-analyzer-optin.performance.Padding)
     // Run.
     double resolution = 0.1; // h, ms
     std::uint32_t rng_seed = 0;

@@ -237,8 +237,8 @@ Field integer(const std::string& section, const std::string& key, long long min,
 
 // One of the names in `choices`, stored as the enumerator of the same index.
 template <class Enum>
-Field choice(const std::string& section, const std::string& key, std::vector<std::string> choices,
-             Enum& (*ref)(Parameters&)) {
+Field choice(const std::string& section, const std::string& key,
+             const std::vector<std::string>& choices, Enum& (*ref)(Parameters&)) {
     return {
         section, key,
         [choices, ref](const YAML::Node& n, const Origin& o, const std::string& k, Parameters& p) {
@@ -305,7 +305,7 @@ YAML::Node show_connection_probabilities(const Parameters& p) {
 }
 
 // Member accessors for the schema, one line each.
-#define MICROCIRCUIT_MEMBER(type, member) +[](Parameters& p) -> type& { return p.member; }
+#define MICROCIRCUIT_MEMBER(type, member) (+[](Parameters& p) -> type& { return p.member; })
 
 const std::vector<Field>& schema() {
     static const std::vector<Field> fields = {

@@ -1,4 +1,4 @@
-#include "output/run_report.hpp"
+#include "microcircuit/run_report.hpp"
 
 #include "microcircuit/version.hpp"
 

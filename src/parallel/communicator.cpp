@@ -8,15 +8,22 @@
 
 namespace microcircuit {
 
-MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
-    int provided = 0;
-    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+bool initialize_mpi(int* argc, char*** argv) {
+    int initialized = 0;
+    MPI_Initialized(&initialized);
+    int provided = MPI_THREAD_SINGLE;
+    if (initialized == 0) {
+        MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    } else {
+        MPI_Query_thread(&provided);
+    }
     if (provided < MPI_THREAD_FUNNELED) {
         throw std::runtime_error("the MPI library does not support MPI_THREAD_FUNNELED");
     }
+    return initialized == 0;
 }
 
-MpiEnvironment::~MpiEnvironment() { MPI_Finalize(); }
+void finalize_mpi() { MPI_Finalize(); }
 
 Communicator::Communicator() {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
@@ -139,17 +146,21 @@ double Communicator::sum(double value) const {
     return result;
 }
 
-void Communicator::reduce_sum_to_root(std::vector<double>& values) const {
+void Communicator::all_reduce_sum(std::vector<double>& values) const {
     if (size_ == 1 || values.empty()) {
         return;
     }
-    if (rank_ == 0) {
-        MPI_Reduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE,
-                   MPI_SUM, 0, MPI_COMM_WORLD);
-    } else {
-        MPI_Reduce(values.data(), nullptr, static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM, 0,
-                   MPI_COMM_WORLD);
-    }
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM,
+                  MPI_COMM_WORLD);
+}
+
+int Communicator::ranks_on_node() const {
+    MPI_Comm node = MPI_COMM_NULL;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    int ranks = 1;
+    MPI_Comm_size(node, &ranks);
+    MPI_Comm_free(&node);
+    return ranks;
 }
 
 void Communicator::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }

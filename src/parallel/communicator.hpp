@@ -12,15 +12,10 @@
 
 namespace microcircuit {
 
-// MPI_Init_thread / MPI_Finalize for the lifetime of the program. Only the
-// master thread calls MPI (MPI_THREAD_FUNNELED).
-class MpiEnvironment {
-public:
-    MpiEnvironment(int* argc, char*** argv);
-    ~MpiEnvironment();
-    MpiEnvironment(const MpiEnvironment&) = delete;
-    MpiEnvironment& operator=(const MpiEnvironment&) = delete;
-};
+// MPI_Init_thread with MPI_THREAD_FUNNELED (only the master thread calls
+// MPI) unless MPI is initialised already; returns whether it initialised it.
+bool initialize_mpi(int* argc, char*** argv);
+void finalize_mpi();
 
 class Communicator {
 public:
@@ -56,7 +51,9 @@ public:
     std::uint64_t min(std::uint64_t value) const;
     double max(double value) const;
     double sum(double value) const;
-    void reduce_sum_to_root(std::vector<double>& values) const;
+    void all_reduce_sum(std::vector<double>& values) const;
+    // Ranks of this one's node (sharing its memory).
+    int ranks_on_node() const;
     void barrier() const;
     // A failure during the run (one that only this rank may have seen):
     // prints it and ends every rank with status 1 at once, before anything

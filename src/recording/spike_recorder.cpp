@@ -1,32 +1,20 @@
 #include "recording/spike_recorder.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace microcircuit {
 
-SpikeRecorder::SpikeRecorder(hid_t file, const DerivedParameters& derived,
-                             const Communicator& communicator, double resolution,
-                             std::size_t threads, std::size_t buffer_spikes)
-    : derived_(derived), communicator_(communicator), resolution_(resolution),
-      buffer_spikes_(buffer_spikes), buffers_(threads) {
+SpikeRecorder::SpikeRecorder(const Communicator& communicator, std::size_t threads,
+                             std::size_t buffer_spikes, std::vector<SpikeSink*> sinks)
+    : communicator_(communicator), buffer_spikes_(buffer_spikes), buffers_(threads),
+      sinks_(std::move(sinks)) {
     // Address space only: pages are touched as spikes arrive. Reserved, the
     // buffer is not copied to grow in the middle of the simulation (a huge
     // configured buffer grows as needed beyond the first 16 MB).
     constexpr std::size_t most_reserved = std::size_t{1} << 20U;
     for (auto& buffer : buffers_) {
         buffer.spikes.reserve(std::min(buffer_spikes, most_reserved) + prefetch_spikes);
-    }
-    auto spikes = create_group(file, "spikes");
-    write_attribute(spikes.id(), "sorting", std::string("by_time"));
-    for (int p = 0; p < num_populations; ++p) {
-        auto group = create_group(spikes.id(), population_names[p]);
-        write_attribute(group.id(), "sorting", std::string("by_time"));
-        write_attribute(group.id(), "n_neurons",
-                        static_cast<std::uint64_t>(derived.num_neurons[p]));
-        node_ids_.emplace_back(group.id(), "node_ids", H5T_NATIVE_UINT64);
-        timestamps_.emplace_back(group.id(), "timestamps", H5T_NATIVE_DOUBLE);
-        write_attribute(timestamps_.back().id(), "units", std::string("ms"));
-        groups_.push_back(std::move(group));
     }
 }
 
@@ -62,7 +50,7 @@ template <class T> void merge_sorted_runs(std::vector<T>& items) {
 } // namespace
 
 void SpikeRecorder::flush() {
-    std::vector<Spike> local;
+    std::vector<RecordedSpike> local;
     std::size_t count = 0;
     for (const auto& buffer : buffers_) {
         count += buffer.spikes.size();
@@ -72,31 +60,11 @@ void SpikeRecorder::flush() {
         local.insert(local.end(), buffer.spikes.begin(), buffer.spikes.end());
         buffer.spikes.clear();
     }
-    std::vector<Spike> spikes =
+    std::vector<RecordedSpike> spikes =
         communicator_.size() > 1 ? communicator_.all_gather(local) : std::move(local);
     merge_sorted_runs(spikes);
-    const auto ranks = static_cast<std::uint64_t>(communicator_.size());
-    const auto rank = static_cast<std::uint64_t>(communicator_.rank());
-    // Split by population; each keeps the (time, gid) order.
-    std::vector<std::vector<Spike>> by_population(num_populations);
-    for (const auto& spike : spikes) {
-        by_population[derived_.population_of(spike.gid)].push_back(spike);
-    }
-    std::vector<std::uint64_t> node_ids;
-    std::vector<double> timestamps;
-    for (int p = 0; p < num_populations; ++p) {
-        const auto& population = by_population[p];
-        const std::uint64_t total = population.size();
-        const std::uint64_t share_begin = total * rank / ranks;
-        const std::uint64_t share_end = total * (rank + 1) / ranks;
-        node_ids.clear();
-        timestamps.clear();
-        for (std::uint64_t i = share_begin; i < share_end; ++i) {
-            node_ids.push_back(population[i].gid - derived_.first_gid[p]);
-            timestamps.push_back(static_cast<double>(population[i].step_end) * resolution_);
-        }
-        node_ids_[p].append(node_ids.data(), node_ids.size(), share_begin, total);
-        timestamps_[p].append(timestamps.data(), timestamps.size(), share_begin, total);
+    for (SpikeSink* sink : sinks_) {
+        sink->write_spikes(spikes);
     }
 }
 

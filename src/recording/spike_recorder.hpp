@@ -1,19 +1,16 @@
-// Writes the spikes of all populations to the SONATA spike-report layout:
-// /spikes/<population>/node_ids (0-based within the population) and
-// /spikes/<population>/timestamps (ms).
+// Collects the spikes of the simulation for the spike sinks.
 //
 // Each thread records the spikes of its own neurons into its own buffer, in
 // its own part of the step: nothing is serial, and no thread reads another's
 // spikes to record them. When a buffer is full the simulation calls `flush`
 // on every rank at the same interval boundary: the ranks gather all buffers,
-// sort them by (time, gid) and each writes one contiguous share with a
-// collective append. Every flush holds every spike up to an interval
-// boundary, so the file is the same for any number of ranks and threads and
-// any buffer size, and memory stays bounded.
+// put them in (time, gid) order and hand them to the sinks. Every flush holds
+// every spike up to an interval boundary, so the sinks see the same spikes in
+// the same order for any number of ranks and threads and any buffer size, and
+// memory stays bounded.
 #pragma once
 
-#include "microcircuit/derived_parameters.hpp"
-#include "output/hdf5_file.hpp"
+#include "microcircuit/recording.hpp"
 #include "parallel/communicator.hpp"
 
 #include <cstdint>
@@ -24,13 +21,13 @@ namespace microcircuit {
 class SpikeRecorder {
 public:
     // `buffer_spikes`: spikes a thread holds before it asks for a flush.
-    SpikeRecorder(hid_t file, const DerivedParameters& derived, const Communicator& communicator,
-                  double resolution, std::size_t threads, std::size_t buffer_spikes);
+    SpikeRecorder(const Communicator& communicator, std::size_t threads, std::size_t buffer_spikes,
+                  std::vector<SpikeSink*> sinks);
 
     // Thread `thread` records a spike of neuron `gid` stamped at the end of
     // step `step_end` (time step_end * h).
     void add(std::size_t thread, std::uint64_t gid, std::uint64_t step_end) {
-        std::vector<Spike>& spikes = buffers_[thread].spikes;
+        std::vector<RecordedSpike>& spikes = buffers_[thread].spikes;
         // A few lines ahead: the buffer is written a spike at a time, between
         // sweeps over far more memory that evict its next line.
         if (spikes.size() + prefetch_spikes < spikes.capacity()) {
@@ -46,27 +43,16 @@ public:
     void flush();
 
 private:
-    struct Spike {
-        std::uint64_t step_end;
-        std::uint64_t gid;
-        bool operator<(const Spike& other) const {
-            return step_end != other.step_end ? step_end < other.step_end : gid < other.gid;
-        }
-    };
     // One thread's buffer, on cache lines of its own.
     struct alignas(64) ThreadBuffer {
-        std::vector<Spike> spikes;
+        std::vector<RecordedSpike> spikes;
     };
     static constexpr std::size_t prefetch_spikes = 16;
 
-    const DerivedParameters& derived_;
     const Communicator& communicator_;
-    double resolution_;
     std::size_t buffer_spikes_;
     std::vector<ThreadBuffer> buffers_;
-    std::vector<Hdf5Handle> groups_;
-    std::vector<AppendableDataset> node_ids_;
-    std::vector<AppendableDataset> timestamps_;
+    std::vector<SpikeSink*> sinks_;
 };
 
 } // namespace microcircuit

@@ -1,12 +1,11 @@
-// Records V_m of the first n neurons of each population every rec_V_int ms
-// into /voltages/<population>/data (samples x neurons, mV) with node_ids and
-// the sample times. Each rank fills the columns of the neurons it owns into a
-// window of samples; at a flush the window is summed onto rank 0 (the other
-// ranks hold zeros there, so the sum is exact) and written collectively.
+// Collects V_m of the recorded neurons (the first n of each population) every
+// voltage interval for the voltage sinks. Each rank fills the columns of the
+// neurons it owns into a window of samples; at a flush the window is summed
+// over the ranks (the other ranks hold zeros there, so the sum is exact) and
+// handed to the sinks.
 #pragma once
 
-#include "microcircuit/derived_parameters.hpp"
-#include "output/hdf5_file.hpp"
+#include "microcircuit/recording.hpp"
 #include "parallel/communicator.hpp"
 #include "parallel/partition.hpp"
 
@@ -23,9 +22,8 @@ public:
         std::uint64_t column;
     };
 
-    VoltageRecorder(hid_t file, const DerivedParameters& derived, const Partition& partition,
-                    const Communicator& communicator, double resolution,
-                    std::uint64_t interval_steps, int neurons_per_population);
+    VoltageRecorder(const DerivedParameters& derived, const Partition& partition,
+                    const Communicator& communicator, std::vector<VoltageSink*> sinks);
 
     const std::vector<Probe>& probes_of_thread(int thread) const { return probes_[thread]; }
     bool is_sample_step(std::uint64_t step_end) const { return step_end % interval_steps_ == 0; }
@@ -37,11 +35,10 @@ public:
     bool window_full(std::uint64_t step_end) const {
         return step_end / interval_steps_ - window_first_ > window_rows_;
     }
-    // Collective: writes the samples up to `step_end`.
+    // Collective: hands the samples up to `step_end` to the sinks.
     void flush(std::uint64_t step_end);
 
 private:
-    const DerivedParameters& derived_;
     const Communicator& communicator_;
     std::uint64_t interval_steps_;
     std::uint64_t columns_ = 0;
@@ -49,9 +46,7 @@ private:
     std::uint64_t window_first_ = 0; // sample index of the window's first row
     std::vector<double> window_;
     std::vector<std::vector<Probe>> probes_;
-    std::vector<std::uint64_t> first_column_; // per population
-    std::vector<std::uint64_t> columns_of_;   // per population
-    std::vector<Hdf5Handle> datasets_;
+    std::vector<VoltageSink*> sinks_;
 };
 
 } // namespace microcircuit

@@ -11,12 +11,12 @@
 // in the next step, which needs nothing from the other threads.
 #pragma once
 
-#include "connectivity/network.hpp"
 #include "model/poisson_table.hpp"
 #include "model/step_current.hpp"
 #include "parallel/communicator.hpp"
 #include "recording/spike_recorder.hpp"
 #include "recording/voltage_recorder.hpp"
+#include "simulation/network.hpp"
 
 #include <array>
 #include <atomic>

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE spike_exchange
 #include <boost/test/unit_test.hpp>
 
+#include "microcircuit/context.hpp"
 #include "parallel/communicator.hpp"
 
 #include <memory>
@@ -14,9 +15,9 @@ using namespace microcircuit;
 namespace {
 
 struct MpiFixture {
-    MpiFixture() { mpi = std::make_unique<MpiEnvironment>(nullptr, nullptr); }
-    ~MpiFixture() { mpi.reset(); }
-    std::unique_ptr<MpiEnvironment> mpi;
+    MpiFixture() { context = std::make_unique<Context>(); }
+    ~MpiFixture() { context.reset(); }
+    std::unique_ptr<Context> context;
 };
 
 std::vector<std::uint64_t> spikes_of(int rank, std::size_t count) {

@@ -1,4 +1,4 @@
-#include "connectivity/network.hpp"
+#include "simulation/network.hpp"
 
 #include "connectivity/connectivity.hpp"
 #include "model/random.hpp"
@@ -51,8 +51,7 @@ void Network::connect(const Communicator& communicator) {
     {
         VirtualProcess& vp = vps_[omp_get_thread_num()];
         try {
-            vp.synapses =
-                build_synapse_store(derived_, in_degrees, partition_, vp.vp);
+            vp.synapses = build_synapse_store(derived_, in_degrees, partition_, vp.vp);
         } catch (...) {
 #pragma omp critical
             failure = std::current_exception();
