@@ -1,4 +1,4 @@
-"""Verification against the real reference data in shared/reference."""
+"""Verification against the real reference data in data/reference."""
 import itertools
 import json
 import os
