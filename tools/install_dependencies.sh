@@ -3,9 +3,12 @@
 # run and test and is not yet on this machine. Run as root (or with sudo).
 set -eu
 
+# libomp-dev: clang-tidy reads the sources with clang, which needs clang's own
+# omp.h. procps: the SLURM test sizes its node with `free`; a minimal Debian
+# root (debootstrap --variant=minbase) has neither.
 packages="build-essential cmake git pkg-config
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libyaml-cpp-dev
-libboost-test-dev librandom123-dev clang-format clang-tidy mount strace
+libboost-test-dev librandom123-dev clang-format clang-tidy libomp-dev mount procps strace
 python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pytest"
 
 missing=""
@@ -20,6 +23,10 @@ fi
 echo "installing:$missing"
 sudo_if_needed=""
 if [ "$(id -u)" != "0" ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "install_dependencies: not root and no sudo: run this script as root" >&2
+        exit 1
+    fi
     sudo_if_needed="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive

@@ -25,16 +25,16 @@ def _reference_dir():
     env = os.environ.get("PD14_REFERENCE_DIR")
     if env:
         return env
-    return os.path.normpath(os.path.join(REPO, "..", "shared", "reference"))
+    return os.path.join(REPO, "data", "reference")
 
 
 @pytest.fixture(scope="session")
 def reference_dir():
-    """The reference data (../shared/reference or $PD14_REFERENCE_DIR)."""
+    """The reference data ($PD14_REFERENCE_DIR, else the repository's data/reference)."""
     path = _reference_dir()
     if not os.path.isdir(os.path.join(path, "network")):
         pytest.skip(f"reference data not found at {path} "
-                    "(set PD14_REFERENCE_DIR to the shared/reference directory)")
+                    "(set PD14_REFERENCE_DIR to a reference directory like data/reference)")
     return path
 
 

@@ -33,7 +33,7 @@ def mpiexec():
 
 @pytest.fixture(scope="session")
 def reference_dir():
-    path = Path(os.environ.get("PD14_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+    path = Path(os.environ.get("PD14_REFERENCE_DIR", REPO / "data" / "reference"))
     if not path.exists():
         pytest.skip(f"reference data not found at {path}")
     return path

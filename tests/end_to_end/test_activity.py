@@ -1,5 +1,5 @@
 """The default network's activity against the reference ensemble
-(shared/reference/network/scale0.1_poisson, NEST 3.6, seeds 1-5, 10 s)."""
+(data/reference/network/scale0.1_poisson, NEST 3.6, 25 seeds, 10 s)."""
 import json
 import math
 

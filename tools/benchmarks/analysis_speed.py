@@ -36,7 +36,7 @@ sys.path.insert(0, TOOLS)
 
 from pd14analysis import N_FULL, POPULATIONS  # noqa: E402
 
-RATE_FULL = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)  # MODEL.md
+RATE_FULL = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)  # docs/model.md
 
 
 def make_data(path, n_spikes, t_presim, t_sim, seed):

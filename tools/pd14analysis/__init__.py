@@ -18,6 +18,6 @@ POPULATIONS = ("L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I")
 """PD14 population names, in the order used everywhere."""
 
 N_FULL = (20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948)
-"""Full-scale population sizes (MODEL.md)."""
+"""Full-scale population sizes (docs/model.md)."""
 
 LAYER_LABELS = {"L23": "L2/3", "L4": "L4", "L5": "L5", "L6": "L6"}

@@ -80,7 +80,8 @@ def build_parser():
     p.add_argument("--raster-step", type=int, metavar="K",
                    help="plot every K-th neuron (default: 10 * N_scaling, at least 1)")
     p.add_argument("--reference-dir", metavar="DIR",
-                   help="reference data (default: $PD14_REFERENCE_DIR or ../shared/reference)")
+                   help="reference data (default: $PD14_REFERENCE_DIR, else the "
+                   "repository's data/reference)")
     p.add_argument("--no-reference", action="store_true",
                    help="do not draw reference distributions")
 
@@ -92,7 +93,7 @@ def build_parser():
                        "among the reference seeds.")
     p.add_argument("--reference-dir", metavar="DIR",
                    help="reference root, its network/ directory or one set directory "
-                   "(default: $PD14_REFERENCE_DIR or ../shared/reference)")
+                   "(default: $PD14_REFERENCE_DIR, else the repository's data/reference)")
     p.add_argument("--json", metavar="FILE", help="write the result as JSON ('-': stdout)")
     p.add_argument("--n-sd", type=float, default=3.0,
                    help="tolerance in SDs of the among-seed distances (default %(default)s)")

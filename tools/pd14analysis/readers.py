@@ -6,7 +6,7 @@ Two input formats are understood, both turned into a :class:`SpikeData`:
   the population) and ``/spikes/<population>/timestamps`` (ms), with the
   attribute ``n_neurons`` on each population group. This is what
   ``microcircuit_mpi`` writes (``<data_path>/spikes.h5``) and what the
-  reference data in ``shared/reference/network`` uses.
+  reference data in ``data/reference/network`` uses.
 * The PyNEST reference's text output: ``spike_recorder-<id>-<thread>.dat``
   files (columns ``sender`` = NEST global id, 1-based, and ``time_ms``) plus
   the population id ranges, either from ``population_nodeids.dat`` (one line
@@ -24,7 +24,7 @@ import numpy as np
 
 from . import POPULATIONS, N_FULL
 
-# PD14 defaults of the PyNEST reference (MODEL.md), used when a text-format
+# PD14 defaults of the PyNEST reference (docs/model.md), used when a text-format
 # run carries no metadata.
 DEFAULT_T_PRESIM_MS = 500.0
 

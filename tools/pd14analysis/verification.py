@@ -81,19 +81,16 @@ class ReferenceSet:
 def default_reference_dir():
     """Where the reference data is, or None.
 
-    Order: $PD14_REFERENCE_DIR, then ``../shared/reference`` next to the
-    repository that holds this tool, then ``../shared/reference`` relative
-    to the working directory.
+    $PD14_REFERENCE_DIR if set, else ``data/reference`` of the repository
+    that holds this tool (found from the tool's own path, so it does not
+    depend on the working directory).
     """
     env = os.environ.get("PD14_REFERENCE_DIR")
     if env:
         return env if os.path.isdir(env) else None
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for cand in (os.path.join(repo, "..", "shared", "reference"),
-                 os.path.join(os.getcwd(), "..", "shared", "reference")):
-        if os.path.isdir(cand):
-            return os.path.normpath(cand)
-    return None
+    path = os.path.join(repo, "data", "reference")
+    return path if os.path.isdir(path) else None
 
 
 def list_reference_sets(ref_dir):
