@@ -5,7 +5,7 @@ namespace microcircuit {
 namespace {
 
 // Propagator from synaptic current to membrane, in the numerically stable form
-// of MODEL.md (expm1 avoids the cancellation when tau_syn is close to tau_m).
+// of docs/model.md (expm1 avoids the cancellation when tau_syn is close to tau_m).
 double current_to_membrane(double tau_syn, double tau_m, double C_m, double h) {
     if (tau_syn == tau_m) {
         return h / C_m * std::exp(-h / tau_m);

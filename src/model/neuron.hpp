@@ -70,7 +70,7 @@ struct NeuronState {
     NeuronArrays arrays() { return {y.data(), i_ex.data(), i_in.data(), refractory.data()}; }
 };
 
-// One update step (MODEL.md, steps 1-4) for neuron i. `arriving_ex` and
+// One update step (docs/model.md, "One update", steps 1-4) for neuron i. `arriving_ex` and
 // `arriving_in` are the fixed-point sums of the input that arrives at the end
 // of the step, `constant_current` is I_e + I_0 during the step. Returns true if
 // the neuron spikes (time stamp: end of the step). Without `separate_inhibitory`

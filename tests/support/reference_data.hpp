@@ -1,4 +1,4 @@
-// Locating and reading the reference data of shared/reference in tests.
+// Locating and reading the reference data (data/reference) in tests.
 // The JSON files are read with yaml-cpp (JSON is YAML).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Derived parameters against shared/reference/derived_parameters.json, every case.
+// Derived parameters against data/reference/derived_parameters.json, every case.
 #define BOOST_TEST_MODULE derived_parameters
 #include <boost/test/unit_test.hpp>
 
