@@ -1,5 +1,7 @@
 #include "microcircuit/config.hpp"
 
+#include "config/json_writer.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -144,18 +146,12 @@ PopulationVector to_population_vector(const YAML::Node& node, const Origin& orig
 // Whole numbers keep a decimal point where asked (a scalar reads back as a
 // float), and lists of counts stay plain.
 std::string number_text(double value, bool point) {
-    char text[32];
     if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+        char text[32];
         std::snprintf(text, sizeof(text), point ? "%.1f" : "%.0f", value);
         return text;
     }
-    for (int precision = 1; precision <= 17; ++precision) {
-        std::snprintf(text, sizeof(text), "%.*g", precision, value);
-        if (std::strtod(text, nullptr) == value) {
-            break;
-        }
-    }
-    return text;
+    return shortest_number_text(value);
 }
 
 YAML::Node number_node(double value) { return YAML::Node(number_text(value, true)); }
@@ -554,25 +550,22 @@ YAML::Node tree_of(const Parameters& parameters) {
     return root;
 }
 
-void json_of(const YAML::Node& node, std::ostringstream& out) {
+void json_of(const YAML::Node& node, JsonWriter& out) {
     if (node.IsMap()) {
-        out << '{';
-        bool first = true;
+        out.begin_object();
         for (const auto& entry : node) {
-            out << (first ? "" : ",") << '"' << entry.first.Scalar() << "\":";
+            out.key(entry.first.Scalar());
             json_of(entry.second, out);
-            first = false;
         }
-        out << '}';
+        out.end_object();
     } else if (node.IsSequence()) {
-        out << '[';
-        for (std::size_t i = 0; i < node.size(); ++i) {
-            out << (i == 0 ? "" : ",");
-            json_of(node[i], out);
+        out.begin_array();
+        for (const auto& element : node) {
+            json_of(element, out);
         }
-        out << ']';
+        out.end_array();
     } else if (node.IsNull()) {
-        out << "null";
+        out.null();
     } else {
         const auto& text = node.Scalar();
         char* end = nullptr;
@@ -580,16 +573,9 @@ void json_of(const YAML::Node& node, std::ostringstream& out) {
         const bool numeric = !text.empty() && end == text.c_str() + text.size() &&
                              text.find_first_of("xXnN") == std::string::npos;
         if (numeric || text == "true" || text == "false") {
-            out << text;
+            out.literal(text);
         } else {
-            out << '"';
-            for (char c : text) {
-                if (c == '"' || c == '\\') {
-                    out << '\\';
-                }
-                out << c;
-            }
-            out << '"';
+            out.value(text);
         }
     }
 }
@@ -618,9 +604,9 @@ LoadedConfig load_config(const std::string& config_file,
 std::string to_yaml(const Parameters& parameters) { return emit(tree_of(parameters)); }
 
 std::string yaml_to_json(const std::string& yaml_text) {
-    std::ostringstream out;
+    JsonWriter out;
     json_of(YAML::Load(yaml_text), out);
-    return out.str();
+    return out.text();
 }
 
 } // namespace microcircuit

@@ -1,8 +1,9 @@
 #include "microcircuit/derived_parameters.hpp"
 
+#include "config/json_writer.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 namespace microcircuit {
 
@@ -210,52 +211,29 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     return d;
 }
 
-namespace {
-
-template <typename Vector> void json_vector(std::ostringstream& out, const Vector& values) {
-    out << '[';
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        out << (i ? "," : "") << values[i];
-    }
-    out << ']';
-}
-
-template <typename Matrix> void json_matrix(std::ostringstream& out, const Matrix& rows) {
-    out << '[';
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        out << (i ? "," : "");
-        json_vector(out, rows[i]);
-    }
-    out << ']';
-}
-
-} // namespace
-
 std::string derived_parameters_json(const DerivedParameters& d) {
-    std::ostringstream out;
-    out.precision(17);
-    out << "{\"num_neurons\":";
-    json_vector(out, d.num_neurons);
-    out << ",\"num_neurons_total\":" << d.num_neurons_total << ",\"num_synapses[target][source]\":";
-    json_matrix(out, d.num_synapses);
-    out << ",\"num_synapses_total\":" << d.num_synapses_total
-        << ",\"psc_per_psp_pA_per_mV\":" << d.psc_per_psp
-        << ",\"rheobase_current_pA\":" << d.rheobase << ",\"weight_mean_pA[target][source]\":";
-    json_matrix(out, d.weight_mean);
-    out << ",\"weight_ext_pA\":" << d.weight_ext << ",\"dc_amplitude_pA\":";
-    json_vector(out, d.dc_amplitude);
-    out << ",\"poisson_rate_per_neuron_Hz\":";
-    json_vector(out, d.poisson_rate);
-    out << ",\"populations_below_rheobase\":[";
-    for (std::size_t i = 0; i < d.below_rheobase.size(); ++i) {
-        out << (i ? "," : "") << '"' << population_names[d.below_rheobase[i]] << '"';
+    std::vector<std::string> below_rheobase;
+    for (int p : d.below_rheobase) {
+        below_rheobase.emplace_back(population_names[p]);
     }
-    out << "],\"thalamic_synapses_indegree_preserving\":";
-    json_vector(out, d.num_thalamic_synapses);
-    out << ",\"thalamic_synapses_upstream_quirk\":";
-    json_vector(out, d.num_thalamic_synapses_upstream);
-    out << ",\"weight_thalamic_pA\":" << d.weight_thalamic << "}";
-    return out.str();
+    JsonWriter out;
+    out.begin_object();
+    out.key("num_neurons").array(d.num_neurons);
+    out.key("num_neurons_total").value(d.num_neurons_total);
+    out.key("num_synapses[target][source]").matrix(d.num_synapses);
+    out.key("num_synapses_total").value(d.num_synapses_total);
+    out.key("psc_per_psp_pA_per_mV").value(d.psc_per_psp);
+    out.key("rheobase_current_pA").value(d.rheobase);
+    out.key("weight_mean_pA[target][source]").matrix(d.weight_mean);
+    out.key("weight_ext_pA").value(d.weight_ext);
+    out.key("dc_amplitude_pA").array(d.dc_amplitude);
+    out.key("poisson_rate_per_neuron_Hz").array(d.poisson_rate);
+    out.key("populations_below_rheobase").array(below_rheobase);
+    out.key("thalamic_synapses_indegree_preserving").array(d.num_thalamic_synapses);
+    out.key("thalamic_synapses_upstream_quirk").array(d.num_thalamic_synapses_upstream);
+    out.key("weight_thalamic_pA").value(d.weight_thalamic);
+    out.end_object();
+    return out.text();
 }
 
 } // namespace microcircuit

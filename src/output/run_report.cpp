@@ -1,5 +1,6 @@
 #include "microcircuit/run_report.hpp"
 
+#include "config/json_writer.hpp"
 #include "microcircuit/version.hpp"
 
 #include <iomanip>
@@ -8,34 +9,39 @@
 namespace microcircuit {
 
 std::string report_json(const RunSummary& s) {
-    std::ostringstream out;
-    out << std::setprecision(10);
-    out << "{\n"
-        << "  \"program\": \"microcircuit_mpi\",\n"
-        << "  \"version\": \"" << program_version << "\",\n"
-        << "  \"git_commit\": \"" << git_commit << "\",\n"
-        << "  \"phases_s\": {\"init\": " << s.phases.init << ", \"create\": " << s.phases.create
-        << ", \"connect\": " << s.phases.connect << ", \"presim\": " << s.phases.presim
-        << ", \"sim\": " << s.phases.sim << ", \"write\": " << s.phases.write << "},\n"
-        << "  \"rtf\": " << s.rtf() << ",\n"
-        << "  \"t_sim_ms\": " << s.t_sim_ms << ",\n"
-        << "  \"peak_rss_mb\": {\"max\": " << s.peak_rss_mb_max
-        << ", \"sum\": " << s.peak_rss_mb_sum << "},\n"
-        << "  \"ranks\": " << s.ranks << ",\n"
-        << "  \"threads\": " << s.threads << ",\n"
-        << "  \"neurons\": " << s.neurons << ",\n"
-        << "  \"synapses\": " << s.synapses << ",\n"
-        << "  \"synapse_store_bytes\": " << s.synapse_store_bytes << ",\n"
-        << "  \"bytes_per_synapse\": "
-        << (s.synapses
-                ? static_cast<double>(s.synapse_store_bytes) / static_cast<double>(s.synapses)
-                : 0.0)
-        << ",\n"
-        << "  \"min_delay_steps\": " << s.min_delay_steps << ",\n"
-        << "  \"spikes\": " << s.spikes << ",\n"
-        << "  \"config\": " << s.config_json << "\n"
-        << "}\n";
-    return out.str();
+    JsonWriter out;
+    out.begin_object();
+    out.key("program").value("microcircuit_mpi");
+    out.key("version").value(program_version);
+    out.key("git_commit").value(git_commit);
+    out.key("phases_s").begin_object();
+    out.key("init").value(s.phases.init);
+    out.key("create").value(s.phases.create);
+    out.key("connect").value(s.phases.connect);
+    out.key("presim").value(s.phases.presim);
+    out.key("sim").value(s.phases.sim);
+    out.key("write").value(s.phases.write);
+    out.end_object();
+    out.key("rtf").value(s.rtf());
+    out.key("t_sim_ms").value(s.t_sim_ms);
+    out.key("peak_rss_mb").begin_object();
+    out.key("max").value(s.peak_rss_mb_max);
+    out.key("sum").value(s.peak_rss_mb_sum);
+    out.end_object();
+    out.key("ranks").value(s.ranks);
+    out.key("threads").value(s.threads);
+    out.key("neurons").value(s.neurons);
+    out.key("synapses").value(s.synapses);
+    out.key("synapse_store_bytes").value(s.synapse_store_bytes);
+    out.key("bytes_per_synapse")
+        .value(s.synapses != 0
+                   ? static_cast<double>(s.synapse_store_bytes) / static_cast<double>(s.synapses)
+                   : 0.0);
+    out.key("min_delay_steps").value(s.min_delay_steps);
+    out.key("spikes").value(s.spikes);
+    out.key("config").literal(s.config_json);
+    out.end_object();
+    return out.text() + "\n";
 }
 
 std::string console_summary(const RunSummary& s) {
