@@ -1,0 +1,172 @@
+// The public API as a program uses it, with 1 rank and under mpiexec with
+// several: simulate is repeatable in any pieces with the same result, the
+// in-memory collectors receive exactly what the SONATA file holds, and misuse
+// is refused with a clear error.
+#define BOOST_TEST_MODULE simulator_api
+#include <boost/test/unit_test.hpp>
+
+#include "microcircuit/config.hpp"
+#include "microcircuit/context.hpp"
+#include "microcircuit/output.hpp"
+#include "microcircuit/simulator.hpp"
+
+#include <hdf5.h>
+
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace microcircuit;
+
+namespace {
+
+struct ContextFixture {
+    ContextFixture() { context = std::make_unique<Context>(); }
+    ~ContextFixture() { context.reset(); }
+    static std::unique_ptr<Context> context;
+};
+std::unique_ptr<Context> ContextFixture::context;
+
+LoadedConfig small_config(const std::string& data_path) {
+    return load_config("", {"network.N_scaling=0.02", "network.K_scaling=0.02",
+                            "simulation.t_presim=100", "simulation.t_sim=200",
+                            "simulation.rec_dev=[spike_recorder, voltmeter]",
+                            "simulation.rec_V_num_neurons=3", "simulation.rec_V_int=0.5",
+                            "simulation.local_num_threads=2", "simulation.print_time=false",
+                            "simulation.spike_buffer=40", "simulation.data_path=" + data_path});
+}
+
+struct Recorded {
+    std::vector<RecordedSpike> spikes;
+    std::vector<double> voltages;
+};
+
+// Simulates the configured run in pieces of the given lengths (ms).
+Recorded run_in_pieces(const std::vector<double>& pieces) {
+    Simulator simulator(*ContextFixture::context, small_config("unused").parameters);
+    SpikeCollector spikes;
+    VoltageCollector voltages;
+    simulator.add_spike_sink(spikes);
+    simulator.add_voltage_sink(voltages);
+    simulator.create();
+    simulator.connect();
+    for (double piece : pieces) {
+        simulator.simulate(piece);
+    }
+    simulator.flush_recordings();
+    return {spikes.spikes(), voltages.samples()};
+}
+
+template <class T> std::vector<T> read_dataset(hid_t file, const std::string& path) {
+    const hid_t dataset = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
+    const hid_t space = H5Dget_space(dataset);
+    std::vector<T> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    const hid_t type =
+        sizeof(T) == 8 && static_cast<T>(0.5) != 0 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_UINT64;
+    if (!values.empty()) {
+        H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+    }
+    H5Sclose(space);
+    H5Dclose(dataset);
+    return values;
+}
+
+} // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(ContextFixture);
+
+BOOST_AUTO_TEST_CASE(simulate_in_pieces_gives_the_same_spikes_and_voltages) {
+    const Recorded whole = run_in_pieces({100.0, 200.0});
+    const Recorded pieces = run_in_pieces({0.1, 49.9, 50.0, 0.0, 37.3, 162.7});
+    BOOST_TEST(whole.spikes.size() > 200U);
+    BOOST_TEST((whole.spikes == pieces.spikes));
+    BOOST_TEST((whole.voltages == pieces.voltages));
+    // 300 ms sampled every 0.5 ms, 3 neurons of each of 8 populations.
+    BOOST_TEST(whole.voltages.size() == 600U * 24U);
+    std::set<int> populations;
+    const DerivedParameters derived = derive_parameters(small_config("unused").parameters);
+    for (std::size_t i = 0; i < whole.spikes.size(); ++i) {
+        populations.insert(derived.population_of(whole.spikes[i].gid));
+        if (i > 0) {
+            BOOST_TEST(!(whole.spikes[i] < whole.spikes[i - 1]));
+        }
+    }
+    BOOST_TEST(populations.size() == 8U);
+}
+
+BOOST_AUTO_TEST_CASE(the_collectors_receive_what_the_file_holds) {
+    Context& context = *ContextFixture::context;
+    const std::string directory = "test_simulator_api_output";
+    if (context.rank() == 0) {
+        std::filesystem::remove_all(directory);
+    }
+    const LoadedConfig config = small_config(directory);
+    Simulator simulator(context, config.parameters);
+    RunOutput output(context, config, simulator.derived(), simulator.threads());
+    SpikeCollector spikes;
+    VoltageCollector voltages;
+    simulator.add_spike_sink(*output.spike_sink());
+    simulator.add_voltage_sink(*output.voltage_sink());
+    simulator.add_spike_sink(spikes);
+    simulator.add_voltage_sink(voltages);
+    simulator.create();
+    simulator.connect();
+    simulator.simulate(300.0);
+    simulator.flush_recordings();
+    output.finish();
+    BOOST_TEST(simulator.num_spikes() == spikes.spikes().size());
+    BOOST_TEST(simulator.time_ms() == 300.0);
+    if (context.rank() == 0) {
+        const DerivedParameters& derived = simulator.derived();
+        const hid_t file = H5Fopen(output.spikes_path().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        BOOST_REQUIRE(file >= 0);
+        std::uint64_t compared = 0;
+        for (int p = 0; p < num_populations; ++p) {
+            const std::string group = std::string("/spikes/") + population_names[p];
+            const auto ids = read_dataset<std::uint64_t>(file, group + "/node_ids");
+            const auto times = read_dataset<double>(file, group + "/timestamps");
+            std::vector<RecordedSpike> of_population;
+            for (const auto& spike : spikes.spikes()) {
+                if (derived.population_of(spike.gid) == p) {
+                    of_population.push_back(spike);
+                }
+            }
+            BOOST_TEST_REQUIRE(ids.size() == of_population.size());
+            for (std::size_t i = 0; i < ids.size(); ++i) {
+                BOOST_TEST(ids[i] + derived.first_gid[p] == of_population[i].gid);
+                BOOST_TEST(times[i] ==
+                           static_cast<double>(of_population[i].step_end) * derived.resolution);
+            }
+            compared += ids.size();
+            const auto data = read_dataset<double>(
+                file, "/voltages/" + std::string(population_names[p]) + "/data");
+            BOOST_TEST(data.size() == 600U * 3U);
+        }
+        BOOST_TEST(compared == spikes.spikes().size());
+        H5Fclose(file);
+        std::filesystem::remove_all(directory);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(misuse_is_refused_with_a_clear_error) {
+    Simulator simulator(*ContextFixture::context, small_config("unused").parameters);
+    BOOST_CHECK_THROW(simulator.simulate(1.0), std::logic_error);
+    BOOST_CHECK_THROW(simulator.connect(), std::logic_error);
+    simulator.create();
+    simulator.connect();
+    BOOST_CHECK_THROW(simulator.simulate(0.05), std::invalid_argument);
+    BOOST_CHECK_THROW(simulator.simulate(-1.0), std::invalid_argument);
+    BOOST_CHECK_THROW(simulator.simulate(300.1), std::invalid_argument);
+    simulator.simulate(1.0);
+    SpikeCollector late;
+    BOOST_CHECK_THROW(simulator.add_spike_sink(late), std::logic_error);
+    try {
+        simulator.simulate(299.1);
+        BOOST_FAIL("beyond the configured run");
+    } catch (const std::invalid_argument& error) {
+        BOOST_TEST(std::string(error.what()).find("t_presim + t_sim") != std::string::npos);
+    }
+}
