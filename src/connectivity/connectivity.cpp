@@ -106,12 +106,11 @@ namespace {
 
 // Writes synapses into their rows in a cache-friendly order. Synapses arrive
 // in target order, each for a random row: written at once, every synapse would
-// touch a random cache line and page of the whole store (measured at full
-// scale: a third of the construction time). Instead a chunk of them is first
-// sorted (stably, by counting) into buckets of neighbouring sources, and then
-// each bucket is written: its few hundred row ends stay in cache. Stability
-// keeps every row in target order, so the store is exactly the one that writing
-// each synapse at once would give.
+// touch a random cache line and page of the whole store. Instead a chunk of
+// them is first sorted (stably, by counting) into buckets of neighbouring
+// sources, and then each bucket is written: its few hundred row ends stay in
+// cache. Stability keeps every row in target order, so the store is exactly
+// the one that writing each synapse at once would give.
 class RowWriter {
 public:
     RowWriter(SynapseStore& store, std::uint64_t num_sources)
@@ -151,9 +150,9 @@ private:
         std::uint32_t source;
         Synapse synapse;
     };
-    // Up to 4 Mi synapses (2 x 48 MB of buffers): measured at full scale,
-    // smaller chunks leave too few synapses per row and chunk to fill cache
-    // lines. A sixteenth of the store bounds the buffers of small networks.
+    // Up to 4 Mi synapses (2 x 48 MB of buffers): smaller chunks leave too few
+    // synapses per row and chunk to fill cache lines. A sixteenth of the store
+    // bounds the buffers of small networks.
     static constexpr std::size_t min_chunk = std::size_t{1} << 16U;
     static constexpr std::size_t max_chunk = std::size_t{1} << 22U;
     static constexpr std::size_t buckets = 256;

@@ -112,7 +112,7 @@ void Communicator::abort(const std::string& message) const {
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     // Not through MPI_Finalize: after a failed write HDF5 closes its files
-    // again while MPI shuts down, and crashes there (HDF5 1.10, disk full).
+    // again while MPI shuts down, and can crash there.
     std::_Exit(1);
 }
 

@@ -62,10 +62,8 @@ public:
                 const PendingSpike& ahead = pending_[i + prefetch_distance];
                 // The first three lines unconditionally, the rest (long runs,
                 // large scales) in a loop: where runs are short there is no
-                // branch whose count varies from run to run (0.2 DC, 2
-                // threads, runs of about 10 synapses: collection 6,890 ->
-                // 5,800 cycles a step). Lines past the run's end hold the
-                // spike's next run.
+                // branch whose count varies from run to run. Lines past the
+                // run's end hold the spike's next run.
                 const auto* const first = reinterpret_cast<const char*>(ahead.next);
                 const auto* const end = reinterpret_cast<const char*>(
                     ahead.next + std::min(length_of(ahead.next_run), max_prefetch_synapses));
@@ -124,13 +122,8 @@ private:
     static constexpr std::uint32_t max_prefetch_synapses = 64;
 
     static void add_run(const Synapse* synapse, std::uint32_t length, std::int64_t* sums) {
-        // Not unrolled: runs are short (about 13 synapses at 0.2 DC on 2
-        // threads), and an unrolled loop's remainder is dispatched by branches
-        // on the run's length that the core mispredicts, on top of the loop's
-        // exit. Interleaved runs on the Zen 5 VM, 2 threads, RTF medians:
-        // 0.2 DC 0.075 -> 0.071, 0.5 DC 0.273 -> 0.254, 0.1 Poisson 0.103 ->
-        // 0.100, full scale 0.96 -> 0.95. (Unrolled by four until then; on
-        // the Intel VM that had gained 1% at full scale.)
+        // Not unrolled: runs are short, and an unrolled loop's remainder adds
+        // branches on the run's length, which the core mispredicts.
 #pragma GCC unroll 1
         for (const Synapse* const end = synapse + length; synapse != end; ++synapse) {
             sums[target_of(*synapse)] += fixed_point_weight_of(*synapse);

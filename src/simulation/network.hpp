@@ -17,12 +17,9 @@
 
 namespace microcircuit {
 
-// Each on cache lines of its own: its thread writes the headers of its spike
-// lists every interval, and without the alignment the last of them shared a
-// line with the next virtual process's first members, which another thread
-// reads in every step (found by address with 2 threads: spikes[1] of VP 0 and
-// the id of VP 1); each such read or write then waits for the line to come
-// from the other core (about 230 ns on the Zen 5 VM, stream_triad's barrier probe).
+// Each on cache lines of its own: its thread writes its spike lists' headers
+// every interval, and another thread reads the next one's first members every
+// step; on a shared line each such access would wait for the other core.
 struct alignas(64) VirtualProcess {
     std::uint64_t vp = 0;
     std::uint64_t num_local = 0;

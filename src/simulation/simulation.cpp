@@ -63,8 +63,7 @@ void Simulation::deliver(VirtualProcess& vp, const SpikeLists& spikes,
     const bool separate = derived_.separate_inhibitory_input;
     // Taking up a spike reads its row's offsets, then its first run header
     // and synapses: two dependent misses. Asked for all spikes first, level by
-    // level, they overlap (0.2 DC, cycles a step of taking up: 1 thread 1,700
-    // -> 1,060, 2 threads 1,690 -> 1,310).
+    // level, the misses of different spikes overlap.
     const SynapseStore& store = vp.synapses;
     for (const auto* list : spikes) {
         for (const std::uint64_t spike : *list) {
@@ -240,7 +239,7 @@ void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_
                               thalamic_spikes_[parity].end());
     }
     // Not every interval: reading the clock and calling through the
-    // std::function cost about 300 cycles, 2% of a 0.2 DC step on 2 threads.
+    // std::function cost a noticeable share of a short step.
     if (progress_ && interval % progress_every == 0) {
         progress_(interval_end);
     }
@@ -273,8 +272,7 @@ void Simulation::run_until(std::uint64_t step_end) {
     // Every barrier inside the loop is this one, passed in one go where no
     // work fits between arriving and waiting. Not `omp barrier`: libgomp's
     // last thread to arrive makes a futex system call every time, even in a
-    // team of one, and on a VM a system call costs microseconds (2 ranks x 1
-    // thread at 0.2 DC: RTF 0.124 with it, 0.085 without).
+    // team of one, and on a virtual machine a system call costs microseconds.
     const auto all_threads_meet = [&] { interval_barrier.wait(interval_barrier.arrive()); };
 #pragma omp parallel num_threads(static_cast <int>(vps.size()))
     {

@@ -32,10 +32,8 @@ def test_ten_seconds_verify_against_reference(binary, reference_dir, tmp_path):
     the reference's own seed-to-seed distances).
 
     24 comparisons are made, so a correct model fails one now and then by
-    chance: measured over 7 seeds of this engine, 3 passed all 24 and 4 failed
-    one, by at most a third of the threshold (README, Analysis). The
-    test allows for that multiple testing: at most 2 failures, each within
-    1.5 x its threshold."""
+    chance (README, Analysis). The test allows for that multiple testing: at
+    most 2 failures, each within 1.5 x its threshold."""
     simulate(binary, tmp_path / "out", "simulation.t_sim=10000", threads=2,
              config=REPO / "configs" / "default.yaml")
     verdict_file = tmp_path / "verify.json"

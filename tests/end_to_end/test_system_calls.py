@@ -2,11 +2,10 @@
 
 A step lasts microseconds at small scales, and on a virtual machine a system
 call costs about as much: one futex call per step (libgomp's `omp barrier`
-makes one every time, even in a team of one thread) made 2 ranks x 1 thread
-at scale 0.2 a third slower (RTF 0.124 against 0.085, docs/performance.md).
-strace counts the futex calls of every thread of every rank; the run has
-11,000 steps, so a call per step would be 11,000 per rank; start-up alone
-(threads, MPI, HDF5) makes about 250, whatever the run's length.
+makes one every time, even in a team of one thread) would slow small runs
+markedly. strace counts the futex calls of every thread of every rank; the
+run has 11,000 steps, so a call per step would be 11,000 per rank; start-up
+alone (threads, MPI, HDF5) makes a few hundred, whatever the run's length.
 """
 import re
 import shutil
@@ -19,8 +18,8 @@ SMALL = ["network.N_scaling=0.02", "network.K_scaling=0.02", "simulation.t_presi
          "simulation.t_sim=1000", "network.bg_input_type=poisson"]
 STEPS = 11000
 # Start-up, the parallel regions of construction and of the two run phases,
-# HDF5 and MPI make some futex calls of their own (about 250 here, the same
-# for 3,000 and 9,000 steps); far fewer than the steps.
+# HDF5 and MPI make some futex calls of their own, however long the run;
+# far fewer than the steps.
 MOST_CALLS = STEPS // 10
 
 
