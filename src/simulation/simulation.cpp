@@ -245,137 +245,178 @@ void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_
     }
 }
 
-void Simulation::run_until(std::uint64_t step_end) {
-    auto& vps = network_.virtual_processes();
-    const std::uint64_t min_delay = network_.min_delay_steps();
-    const bool several_ranks = communicator_.size() > 1;
-    const std::uint64_t total_steps = derived_.total_steps;
-    // An exception must not leave the parallel region (that terminates the
-    // program): the master thread keeps what its recording threw, with the
-    // interval it happened in, and every thread stops after the next barrier.
-    // The interval is written before that barrier and read after it, so all
-    // threads stop in the same interval.
-    constexpr std::uint64_t no_failure = ~std::uint64_t{0};
-    std::atomic<std::uint64_t> failed_interval{no_failure};
-    std::exception_ptr failure;
-    std::uint64_t failed_step = 0;
-    const auto on_master = [&](std::uint64_t interval, std::uint64_t step, auto&& work) {
+// What the threads of one run_until share: the interval's barrier and what
+// the master's work (exchange, writing) threw. An exception must not leave the
+// parallel region (that terminates the program): the master keeps it with the
+// interval it happened in, and every thread stops after the next barrier. The
+// interval is written before that barrier and read after it, so all threads
+// stop in the same interval.
+class Simulation::Team {
+public:
+    explicit Team(unsigned threads) : barrier_(threads) {}
+
+    std::uint64_t arrive() { return barrier_.arrive(); }
+    void wait(std::uint64_t ticket) { barrier_.wait(ticket); }
+    // Every barrier inside the loop is the split barrier, passed in one go
+    // where no work fits between arriving and waiting. Not `omp barrier`:
+    // libgomp's last thread to arrive makes a futex system call every time,
+    // even in a team of one, and on a virtual machine a system call costs
+    // microseconds.
+    void meet() { barrier_.wait(barrier_.arrive()); }
+
+    template <class Work> void on_master(std::uint64_t interval, std::uint64_t step, Work&& work) {
         try {
             work();
         } catch (...) {
-            failure = std::current_exception();
-            failed_step = step;
-            failed_interval.store(interval);
+            failure_ = std::current_exception();
+            failed_step_ = step;
+            failed_interval_.store(interval);
         }
+    }
+    bool failed() const { return failed_interval_.load() != no_failure; }
+    bool failed_before(std::uint64_t interval) const { return failed_interval_.load() < interval; }
+    const std::exception_ptr& failure() const { return failure_; }
+    std::uint64_t failed_step() const { return failed_step_; }
+
+private:
+    static constexpr std::uint64_t no_failure = ~std::uint64_t{0};
+    SplitBarrier barrier_;
+    std::atomic<std::uint64_t> failed_interval_{no_failure};
+    std::exception_ptr failure_;
+    std::uint64_t failed_step_ = 0;
+};
+
+void Simulation::take_up_spikes(VirtualProcess& vp, const Cursor& cursor) const {
+    // The runs of the older spikes that arrive in `start` are in the sums
+    // already (added while waiting at the last barrier); the last interval's
+    // spikes join the pending ones and add theirs.
+    const std::size_t first_new = vp.input.num_pending();
+    deliver(vp, in_flight_[(cursor.interval - 1) & 1U], cursor.previous_start);
+    vp.input.collect(cursor.start, first_new);
+}
+
+std::size_t Simulation::update_interval(VirtualProcess& vp, int thread, const Cursor& cursor,
+                                        std::uint64_t end) {
+    auto& emitted = vp.spikes[cursor.interval & 1U];
+    emitted.clear();
+    for (std::uint64_t u = cursor.start; u < end; ++u) {
+        if (u != cursor.start) {
+            vp.input.collect(u);
+        }
+        update(vp, thread, u, cursor.start, emitted);
+    }
+    return emitted.size();
+}
+
+void Simulation::record_interval(VirtualProcess& vp, int thread, const Cursor& cursor,
+                                 std::uint64_t end) {
+    if (spike_recorder_ != nullptr) {
+        record(thread, vp.spikes[cursor.interval & 1U], cursor.interval, cursor.start);
+    }
+    if (thread == 0 && derived_.thalamic_input) {
+        draw_thalamic_spikes(cursor.start, end, thalamic_spikes_[cursor.interval & 1U]);
+    }
+}
+
+void Simulation::pass_interval_barrier(VirtualProcess& vp, Team& team, std::uint64_t end) const {
+    const std::uint64_t ticket = team.arrive();
+    // Needs nothing from the other threads: the runs of the spikes pending
+    // here that arrive in the next interval's first step.
+    vp.input.collect(end);
+    team.wait(ticket);
+}
+
+void Simulation::exchange_interval(Team& team, int thread, const Cursor& cursor,
+                                   std::uint64_t end) {
+    if (thread == 0) {
+        team.on_master(cursor.interval, end, [&] { finish_interval(cursor.interval, end); });
+    }
+    if (communicator_.size() > 1) {
+        team.meet(); // the others take up the spikes the master received
+    }
+}
+
+bool Simulation::write_full_recorders(Team& team, int thread, const Cursor& cursor,
+                                      std::uint64_t end) {
+    // The master writes while the other threads wait (their part of the
+    // interval is done, nothing of it is written meanwhile).
+    const auto master_writes = [&](auto&& write) {
+        if (thread == 0 && !team.failed()) {
+            team.on_master(cursor.interval, end, write);
+        }
+        team.meet();
+        return team.failed();
     };
-    SplitBarrier interval_barrier(static_cast<unsigned>(vps.size()));
-    // Every barrier inside the loop is this one, passed in one go where no
-    // work fits between arriving and waiting. Not `omp barrier`: libgomp's
-    // last thread to arrive makes a futex system call every time, even in a
-    // team of one, and on a virtual machine a system call costs microseconds.
-    const auto all_threads_meet = [&] { interval_barrier.wait(interval_barrier.arrive()); };
+    const std::size_t parity = cursor.interval & 1U;
+    // Every thread and rank reads the same answer: with one rank the threads'
+    // requests (made before the barrier, and cleared only after the meeting
+    // below), else what the exchange agreed.
+    if (spike_recorder_ != nullptr &&
+        (communicator_.size() > 1 ? flush_agreed_
+                                  : flush_request_[parity].load(std::memory_order_relaxed))) {
+        const bool stop = master_writes([&] { spike_recorder_->flush(); });
+        if (thread == 0) {
+            flush_request_[parity].store(false, std::memory_order_relaxed);
+        }
+        if (stop) {
+            return true;
+        }
+    }
+    // Without this flush the next interval's samples would not fit.
+    const std::uint64_t next_end =
+        std::min<std::uint64_t>(end + network_.min_delay_steps(), derived_.total_steps);
+    return voltage_recorder_ != nullptr && voltage_recorder_->window_full(next_end) &&
+           master_writes([&] { voltage_recorder_->flush(end); });
+}
+
+void Simulation::run_until(std::uint64_t step_end) {
+    auto& vps = network_.virtual_processes();
+    Team team(static_cast<unsigned>(vps.size()));
 #pragma omp parallel num_threads(static_cast <int>(vps.size()))
     {
         const int thread = omp_get_thread_num();
         VirtualProcess& vp = vps[thread];
-        // The master writes out a recorder's buffer while the other threads
-        // wait (their part of the interval is done, nothing of it is written
-        // meanwhile); returns whether the run stops because the write failed.
-        const auto master_writes = [&](std::uint64_t interval, std::uint64_t step, auto&& write) {
-            if (thread == 0 && failed_interval.load() == no_failure) {
-                on_master(interval, step, write);
-            }
-            all_threads_meet();
-            return failed_interval.load() != no_failure;
-        };
-        // Every thread walks the same sequence of intervals on its own copy.
-        std::uint64_t start = step_;
-        std::uint64_t interval = interval_;
-        std::uint64_t previous_start = previous_start_;
-        std::uint64_t emitted_here = 0;
-        while (start < step_end) {
-            const std::uint64_t end = std::min(start + min_delay, step_end);
-            // The runs of the older spikes that arrive in `start` are in the
-            // sums already (added while waiting, below); the last interval's
-            // spikes join the pending ones and add theirs.
-            const std::size_t first_new = vp.input.num_pending();
-            deliver(vp, in_flight_[(interval - 1) & 1U], previous_start);
-            vp.input.collect(start, first_new);
-            auto& emitted = vp.spikes[interval & 1U];
-            emitted.clear();
-            for (std::uint64_t u = start; u < end; ++u) {
-                if (u != start) {
-                    vp.input.collect(u);
-                }
-                update(vp, thread, u, start, emitted);
-            }
-            emitted_here += emitted.size();
-            if (spike_recorder_ != nullptr) {
-                record(thread, emitted, interval, start);
-            }
-            if (thread == 0 && derived_.thalamic_input) {
-                draw_thalamic_spikes(start, end, thalamic_spikes_[interval & 1U]);
-            }
-            const std::uint64_t ticket = interval_barrier.arrive();
-            // Needs nothing from the other threads: the runs of the spikes
-            // pending here that arrive in the next interval's first step.
-            vp.input.collect(end);
-            interval_barrier.wait(ticket);
-            if (failed_interval.load() < interval) {
+        Cursor cursor = cursor_;
+        std::uint64_t emitted = 0;
+        while (cursor.start < step_end) {
+            const std::uint64_t end = std::min(cursor.start + network_.min_delay_steps(), step_end);
+            take_up_spikes(vp, cursor);
+            emitted += update_interval(vp, thread, cursor, end);
+            record_interval(vp, thread, cursor, end);
+            pass_interval_barrier(vp, team, end);
+            if (team.failed_before(cursor.interval)) {
                 break;
             }
-            if (thread == 0) {
-                on_master(interval, end, [&] { finish_interval(interval, end); });
-            }
-            if (several_ranks) {
-                all_threads_meet(); // the others take up the spikes the master received
-            }
-            // Every thread and rank reads the same answer: with one rank the
-            // threads' requests (made before the barrier, and cleared only
-            // after the meeting below), else what the exchange agreed.
-            if (spike_recorder_ != nullptr &&
-                (several_ranks ? flush_agreed_
-                               : flush_request_[interval & 1U].load(std::memory_order_relaxed))) {
-                const bool stop = master_writes(interval, end, [&] { spike_recorder_->flush(); });
-                if (thread == 0) {
-                    flush_request_[interval & 1U].store(false, std::memory_order_relaxed);
-                }
-                if (stop) {
-                    break;
-                }
-            }
-            // Without this flush the next interval's samples would not fit.
-            if (voltage_recorder_ != nullptr &&
-                voltage_recorder_->window_full(std::min(end + min_delay, total_steps)) &&
-                master_writes(interval, end, [&] { voltage_recorder_->flush(end); })) {
+            exchange_interval(team, thread, cursor, end);
+            if (write_full_recorders(team, thread, cursor, end)) {
                 break;
             }
-            previous_start = start;
-            start = end;
-            ++interval;
+            cursor = {end, cursor.interval + 1, cursor.start};
         }
-        spikes_per_thread_[thread] += emitted_here;
+        spikes_per_thread_[thread] += emitted;
 #pragma omp barrier
         if (thread == 0) {
-            step_ = start;
-            interval_ = interval;
-            previous_start_ = previous_start;
+            cursor_ = cursor;
         }
     }
-    if (failure) {
-        std::ostringstream message;
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::exception& error) {
-            message << error.what();
-        } catch (...) {
-            message << "unknown error";
-        }
-        message << " (while recording the output at " << std::fixed << std::setprecision(1)
-                << static_cast<double>(failed_step) * derived_.resolution
-                << " ms of simulated time; the simulation stopped there)";
-        communicator_.abort(message.str());
+    if (team.failure()) {
+        abort_after(team);
     }
+}
+
+void Simulation::abort_after(const Team& team) const {
+    std::ostringstream message;
+    try {
+        std::rethrow_exception(team.failure());
+    } catch (const std::exception& error) {
+        message << error.what();
+    } catch (...) {
+        message << "unknown error";
+    }
+    message << " (while recording the output at " << std::fixed << std::setprecision(1)
+            << static_cast<double>(team.failed_step()) * derived_.resolution
+            << " ms of simulated time; the simulation stopped there)";
+    communicator_.abort(message.str());
 }
 
 void Simulation::finish_recording() {
@@ -383,7 +424,7 @@ void Simulation::finish_recording() {
         spike_recorder_->flush();
     }
     if (voltage_recorder_ != nullptr) {
-        voltage_recorder_->flush(step_);
+        voltage_recorder_->flush(cursor_.start);
     }
 }
 

@@ -49,6 +49,24 @@ public:
 private:
     // The spikes of one interval: lists of gid << 32 | lag words.
     using SpikeLists = std::vector<const std::vector<std::uint64_t>*>;
+    // Where the intervals stand: every thread walks the same sequence on its own copy.
+    struct Cursor {
+        std::uint64_t start = 0;          // first step of the interval
+        std::uint64_t interval = 0;       // its index
+        std::uint64_t previous_start = 0; // first step of the interval before
+    };
+    // What the threads of one run_until share (defined in simulation.cpp).
+    class Team;
+
+    // The steps of one interval, in order; each thread runs them for its virtual process.
+    void take_up_spikes(VirtualProcess& vp, const Cursor& cursor) const;
+    std::size_t update_interval(VirtualProcess& vp, int thread, const Cursor& cursor,
+                                std::uint64_t end);
+    void record_interval(VirtualProcess& vp, int thread, const Cursor& cursor, std::uint64_t end);
+    void pass_interval_barrier(VirtualProcess& vp, Team& team, std::uint64_t end) const;
+    void exchange_interval(Team& team, int thread, const Cursor& cursor, std::uint64_t end);
+    // Returns whether the run stops because writing failed.
+    bool write_full_recorders(Team& team, int thread, const Cursor& cursor, std::uint64_t end);
 
     void deliver(VirtualProcess& vp, const SpikeLists& spikes, std::uint64_t interval_start) const;
     void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start,
@@ -64,6 +82,7 @@ private:
                 std::uint64_t interval_start);
     // Master thread, after the interval's barrier: exchange (several ranks), progress.
     void finish_interval(std::uint64_t interval, std::uint64_t interval_end);
+    [[noreturn]] void abort_after(const Team& team) const;
 
     Network& network_;
     const DerivedParameters& derived_;
@@ -81,9 +100,7 @@ private:
     PoissonTable thalamic_counts_;
     std::array<std::vector<std::uint64_t>, 2> thalamic_spikes_; // by parity of the interval
 
-    std::uint64_t step_ = 0;                   // first step not yet simulated
-    std::uint64_t interval_ = 0;               // index of the next interval
-    std::uint64_t previous_start_ = 0;         // first step of the last interval
+    Cursor cursor_;                            // the next interval
     std::vector<std::uint64_t> local_spikes_;  // several ranks: this rank's spikes
     std::vector<std::uint64_t> global_spikes_; // several ranks: everybody's spikes
     std::vector<std::uint64_t> spikes_per_thread_;
