@@ -2,13 +2,12 @@
 // rates of the engine's two inner loops, and the latency of its per-interval
 // barrier.
 //
-// Not part of the engine build: the harness compiles it on the fly with the
-// engine's flags and its neuron,
-//   g++ -O3 -march=native -ffp-contract=off -fopenmp -Iinclude
-//       tools/stream_triad.cpp src/neuron.cpp -o stream_triad
-// and runs it once per thread count, and once more per thread count and size
-// of a thread's share of the network with --probes scatter,update. Five
-// measurements (--probes picks some, in order):
+// Built by CMake with the engine's flags and linked with its library
+// (tools/CMakeLists.txt: <build>/tools/stream_triad), so that the update and
+// barrier probes time the engine's own code. The harness runs it once per
+// thread count, and once more per thread count and size of a thread's share
+// of the network with --probes scatter,update. Five measurements (--probes
+// picks some, in order):
 //
 //  triad   a[i] = b[i] + s * c[i] over three double arrays of --mb MB each
 //          (default 80 MB, far beyond the caches), best of --reps sweeps.
