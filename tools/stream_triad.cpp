@@ -15,8 +15,8 @@
 //          (two reads, one write; the write-allocate read of a[] is not
 //          counted), so the figure is comparable with published STREAM numbers.
 //  random  read-modify-write of one int64 at a random index of a --table-mb
-//          table (default 256 MB), the access pattern of spike delivery into a
-//          ring buffer that does not fit the cache; reported as millions of
+//          table (default 256 MB), the access pattern of spike delivery into
+//          input sums that do not fit the cache; reported as millions of
 //          updates per second (and as GB/s of whole 64-byte cache lines,
 //          counting the line fill and its write-back: 128 bytes per update).
 //  scatter the engine's innermost loop with nothing else: every thread streams
@@ -27,15 +27,15 @@
 //          random target; reported as millions of synaptic events per second
 //          of all threads together: what a synaptic event costs when its
 //          synapse streams at full bandwidth and its target's sum is in cache.
-//  update  the engine's own neuron update (update_neuron of
-//          include/microcircuit/neuron.hpp, the model's neuron parameters,
-//          h = 0.1 ms) over --update-neurons neurons per thread (default
-//          38,600: one thread's share at full scale with 2 threads), its state
-//          in cache, in the engine's loop (read and zero the input sum, update,
-//          spike flag, memchr scan for spikes); reported as millions of neuron
-//          updates per second of all threads together.
-//  barrier the engine's split barrier (include/microcircuit/split_barrier.hpp)
-//          passed --barrier-passes times in a row by all threads with no work
+//  update  the engine's own neuron update (update_neuron of neuron.hpp, the
+//          model's neuron parameters, h = 0.1 ms) over --update-neurons
+//          neurons per thread (default 38,600: one thread's share at full
+//          scale with 2 threads), its state in cache, in the engine's loop
+//          (read and zero the input sum, update, spike flag, memchr scan for
+//          spikes); reported as millions of neuron updates per second of all
+//          threads together.
+//  barrier the engine's split barrier (split_barrier.hpp) passed
+//          --barrier-passes times in a row by all threads with no work
 //          between passes: the latency of the meeting of a rank's threads in
 //          every min-delay interval, which the engine hides behind work where
 //          it can, and of any data one thread writes and another reads (with

@@ -92,7 +92,7 @@ def test_fill_spikes_sim_file_twin_and_estimate():
 
 def test_neuron_update_bytes_from_layout():
     lay = limits.DEFAULT_LAYOUT
-    assert lay["delivery"] == "runs"  # the engine since 7b11c2e
+    assert lay["delivery"] == "runs"  # the current engine's scheme
     # Merged input (tau_syn_ex == tau_syn_in): y, i_ex (8 B) + refractory (4 B) read and
     # written; one int64 input sum read and zeroed.
     assert limits.neuron_update_bytes({"delivery": "queue"}, poisson=False) == 2 * 20 + 2 * 8 == 56
@@ -159,7 +159,7 @@ def test_limit_model_ring_layout_by_hand():
 
 
 def test_limit_model_queue_layout_by_hand():
-    queue = {"delivery": "queue"}  # the engines b93267b..d4c2829; merged input
+    queue = {"delivery": "queue"}  # an earlier engine's scheme; merged input
     lim = _lim(llc_bytes=0, layout=queue)
     assert lim["delivery"] == "queue"
     assert lim["bytes_per_event_best"] == 8
@@ -335,7 +335,7 @@ def test_runs_per_row_against_rows_drawn_as_the_engine_draws_them():
 
 
 def test_full_scale_worked_example_of_the_docs():
-    # docs/performance.md, "The limit model": 245,000 spikes/s, DC, 2 threads, 34.4 GB/s, 32 MB L3.
+    # The worked example of docs/performance.md: 245,000 spikes/s, DC, 2 threads, 34.4 GB/s, 32 MB L3.
     def full(delivery):
         return limits.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 34.4,
                               llc_bytes=32 << 20, layout={"delivery": delivery})
