@@ -25,7 +25,6 @@ state-propagation phase after the warm-up).
 """
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -33,6 +32,9 @@ import sys
 from collections import OrderedDict
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+
+from pd14analysis.output import write_csv  # noqa: E402
 
 PHASES = ["init", "create", "connect", "presim", "sim", "write"]
 
@@ -226,21 +228,6 @@ def summarize(runs, kind, phase):
                                 % (curve, ", ".join(str(c) for c in sorted(counts, key=str))))
         summary.extend(rows)
     return summary, warnings
-
-
-def write_csv(path, rows):
-    if not rows:
-        return
-    columns = list(rows[0].keys())
-    for row in rows[1:]:
-        for c in row:
-            if c not in columns:
-                columns.append(c)
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, restval="")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("%.6g" % v if isinstance(v, float) else v) for k, v in row.items()})
 
 
 def plot(summary, runs, kind, phase, out, formats, title):

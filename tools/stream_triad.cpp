@@ -2,13 +2,12 @@
 // rates of the engine's two inner loops, and the latency of its per-interval
 // barrier.
 //
-// Not part of the engine build: the harness compiles it on the fly with the
-// engine's flags and its neuron,
-//   g++ -O3 -march=native -ffp-contract=off -fopenmp -Iinclude
-//       tools/stream_triad.cpp src/neuron.cpp -o stream_triad
-// and runs it once per thread count, and once more per thread count and size
-// of a thread's share of the network with --probes scatter,update. Five
-// measurements (--probes picks some, in order):
+// Built by CMake with the engine's flags and linked with its library
+// (tools/CMakeLists.txt: <build>/tools/stream_triad), so that the update and
+// barrier probes time the engine's own code. The harness runs it once per
+// thread count, and once more per thread count and size of a thread's share
+// of the network with --probes scatter,update. Five measurements (--probes
+// picks some, in order):
 //
 //  triad   a[i] = b[i] + s * c[i] over three double arrays of --mb MB each
 //          (default 80 MB, far beyond the caches), best of --reps sweeps.
@@ -16,8 +15,8 @@
 //          (two reads, one write; the write-allocate read of a[] is not
 //          counted), so the figure is comparable with published STREAM numbers.
 //  random  read-modify-write of one int64 at a random index of a --table-mb
-//          table (default 256 MB), the access pattern of spike delivery into a
-//          ring buffer that does not fit the cache; reported as millions of
+//          table (default 256 MB), the access pattern of spike delivery into
+//          input sums that do not fit the cache; reported as millions of
 //          updates per second (and as GB/s of whole 64-byte cache lines,
 //          counting the line fill and its write-back: 128 bytes per update).
 //  scatter the engine's innermost loop with nothing else: every thread streams
@@ -28,15 +27,15 @@
 //          random target; reported as millions of synaptic events per second
 //          of all threads together: what a synaptic event costs when its
 //          synapse streams at full bandwidth and its target's sum is in cache.
-//  update  the engine's own neuron update (update_neuron of
-//          include/microcircuit/neuron.hpp, the model's neuron parameters,
-//          h = 0.1 ms) over --update-neurons neurons per thread (default
-//          38,600: one thread's share at full scale with 2 threads), its state
-//          in cache, in the engine's loop (read and zero the input sum, update,
-//          spike flag, memchr scan for spikes); reported as millions of neuron
-//          updates per second of all threads together.
-//  barrier the engine's split barrier (include/microcircuit/split_barrier.hpp)
-//          passed --barrier-passes times in a row by all threads with no work
+//  update  the engine's own neuron update (update_neuron of neuron.hpp, the
+//          model's neuron parameters, h = 0.1 ms) over --update-neurons
+//          neurons per thread (default 38,600: one thread's share at full
+//          scale with 2 threads), its state in cache, in the engine's loop
+//          (read and zero the input sum, update, spike flag, memchr scan for
+//          spikes); reported as millions of neuron updates per second of all
+//          threads together.
+//  barrier the engine's split barrier (split_barrier.hpp) passed
+//          --barrier-passes times in a row by all threads with no work
 //          between passes: the latency of the meeting of a rank's threads in
 //          every min-delay interval, which the engine hides behind work where
 //          it can, and of any data one thread writes and another reads (with
@@ -58,9 +57,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -328,41 +330,33 @@ std::string barrier(const Options& o) {
 
 int main(int argc, char** argv) {
     Options o;
+    // Each option and where its value goes.
+    const std::pair<const char*, std::function<void(const char*)>> options[] = {
+        {"--threads", [&](const char* v) { o.threads = std::atoi(v); }},
+        {"--mb", [&](const char* v) { o.mb = std::atof(v); }},
+        {"--reps", [&](const char* v) { o.reps = std::atoi(v); }},
+        {"--table-mb", [&](const char* v) { o.table_mb = std::atof(v); }},
+        {"--updates-per-thread", [&](const char* v) { o.updates_per_thread = std::atoll(v); }},
+        {"--scatter-mb", [&](const char* v) { o.scatter_mb = std::atof(v); }},
+        {"--scatter-kb", [&](const char* v) { o.scatter_kb = std::atof(v); }},
+        {"--update-neurons", [&](const char* v) { o.update_neurons = std::atoll(v); }},
+        {"--update-steps", [&](const char* v) { o.update_steps = std::atoi(v); }},
+        {"--barrier-passes", [&](const char* v) { o.barrier_passes = std::atoll(v); }},
+        {"--probes", [&](const char* v) { o.probes = v; }},
+    };
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        auto next = [&]() -> const char* {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "stream_triad: %s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--threads") {
-            o.threads = std::atoi(next());
-        } else if (a == "--mb") {
-            o.mb = std::atof(next());
-        } else if (a == "--reps") {
-            o.reps = std::atoi(next());
-        } else if (a == "--table-mb") {
-            o.table_mb = std::atof(next());
-        } else if (a == "--updates-per-thread") {
-            o.updates_per_thread = std::atoll(next());
-        } else if (a == "--scatter-mb") {
-            o.scatter_mb = std::atof(next());
-        } else if (a == "--scatter-kb") {
-            o.scatter_kb = std::atof(next());
-        } else if (a == "--update-neurons") {
-            o.update_neurons = std::atoll(next());
-        } else if (a == "--update-steps") {
-            o.update_steps = std::atoi(next());
-        } else if (a == "--barrier-passes") {
-            o.barrier_passes = std::atoll(next());
-        } else if (a == "--probes") {
-            o.probes = next();
-        } else {
+        const auto* option = std::find_if(std::begin(options), std::end(options),
+                                          [&](const auto& entry) { return a == entry.first; });
+        if (option == std::end(options)) {
             std::fprintf(stderr, "stream_triad: unknown argument %s\n", a.c_str());
             return 2;
         }
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "stream_triad: %s needs a value\n", a.c_str());
+            return 2;
+        }
+        option->second(argv[++i]);
     }
     if (o.threads < 1 || o.mb <= 0 || o.reps < 1 || o.table_mb <= 0 || o.updates_per_thread < 1 ||
         o.scatter_mb <= 0 || o.scatter_kb <= 0 || o.update_neurons < 1 || o.update_steps < 1 ||
@@ -371,29 +365,26 @@ int main(int argc, char** argv) {
         return 2;
     }
     omp_set_num_threads(o.threads);
+    const std::pair<const char*, std::string (*)(const Options&)> probes[] = {
+        {"triad", triad},   {"random", random_updates}, {"scatter", scatter},
+        {"update", update}, {"barrier", barrier},
+    };
     std::string json = "{\"threads\": " + std::to_string(o.threads);
     std::size_t begin = 0;
     while (begin <= o.probes.size()) {
         const std::size_t end = std::min(o.probes.find(',', begin), o.probes.size());
-        const std::string probe = o.probes.substr(begin, end - begin);
+        const std::string name = o.probes.substr(begin, end - begin);
         begin = end + 1;
-        if (probe == "triad") {
-            json += ", " + triad(o);
-        } else if (probe == "random") {
-            json += ", " + random_updates(o);
-        } else if (probe == "scatter") {
-            json += ", " + scatter(o);
-        } else if (probe == "update") {
-            json += ", " + update(o);
-        } else if (probe == "barrier") {
-            json += ", " + barrier(o);
-        } else {
+        const auto* probe = std::find_if(std::begin(probes), std::end(probes),
+                                         [&](const auto& entry) { return name == entry.first; });
+        if (probe == std::end(probes)) {
             std::fprintf(
                 stderr,
                 "stream_triad: unknown probe '%s' (triad, random, scatter, update, barrier)\n",
-                probe.c_str());
+                name.c_str());
             return 2;
         }
+        json += ", " + probe->second(o);
     }
     std::printf("%s}\n", json.c_str());
     return 0;

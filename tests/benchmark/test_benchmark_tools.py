@@ -1,31 +1,34 @@
-"""Tests of tools/benchmark.py on synthetic report.json data: no simulator run,
-nothing written outside tmp_path. Run: /usr/bin/python3 -m pytest -q tests/benchmark
+"""Tests of the benchmark harness (tools/benchmark.py, the package
+tools/pd14bench) on synthetic report.json data: no simulator run, nothing
+written outside tmp_path; the machine probes run small.
+Run: /usr/bin/python3 -B -m pytest -q tests/benchmark
 """
 import csv
-import importlib.util
 import json
 import math
 import os
+import subprocess
 import sys
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOOL = os.path.join(HERE, "..", "..", "tools", "benchmark.py")
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+
+from pd14analysis.output import write_csv  # noqa: E402
+from pd14bench import aggregate as agg  # noqa: E402
+from pd14bench import cli, idle, limits, metrics, plots, probes, report  # noqa: E402
+from pd14bench import runs as simruns  # noqa: E402
+from pd14bench import compare as guard  # noqa: E402
 
 
-def _load():
-    sys.dont_write_bytecode = True  # no tools/__pycache__ in the work tree
-    spec = importlib.util.spec_from_file_location("mc_benchmark", TOOL)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
 
 
-bm = _load()
-
-
-def report(scale=0.1, drive="poisson", ranks=1, threads=1, record=True, sim=1.0, create=0.1,
+def make_report(scale=0.1, drive="poisson", ranks=1, threads=1, record=True, sim=1.0, create=0.1,
            connect=0.4, rss_max=50.0, rss_sum=None, spikes=3000, neurons=1000, synapses=400000,
            t_presim=500.0, t_sim=1000.0, seed=55):
     """A report.json as microcircuit_mpi writes it."""
@@ -47,7 +50,7 @@ def report(scale=0.1, drive="poisson", ranks=1, threads=1, record=True, sim=1.0,
 
 
 def test_row_from_report_flattens_phases_memory_and_recording():
-    r = bm.row_from_report(report(ranks=2, threads=1, rss_max=60.0, rss_sum=100.0, record=False))
+    r = metrics.row_from_report(make_report(ranks=2, threads=1, rss_max=60.0, rss_sum=100.0, record=False))
     assert r["scale"] == 0.1 and r["drive"] == "poisson"
     assert (r["ranks"], r["threads"], r["vps"], r["record"]) == (2, 1, 2, "off")
     assert r["construct_s"] == pytest.approx(0.5)
@@ -56,30 +59,30 @@ def test_row_from_report_flattens_phases_memory_and_recording():
     assert r["peak_rss_mb_per_rank"] == pytest.approx(50.0)
     assert r["peak_rss_mb_sum"] == 100.0
     assert r["spikes_total"] == 3000 and r["t_presim_ms"] == 500.0 and r["h_ms"] == 0.1
-    assert bm.row_from_report(report(record=True))["record"] == "on"
+    assert metrics.row_from_report(make_report(record=True))["record"] == "on"
     assert r["separate_inhibitory"] is False
-    rep = report()
+    rep = make_report()
     rep["config"]["network"].update(tau_syn_ex=0.5, tau_syn_in=2.0)
-    assert bm.row_from_report(rep)["separate_inhibitory"] is True
+    assert metrics.row_from_report(rep)["separate_inhibitory"] is True
 
 
 def test_events_per_second_is_spikes_times_mean_out_degree():
     # The issue's full-scale figure: 245,000 spikes/s x 3,873 synapses per neuron.
-    events, per_sim_s, per_wall_s = bm.events_per_second(245000, 298880968, 77169, 1000.0, 80.0)
+    events, per_sim_s, per_wall_s = metrics.events_per_second(245000, 298880968, 77169, 1000.0, 80.0)
     assert per_sim_s == pytest.approx(245000 * 298880968 / 77169)
     assert per_sim_s == pytest.approx(9.49e8, rel=1e-3)
     assert per_wall_s == pytest.approx(events / 80.0)
-    events, per_sim_s, per_wall_s = bm.events_per_second(100, 400, 10, 2000.0, None)
+    events, per_sim_s, per_wall_s = metrics.events_per_second(100, 400, 10, 2000.0, None)
     assert events == 4000 and per_sim_s == 2000.0 and per_wall_s is None
 
 
 def test_fill_spikes_sim_file_twin_and_estimate():
-    on = bm.row_from_report(report(record=True, spikes=3000))
+    on = metrics.row_from_report(make_report(record=True, spikes=3000))
     on.update(spikes_sim=2200, spikes_sim_source="file")
-    twin = bm.row_from_report(report(record=False, threads=2, spikes=3000))
-    other = bm.row_from_report(report(record=False, spikes=2999))  # not bitwise equal: no twin
-    other_scale = bm.row_from_report(report(scale=0.2, record=False, spikes=3000))
-    bm.fill_spikes_sim([on, twin, other, other_scale])
+    twin = metrics.row_from_report(make_report(record=False, threads=2, spikes=3000))
+    other = metrics.row_from_report(make_report(record=False, spikes=2999))  # not bitwise equal: no twin
+    other_scale = metrics.row_from_report(make_report(scale=0.2, record=False, spikes=3000))
+    metrics.fill_spikes_sim([on, twin, other, other_scale])
     assert (on["spikes_sim"], on["spikes_sim_source"]) == (2200, "file")
     assert (twin["spikes_sim"], twin["spikes_sim_source"]) == (2200, "twin")
     assert other["spikes_sim_source"] == "estimate"
@@ -88,23 +91,23 @@ def test_fill_spikes_sim_file_twin_and_estimate():
 
 
 def test_neuron_update_bytes_from_layout():
-    lay = bm.DEFAULT_LAYOUT
-    assert lay["delivery"] == "runs"  # the engine since 7b11c2e
+    lay = limits.DEFAULT_LAYOUT
+    assert lay["delivery"] == "runs"  # the current engine's scheme
     # Merged input (tau_syn_ex == tau_syn_in): y, i_ex (8 B) + refractory (4 B) read and
     # written; one int64 input sum read and zeroed.
-    assert bm.neuron_update_bytes({"delivery": "queue"}, poisson=False) == 2 * 20 + 2 * 8 == 56
+    assert limits.neuron_update_bytes({"delivery": "queue"}, poisson=False) == 2 * 20 + 2 * 8 == 56
     # The current engine also writes a one-byte spike flag and reads it back.
-    assert bm.neuron_update_bytes(lay, poisson=False) == 56 + 2
-    assert bm.neuron_update_bytes({"spike_flag_bytes": 0}, poisson=False) == 56
+    assert limits.neuron_update_bytes(lay, poisson=False) == 56 + 2
+    assert limits.neuron_update_bytes({"spike_flag_bytes": 0}, poisson=False) == 56
     # Separate inhibitory input: + i_in, + a second sum.
-    assert bm.neuron_update_bytes(lay, False, separate_inhibitory=True) == 2 * 28 + 2 * 2 * 8 + 2
+    assert limits.neuron_update_bytes(lay, False, separate_inhibitory=True) == 2 * 28 + 2 * 2 * 8 + 2
     # Poisson: + the 8-byte count word read every step, rewritten every 4th.
-    assert bm.neuron_update_bytes(lay, poisson=True) == 58 + 8 + 2
+    assert limits.neuron_update_bytes(lay, poisson=True) == 58 + 8 + 2
     # The ring layout of the earlier engine: always two rings and i_in.
-    assert bm.neuron_update_bytes({"delivery": "ring"}, poisson=False) == 88
-    assert bm.neuron_update_bytes({"delivery": "ring"}, poisson=True) == 98
+    assert limits.neuron_update_bytes({"delivery": "ring"}, poisson=False) == 88
+    assert limits.neuron_update_bytes({"delivery": "ring"}, poisson=True) == 98
     with pytest.raises(ValueError):
-        bm.neuron_update_bytes({"delivery": "tree"}, False)
+        limits.neuron_update_bytes({"delivery": "tree"}, False)
 
 
 N, SYN, SPIKES, VPS, SLOTS, BW = 1000, 400000, 3000, 2, 50, 10.0
@@ -116,7 +119,7 @@ def _lim(**kw):
     args = dict(neurons=N, synapses=SYN, spikes_sim=SPIKES, t_sim_ms=1000.0, h_ms=0.1, vps=VPS,
                 slots=SLOTS, poisson=False, bandwidth_gbs=BW)
     args.update(kw)
-    return bm.limit_model(**args)
+    return limits.limit_model(**args)
 
 
 def test_limit_model_ring_layout_by_hand():
@@ -156,7 +159,7 @@ def test_limit_model_ring_layout_by_hand():
 
 
 def test_limit_model_queue_layout_by_hand():
-    queue = {"delivery": "queue"}  # the engines b93267b..d4c2829; merged input
+    queue = {"delivery": "queue"}  # an earlier engine's scheme; merged input
     lim = _lim(llc_bytes=0, layout=queue)
     assert lim["delivery"] == "queue"
     assert lim["bytes_per_event_best"] == 8
@@ -257,11 +260,11 @@ def test_limit_model_runs_layout_by_hand():
 
 
 def test_runs_are_the_default_and_old_layouts_stay_selectable():
-    assert bm.DEFAULT_LAYOUT["delivery"] == "runs"
+    assert limits.DEFAULT_LAYOUT["delivery"] == "runs"
     default = _lim(llc_bytes=32 << 20)
     assert default["delivery"] == "runs"
     # The computed runs per row (runs_per_row = 0) enter the per-spike bytes.
-    runs = bm.delay_runs(200.0, 0.1)["runs_per_row"]
+    runs = limits.delay_runs(200.0, 0.1)["runs_per_row"]
     assert default["runs_per_row"] == pytest.approx(runs)
     assert default["bytes_per_spike_per_thread_best"] == pytest.approx(24 + 4 * runs)
     assert default["bytes_per_sim_s_best"] == pytest.approx(EVENTS * 8 + SPIKES * VPS * (24 + 4 * runs))
@@ -275,44 +278,44 @@ def test_runs_are_the_default_and_old_layouts_stay_selectable():
     for bad in ({"delivery": "tree"}, {"delivery": "run"}, {"inhibitory_spike_fraction": 1.5},
                 {"runs_per_row": -1}):
         with pytest.raises(ValueError):
-            bm.limit_model(N, SYN, SPIKES, 1000.0, 0.1, VPS, SLOTS, False, BW, layout=bad)
+            limits.limit_model(N, SYN, SPIKES, 1000.0, 0.1, VPS, SLOTS, False, BW, layout=bad)
     with pytest.raises(SystemExit):
-        bm.parse_layout_overrides(["delivery=runs ", "synapse_bytes=8"])
-    assert bm.parse_layout_overrides(["delivery=queue", "runs_per_row=3",
+        cli.parse_layout_overrides(["delivery=runs ", "synapse_bytes=8"])
+    assert cli.parse_layout_overrides(["delivery=queue", "runs_per_row=3",
                                       "inhibitory_spike_fraction=0.25", "delay_rel_sd=1e-1"]) == \
         {"delivery": "queue", "runs_per_row": 3, "inhibitory_spike_fraction": 0.25, "delay_rel_sd": 0.1}
     for bad in (["runs_per_row=many"], ["inhibitory_spike_fraction=2"], ["delay_exc_mean_ms=0"]):
         with pytest.raises(SystemExit):
-            bm.parse_layout_overrides(bad)
+            cli.parse_layout_overrides(bad)
 
 
 def test_delay_distribution_and_runs_per_row():
     from statistics import NormalDist
-    pmf = bm.delay_pmf(1.5, 0.5, 0.1)
+    pmf = limits.delay_pmf(1.5, 0.5, 0.1)
     assert pmf[0] == 0.0 and sum(pmf) == pytest.approx(1.0, abs=1e-12)
     # Normal(1.5, 0.75) ms redrawn below 0.05 ms, rounded to 0.1 ms: 15 steps = [1.45, 1.55).
     d = NormalDist(1.5, 0.75)
     assert pmf[15] == pytest.approx((d.cdf(1.55) - d.cdf(1.45)) / (1 - d.cdf(0.05)), rel=1e-9)
     assert pmf[1] == pytest.approx((d.cdf(0.15) - d.cdf(0.05)) / (1 - d.cdf(0.05)), rel=1e-9)
     assert max(range(len(pmf)), key=pmf.__getitem__) == 15
-    assert bm.delay_pmf(1.5, 0.0, 0.1) == [0.0] * 15 + [1.0]  # no spread: one delay, 15 steps
-    assert bm.delay_pmf(0.02, 0.0, 0.1) == [0.0, 1.0]  # at least one step
+    assert limits.delay_pmf(1.5, 0.0, 0.1) == [0.0] * 15 + [1.0]  # no spread: one delay, 15 steps
+    assert limits.delay_pmf(0.02, 0.0, 0.1) == [0.0, 1.0]  # at least one step
     # Poisson(2) synapses over two equally likely delays (1 and 2 steps): each delay is
     # present with probability 1 - exp(-1); the largest is >= 1 unless the row is empty
     # (exp(-2)) and 2 unless no synapse has delay 2 (exp(-1)).
-    runs, reach = bm._row_runs_and_reach(2.0, [0.0, 0.5, 0.5])
+    runs, reach = limits._row_runs_and_reach(2.0, [0.0, 0.5, 0.5])
     assert runs == pytest.approx(2 * (1 - math.exp(-1)))
     assert reach == pytest.approx((1 - math.exp(-2)) + (1 - math.exp(-1)))
     # Few synapses: each its own run; many: bounded by the delays present.
-    assert bm.delay_runs(1e-3, 0.1)["runs_per_row"] == pytest.approx(1e-3, rel=1e-2)
-    counts = [bm.delay_runs(n, 0.1)["runs_per_row"] for n in (1, 10, 100, 1000, 1e4)]
+    assert limits.delay_runs(1e-3, 0.1)["runs_per_row"] == pytest.approx(1e-3, rel=1e-2)
+    counts = [limits.delay_runs(n, 0.1)["runs_per_row"] for n in (1, 10, 100, 1000, 1e4)]
     assert counts == sorted(counts) and counts[-1] < len(pmf)
-    exc = bm.delay_runs(1936.5, 0.1, {"inhibitory_spike_fraction": 0.0})
-    inh = bm.delay_runs(1936.5, 0.1, {"inhibitory_spike_fraction": 1.0})
-    mixed = bm.delay_runs(1936.5, 0.1)
+    exc = limits.delay_runs(1936.5, 0.1, {"inhibitory_spike_fraction": 0.0})
+    inh = limits.delay_runs(1936.5, 0.1, {"inhibitory_spike_fraction": 1.0})
+    mixed = limits.delay_runs(1936.5, 0.1)
     assert mixed["runs_per_row"] == pytest.approx(0.67 * exc["runs_per_row"] + 0.33 * inh["runs_per_row"])
-    assert bm.delay_runs(1936.5, 0.1, {"runs_per_row": 7})["runs_per_row"] == 7.0
-    assert bm.delay_runs(0.0, 0.1)["nonempty"] == 0.0
+    assert limits.delay_runs(1936.5, 0.1, {"runs_per_row": 7})["runs_per_row"] == 7.0
+    assert limits.delay_runs(0.0, 0.1)["nonempty"] == 0.0
 
 
 def test_runs_per_row_against_rows_drawn_as_the_engine_draws_them():
@@ -326,15 +329,15 @@ def test_runs_per_row_against_rows_drawn_as_the_engine_draws_them():
             steps = np.floor(d[d >= 0.05][:k] / 0.1 + 0.5)
             runs.append(len(np.unique(steps)))
             largest.append(steps.max() if k else 0)
-        model_runs, model_reach = bm._row_runs_and_reach(n, bm.delay_pmf(mean, 0.5, 0.1))
+        model_runs, model_reach = limits._row_runs_and_reach(n, limits.delay_pmf(mean, 0.5, 0.1))
         assert model_runs == pytest.approx(np.mean(runs), rel=0.03)
         assert model_reach == pytest.approx(np.mean(largest), rel=0.03)
 
 
 def test_full_scale_worked_example_of_the_docs():
-    # docs/performance.md, "The limit model": 245,000 spikes/s, DC, 2 threads, 34.4 GB/s, 32 MB L3.
+    # The worked example of docs/performance.md: 245,000 spikes/s, DC, 2 threads, 34.4 GB/s, 32 MB L3.
     def full(delivery):
-        return bm.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 34.4,
+        return limits.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 34.4,
                               llc_bytes=32 << 20, layout={"delivery": delivery})
     runs = full("runs")
     assert runs["runs_per_row"] == pytest.approx(32.4, abs=0.05)
@@ -354,23 +357,23 @@ def test_from_json_of_results_derived_before_the_runs_layout(tmp_path):
     bw = {"1": {"triad_gbs": 20.0, "random_mups": 60.0, "reps": 10},
           "2": {"triad_gbs": 30.0, "random_mups": 80.0, "reps": 10}}
     ok = [r for r in rows if r.get("rtf") is not None]
-    bm.fill_spikes_sim(ok)
+    metrics.fill_spikes_sim(ok)
     for r in ok:
-        bm.add_derived(r, bw, 32 << 20, {"delivery": "queue"})
+        metrics.add_derived(r, bw, 32 << 20, {"delivery": "queue"})
     queue_worst = [r.get("rtf_limit_worst") for r in rows]
     for r in rows:
         for k in ("pending_miss_fraction", "run_headers_miss_fraction", "runs_per_row", "limit_delivery"):
             r.pop(k, None)
-    res = _results_file(tmp_path, rows, bm.aggregate(rows), bw)
+    res = _results_file(tmp_path, rows, agg.aggregate(rows), bw)
     out = tmp_path / "out"
-    assert bm.main(["--from-json", str(res), "--out", str(out), "--no-plots"]) == 0
+    assert cli.main(["--from-json", str(res), "--out", str(out), "--no-plots"]) == 0
     with open(out / "runs.csv") as f:
         runs = list(csv.DictReader(f))
     assert "pending_miss_fraction" in runs[0] and "queue_miss_fraction" in runs[0]
     assert {r["limit_delivery"] for r in runs if r["rtf"]} == {"runs"}
     assert all(float(r["runs_per_row"]) > 0 for r in runs if r["rtf"])
     # Re-derived with the old engine's layout: the old limits again.
-    assert bm.main(["--from-json", str(res), "--out", str(out), "--no-plots",
+    assert cli.main(["--from-json", str(res), "--out", str(out), "--no-plots",
                     "--layout", "delivery=queue"]) == 0
     with open(out / "runs.csv") as f:
         runs = list(csv.DictReader(f))
@@ -385,41 +388,41 @@ def test_from_json_of_results_derived_before_the_runs_layout(tmp_path):
 def test_full_scale_limit_matches_issue_numbers():
     # 9.5e8 events/s at 8 bytes over 45 GB/s: RTF about 0.17 in the best case.
     for layout in ({"delivery": "ring"}, None):
-        lim = bm.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 45.0,
+        lim = limits.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 45.0,
                              llc_bytes=32 << 20, layout=layout)
         assert lim["rtf_limit_best"] == pytest.approx(9.49e8 * 8 / 45e9, rel=0.01)
         assert lim["rtf_limit_best"] <= lim["rtf_limit_estimate"] < lim["rtf_limit_worst"]
 
 
 def test_layout_overrides_from_the_command_line():
-    assert bm.parse_layout_overrides(["delivery=ring", "synapse_bytes=6", "mean_delay_ms=1.0"]) == \
+    assert cli.parse_layout_overrides(["delivery=ring", "synapse_bytes=6", "mean_delay_ms=1.0"]) == \
         {"delivery": "ring", "synapse_bytes": 6, "mean_delay_ms": 1.0}
     with pytest.raises(SystemExit):
-        bm.parse_layout_overrides(["nonsense=1"])
+        cli.parse_layout_overrides(["nonsense=1"])
     with pytest.raises(SystemExit):
-        bm.parse_layout_overrides(["delivery=tree"])
+        cli.parse_layout_overrides(["delivery=tree"])
 
 
 def test_bandwidth_for_picks_thread_count():
     bw = {"1": {"triad_gbs": 20.0}, "2": {"triad_gbs": 30.0}}
-    assert bm.bandwidth_for(bw, 1)["triad_gbs"] == 20.0
-    assert bm.bandwidth_for(bw, 2)["triad_gbs"] == 30.0
-    assert bm.bandwidth_for(bw, 4)["triad_gbs"] == 30.0
-    assert bm.bandwidth_for({}, 2) is None
+    assert probes.bandwidth_for(bw, 1)["triad_gbs"] == 20.0
+    assert probes.bandwidth_for(bw, 2)["triad_gbs"] == 30.0
+    assert probes.bandwidth_for(bw, 4)["triad_gbs"] == 30.0
+    assert probes.bandwidth_for({}, 2) is None
 
 
 def _rows():
     rows = []
     for rep, (sim1, sim2, sim3) in enumerate([(1.0, 0.5, 0.55), (1.2, 0.6, 0.6), (0.9, 0.7, 0.5)]):
         for (ranks, threads), sim in (((1, 1), sim1), ((1, 2), sim2), ((2, 1), sim3)):
-            r = bm.row_from_report(report(ranks=ranks, threads=threads, sim=sim, record=False))
+            r = metrics.row_from_report(make_report(ranks=ranks, threads=threads, sim=sim, record=False))
             r.update(repeat=rep, returncode=0, wall_s=sim + 1)
             rows.append(r)
-    rec = bm.row_from_report(report(threads=2, sim=0.6, record=True))
+    rec = metrics.row_from_report(make_report(threads=2, sim=0.6, record=True))
     rec.update(repeat=0, returncode=0, spikes_sim=2000, spikes_sim_source="file")
     failed = {"scale": 0.1, "drive": "poisson", "ranks": 1, "threads": 1, "vps": 1,
               "record": "off", "repeat": 3, "returncode": 1, "rtf": None, "error": "boom"}
-    disturbed = bm.row_from_report(report(ranks=1, threads=1, sim=40.0, record=False))
+    disturbed = metrics.row_from_report(make_report(ranks=1, threads=1, sim=40.0, record=False))
     disturbed.update(repeat=0, returncode=0, discarded="disturbed", others_cores_during=1.0)
     return rows + [rec, failed, disturbed]
 
@@ -427,15 +430,15 @@ def _rows():
 def _finish(rows):
     bw = {"1": {"triad_gbs": 20.0, "random_mups": 60.0}, "2": {"triad_gbs": 30.0, "random_mups": 80.0}}
     ok = [r for r in rows if r.get("rtf") is not None]
-    bm.fill_spikes_sim(ok)
+    metrics.fill_spikes_sim(ok)
     for r in ok:
-        bm.add_derived(r, bw, 32 << 20)
-    return bm.aggregate(rows)
+        metrics.add_derived(r, bw, 32 << 20)
+    return agg.aggregate(rows)
 
 
 def test_aggregate_median_min_max_and_failures():
     summary = _finish(_rows())
-    by = {bm.point_key(s): s for s in summary}
+    by = {agg.point_key(s): s for s in summary}
     s11 = by[(0.1, "poisson", 1, 1, "off")]
     assert s11["n_ok"] == 3 and s11["n_failed"] == 1 and s11["n_discarded"] == 1
     assert s11["rtf_median"] == pytest.approx(1.0)
@@ -449,7 +452,7 @@ def test_aggregate_median_min_max_and_failures():
     assert s12["syn_events_per_wall_s_median"] == pytest.approx(2000 * 400.0 / 0.6)
     assert s12["syn_events_per_sim_s"] == pytest.approx(2000 * 400.0)
     assert s12["rtf_over_limit_best_median"] == pytest.approx(0.6 / s12["rtf_limit_best"])
-    sc = {(e["record"]): e for e in bm.scaling(summary)}  # best of the repeats
+    sc = {(e["record"]): e for e in agg.scaling(summary)}  # best of the repeats
     assert sc["off"]["speedup_2_threads"] == pytest.approx(0.9 / 0.5)
     assert sc["off"]["ranks_over_threads"] == pytest.approx(0.5 / 0.5)
     assert sc["on"]["speedup_2_threads"] is None
@@ -458,10 +461,10 @@ def test_aggregate_median_min_max_and_failures():
     bound = [dict(x) for x in summary]
     for x in bound:
         x["rtf_limit_cores"] = {(1, 1): 0.09, (1, 2): 0.05}.get((x["ranks"], x["threads"]))
-    (cb,) = [e for e in bm.scaling(bound) if e["record"] == "off"]
+    (cb,) = [e for e in agg.scaling(bound) if e["record"] == "off"]
     assert cb["cores_bound_speedup_2_threads"] == pytest.approx(0.09 / 0.05)
-    assert "(cores bound    1.8)" in bm.format_tables(bound, bm.scaling(bound), None)
-    med = {(e["record"]): e for e in bm.scaling(summary, "median")}
+    assert "(cores bound    1.8)" in report.format_tables(bound, agg.scaling(bound), None)
+    med = {(e["record"]): e for e in agg.scaling(summary, "median")}
     assert med["off"]["speedup_2_threads"] == pytest.approx(1.0 / 0.6)
     assert med["off"]["ranks_over_threads"] == pytest.approx(0.55 / 0.6)
 
@@ -469,20 +472,20 @@ def test_aggregate_median_min_max_and_failures():
 def test_csv_and_json_outputs_roundtrip(tmp_path):
     rows = _rows()
     summary = _finish(rows)
-    bm.write_csv(rows, str(tmp_path / "runs.csv"), bm.RUN_COLUMNS)
-    bm.write_csv(summary, str(tmp_path / "summary.csv"), bm.summary_columns(summary))
-    runs = bm.read_csv(str(tmp_path / "runs.csv"))
+    write_csv(str(tmp_path / "runs.csv"), rows, agg.RUN_COLUMNS)
+    write_csv(str(tmp_path / "summary.csv"), summary, agg.summary_columns(summary))
+    runs = read_csv(str(tmp_path / "runs.csv"))
     assert len(runs) == len(rows)
     assert runs[-2]["returncode"] == "1" and runs[-2]["rtf"] == ""
     assert runs[-1]["discarded"] == "disturbed"
-    summ = bm.read_csv(str(tmp_path / "summary.csv"))
+    summ = read_csv(str(tmp_path / "summary.csv"))
     assert [(float(s["scale"]), s["ranks"], s["threads"], s["record"]) for s in summ] == \
         [(0.1, "1", "1", "off"), (0.1, "1", "2", "off"), (0.1, "2", "1", "off"), (0.1, "1", "2", "on")]
     assert float(summ[0]["rtf_median"]) == pytest.approx(1.0)
-    text = bm.format_tables(summary, bm.scaling(summary), {"1": {"triad_gbs": 20.0, "reps": 10,
+    text = report.format_tables(summary, agg.scaling(summary), {"1": {"triad_gbs": 20.0, "reps": 10,
                                                                  "random_mups": 60.0}})
     assert "NEST 3.6" in text and "3.1-3.8" in text and "499" in text
-    md = bm.format_markdown(summary, bm.scaling(summary), {"1": {"triad_gbs": 20.0, "random_mups": 60.0}})
+    md = report.format_markdown(summary, agg.scaling(summary), {"1": {"triad_gbs": 20.0, "random_mups": 60.0}})
     assert "| 0.1 poisson | 1x2 | off | 3 |" in md
     assert "| 1 dc | to be measured | 105 |" in md
     json.dumps(summary)
@@ -498,7 +501,7 @@ def test_compare_ratios_and_flags():
     cur = [{"scale": 0.1, "drive": "poisson", "ranks": 1, "threads": 2, "record": "off",
             "rtf_min": 1.3, "construct_s_min": 0.5, "peak_rss_mb_max_median": 105.0,
             "bytes_per_synapse": 9.0, "syn_events_per_wall_s_max": 0.7e7}]
-    entries, regressions = bm.compare(cur, base, threshold=0.25, memory_threshold=0.10)
+    entries, regressions = guard.compare(cur, base, threshold=0.25, memory_threshold=0.10)
     st = {(e["point"], e["metric"]): (e["ratio"], e["status"]) for e in entries}
     p = "0.1-poisson-1x2-recoff"
     assert st[(p, "rtf_min")] == (pytest.approx(1.3), "regression")
@@ -508,7 +511,7 @@ def test_compare_ratios_and_flags():
     assert st[(p, "syn_events_per_wall_s_max")] == (pytest.approx(0.7), "regression")
     assert st[("0.2-dc-1x1-recoff", "rtf_min")] == (None, "missing")
     assert regressions == 3
-    assert "regression" in bm.format_compare(entries)
+    assert "regression" in guard.format_compare(entries)
 
 
 def _results_file(tmp_path, rows, summary, bw):
@@ -537,14 +540,14 @@ def test_main_from_json_compare_exit_status(tmp_path):
                                 "summary": fast}))
     out = tmp_path / "out"
     args = ["--from-json", str(res), "--out", str(out), "--no-plots", "--compare", str(base)]
-    assert bm.main(args) == 0                  # noisy machines: report, do not fail
-    assert bm.main(args + ["--strict"]) == 1   # unless asked to
+    assert cli.main(args) == 0                  # noisy machines: report, do not fail
+    assert cli.main(args + ["--strict"]) == 1   # unless asked to
     data = json.loads((out / "results.json").read_text())
     assert data["comparison"]["regressions"] > 0
     assert "ratio" in (out / "table.txt").read_text()
     # Against itself: nothing flagged, strict passes; a baseline can be saved.
     saved = tmp_path / "saved_baseline.json"
-    assert bm.main(["--from-json", str(res), "--out", str(out), "--no-plots", "--compare", str(res),
+    assert cli.main(["--from-json", str(res), "--out", str(out), "--no-plots", "--compare", str(res),
                     "--strict", "--save-baseline", str(saved)]) == 0
     assert json.loads(saved.read_text())["summary"][0]["rtf_min"] == pytest.approx(0.9)
     with open(out / "runs.csv") as f:
@@ -553,7 +556,7 @@ def test_main_from_json_compare_exit_status(tmp_path):
 
 def test_plots_are_written(tmp_path):
     summary = _finish(_rows())
-    written = bm.make_plots(summary, str(tmp_path / "plots"))
+    written = plots.make_plots(summary, str(tmp_path / "plots"))
     names = {os.path.basename(p) for p in written}
     for stem in ("rtf_vs_scale", "memory_vs_scale", "phases_vs_scale", "rtf_vs_layout"):
         assert stem + ".png" in names and stem + ".svg" in names
@@ -561,17 +564,17 @@ def test_plots_are_written(tmp_path):
 
 
 def test_command_line_of_a_run():
-    cmd = bm.run_command("/bin/mc", 0.2, "dc", 2, 1, "off", 500.0, 1000.0, "/tmp/x", ["a.b=1"])
+    cmd = simruns.run_command("/bin/mc", 0.2, "dc", 2, 1, "off", 500.0, 1000.0, "/tmp/x", ["a.b=1"])
     assert cmd[:6] == ["mpirun", "--oversubscribe", "--bind-to", "none", "-n", "2"]
     assert "network.N_scaling=0.2" in cmd and "network.K_scaling=0.2" in cmd
     assert "simulation.rec_dev=[]" in cmd and "network.bg_input_type=dc" in cmd
     assert "simulation.local_num_threads=1" in cmd and cmd[-1] == "a.b=1"
-    one = bm.run_command("/bin/mc", 0.1, "poisson", 1, 2, "on", 500.0, 1000.0, "/tmp/x")
+    one = simruns.run_command("/bin/mc", 0.1, "poisson", 1, 2, "on", 500.0, 1000.0, "/tmp/x")
     assert one[0] == "/bin/mc" and "simulation.rec_dev=[spike_recorder]" in one
-    assert bm.parse_points("0.1:poisson, 0.5") == [(0.1, "poisson"), (0.5, "dc")]
-    assert bm.parse_layouts("1x1,2x1") == [(1, 1), (2, 1)]
+    assert cli.parse_points("0.1:poisson, 0.5") == [(0.1, "poisson"), (0.5, "dc")]
+    assert cli.parse_layouts("1x1,2x1") == [(1, 1), (2, 1)]
     with pytest.raises(ValueError):
-        bm.parse_layouts("2")
+        cli.parse_layouts("2")
 
 
 def test_count_sim_spikes_reads_sonata(tmp_path):
@@ -583,9 +586,9 @@ def test_count_sim_spikes_reads_sonata(tmp_path):
         f.create_dataset("spikes/L4I/timestamps", data=[600.0])
         f.create_dataset("spikes/L4I/node_ids", data=[7])
     # Stamps > t_presim: emitted in the sim phase (a spike of step u is stamped (u + 1) h).
-    assert bm.count_sim_spikes(str(path), 500.0, 0.1) == 3
-    assert bm.count_sim_spikes(str(tmp_path / "missing.h5"), 500.0) is None
-    assert not math.isnan(bm.neuron_update_bytes(bm.DEFAULT_LAYOUT, True))
+    assert metrics.count_sim_spikes(str(path), 500.0, 0.1) == 3
+    assert metrics.count_sim_spikes(str(tmp_path / "missing.h5"), 500.0) is None
+    assert not math.isnan(limits.neuron_update_bytes(limits.DEFAULT_LAYOUT, True))
 
 
 def test_cores_bound_is_events_and_updates_at_the_measured_rates():
@@ -602,11 +605,11 @@ def test_cores_bound_is_events_and_updates_at_the_measured_rates():
 
 
 def test_cores_columns_of_a_run_and_of_its_point():
-    r = bm.row_from_report(report(threads=2, sim=0.6, record=True))
+    r = metrics.row_from_report(make_report(threads=2, sim=0.6, record=True))
     r.update(repeat=0, returncode=0, spikes_sim=2000, spikes_sim_source="file")
     # 1000 neurons on 2 threads: the probe of 500 neurons per thread stands
     # for the run, not the (default) one of 38,600.
-    bm.add_derived(r, {"2": {"triad_gbs": 30.0, "random_mups": 80.0, "scatter_meps": 9.0,
+    metrics.add_derived(r, {"2": {"triad_gbs": 30.0, "random_mups": 80.0, "scatter_meps": 9.0,
                              "update_mups": 9.0, "update_neurons": 38600,
                              "cores_by_neurons": {"500": {"scatter_meps": 400.0,
                                                           "update_mups": 1000.0}}}})
@@ -614,23 +617,45 @@ def test_cores_columns_of_a_run_and_of_its_point():
     updates_per_sim_s = 1000 * 1000.0 / 0.1
     assert r["rtf_limit_cores"] == pytest.approx(events_per_sim_s / 400e6 + updates_per_sim_s / 1e9)
     assert r["rtf_over_limit_cores"] == pytest.approx(r["rtf"] / r["rtf_limit_cores"])
-    (s,) = bm.aggregate([r])
+    (s,) = agg.aggregate([r])
     assert s["rtf_limit_cores"] == pytest.approx(r["rtf_limit_cores"])
     assert s["rtf_over_limit_cores_min"] == pytest.approx(r["rtf_over_limit_cores"])
     # A bandwidth measured before these probes existed: no cores bound.
     old = dict(r)
-    bm.add_derived(old, {"2": {"triad_gbs": 30.0, "random_mups": 80.0}})
+    metrics.add_derived(old, {"2": {"triad_gbs": 30.0, "random_mups": 80.0}})
     assert old["rtf_limit_cores"] is None and old["rtf_over_limit_cores"] is None
-    assert "| - | - |" in bm.format_markdown(bm.aggregate([old]), [], None)
+    assert "| - | - |" in report.format_markdown(agg.aggregate([old]), [], None)
 
 
-def test_stream_triad_probes_the_scatter_and_the_neuron_update(tmp_path):
-    import subprocess
-    exe = str(tmp_path / "stream_triad")
-    root = os.path.join(HERE, "..", "..")
-    subprocess.run(["g++", "-O2", "-ffp-contract=off", "-fopenmp", "-I",
-                    os.path.join(root, "include"), os.path.join(root, "tools", "stream_triad.cpp"),
-                    os.path.join(root, "src", "neuron.cpp"), "-o", exe], check=True)
+@pytest.fixture
+def stream_triad():
+    """The probes as CMake built them (ctest passes the path)."""
+    exe = os.environ.get("MICROCIRCUIT_STREAM_TRIAD")
+    if not exe:
+        pytest.skip("MICROCIRCUIT_STREAM_TRIAD not set (ctest sets it to the build's stream_triad)")
+    return exe
+
+
+def test_the_probes_are_found_beside_the_engine_with_their_compile_command(tmp_path):
+    build = tmp_path / "build"
+    (build / "tools").mkdir(parents=True)
+    engine = build / "microcircuit_mpi"
+    with pytest.raises(SystemExit, match="stream_triad not found"):
+        probes.find_probe(None, str(engine))
+    probe = build / "tools" / "stream_triad"
+    probe.write_text("")
+    probe.chmod(0o755)
+    assert probes.find_probe(None, str(engine)) == str(probe)
+    assert probes.find_probe(str(probe), "/elsewhere/microcircuit_mpi") == str(probe)
+    assert probes.compile_command(str(probe)) == ""
+    (build / "compile_commands.json").write_text(json.dumps([
+        {"file": "/src/src/neuron.cpp", "command": "c++ -O3 -c neuron.cpp"},
+        {"file": "/src/tools/stream_triad.cpp", "command": "c++ -O3 -march=native -c stream_triad.cpp"}]))
+    assert probes.compile_command(str(probe)) == "c++ -O3 -march=native -c stream_triad.cpp"
+
+
+def test_stream_triad_probes_the_scatter_and_the_neuron_update(stream_triad):
+    exe = stream_triad
     env = dict(os.environ, OMP_NUM_THREADS="2")
     out = subprocess.run([exe, "--threads", "2", "--mb", "1", "--reps", "1", "--table-mb", "1",
                           "--updates-per-thread", "1000", "--scatter-mb", "2", "--scatter-kb", "16",
@@ -668,33 +693,33 @@ def test_probes_are_sized_by_each_runs_share_of_the_network():
     points = [(0.1, "poisson", 1, 1, "off"), (0.1, "poisson", 1, 2, "off"),
               (0.1, "poisson", 2, 1, "on"), (1.0, "dc", 1, 2, "off"), (1.0, "dc", 2, 2, "off")]
     # 2 x 2 virtual processes are stood for by the 2-thread measurement.
-    assert bm.probe_sizes(points, [1, 2]) == {1: [7717], 2: [3858, 19292, 38584]}
+    assert probes.probe_sizes(points, [1, 2]) == {1: [7717], 2: [3858, 19292, 38584]}
     bw = {"cores_by_neurons": {"3858": {"scatter_meps": 1.0, "update_mups": 2.0},
                                "38584": {"scatter_meps": 3.0, "update_mups": 4.0}}}
-    assert bm.cores_rates(bw, 3900) == (1.0, 2.0)
-    assert bm.cores_rates(bw, 32000) == (3.0, 4.0)
+    assert probes.cores_rates(bw, 3900) == (1.0, 2.0)
+    assert probes.cores_rates(bw, 32000) == (3.0, 4.0)
     # Nothing measured within 25% of the share: no bound rather than a wrong one.
-    assert bm.cores_rates(bw, 10000) == (None, None)
-    assert bm.cores_rates({"scatter_meps": 5.0, "update_mups": 6.0, "update_neurons": 38600},
+    assert probes.cores_rates(bw, 10000) == (None, None)
+    assert probes.cores_rates({"scatter_meps": 5.0, "update_mups": 6.0, "update_neurons": 38600},
                           38000) == (5.0, 6.0)
-    assert bm.cores_rates({}, 38000) == (None, None)
+    assert probes.cores_rates({}, 38000) == (None, None)
 
 
 def test_a_run_is_disturbed_by_other_processes_or_a_slowed_core():
     quiet = {"others_cores_during": 0.05, "core_slowdown": 1.03}
-    assert bm.disturbance(quiet, 0.25, 1.25) == ""
+    assert simruns.disturbance(quiet, 0.25, 1.25) == ""
     busy = dict(quiet, others_cores_during=0.6)
-    assert "other processes used 0.60 cores" in bm.disturbance(busy, 0.25, 1.25)
+    assert "other processes used 0.60 cores" in simruns.disturbance(busy, 0.25, 1.25)
     lent = dict(quiet, core_slowdown=2.6)
-    assert "slowest core ran 2.60x slower" in bm.disturbance(lent, 0.25, 1.25)
-    assert bm.disturbance({"others_cores_during": None, "core_slowdown": None}, 0.25, 1.25) == ""
+    assert "slowest core ran 2.60x slower" in simruns.disturbance(lent, 0.25, 1.25)
+    assert simruns.disturbance({"others_cores_during": None, "core_slowdown": None}, 0.25, 1.25) == ""
 
 
 def test_core_slowdown_pins_to_every_core_and_restores_the_affinity():
     if not hasattr(os, "sched_getaffinity"):
         pytest.skip("no sched_setaffinity here")
     before = os.sched_getaffinity(0)
-    slowdown = bm.core_slowdown(loop=20_000, tries=3)
+    slowdown = idle.core_slowdown(loop=20_000, tries=3)
     assert os.sched_getaffinity(0) == before
     if len(before) < 2:
         assert slowdown is None
@@ -704,13 +729,21 @@ def test_core_slowdown_pins_to_every_core_and_restores_the_affinity():
 
 def test_waiting_for_the_machine_waits_for_equal_cores_too(monkeypatch):
     slowdowns = iter([2.6, 2.4, 1.02, 1.01])
-    monkeypatch.setattr(bm, "busy_cores", lambda interval=0.5: 0.0)
-    monkeypatch.setattr(bm, "core_slowdown", lambda: next(slowdowns))
+    monkeypatch.setattr(idle, "busy_cores", lambda interval=0.5: 0.0)
+    monkeypatch.setattr(idle, "core_slowdown", lambda: next(slowdowns))
     naps = []
-    monkeypatch.setattr(bm.time, "sleep", naps.append)
-    busy, _ = bm.wait_until_idle(60.0, 0.3, log=lambda *_: None, max_slowdown=1.25)
+    monkeypatch.setattr(idle.time, "sleep", naps.append)
+    busy, _ = idle.wait_until_idle(60.0, 0.3, log=lambda *_: None, max_slowdown=1.25)
     assert busy == 0.0
     assert len(naps) == 2  # until the third probe found the cores equal
     naps.clear()
-    bm.wait_until_idle(60.0, 0.3, log=lambda *_: None)  # without max_slowdown: no probe
+    idle.wait_until_idle(60.0, 0.3, log=lambda *_: None)  # without max_slowdown: no probe
     assert naps == []
+
+
+def test_the_command_line_entry_point_plans_a_quick_campaign():
+    tool = os.path.join(HERE, "..", "..", "tools", "benchmark.py")
+    out = subprocess.run([sys.executable, tool, "--plan", "--quick"], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0] == "0.1-poisson-1x1-recoff x 3"
+    assert out[-1] == "36 runs + 1 warm-up run(s)"

@@ -34,15 +34,13 @@ TOOL = os.path.join(TOOLS, "microcircuit-analysis")
 sys.dont_write_bytecode = True
 sys.path.insert(0, TOOLS)
 
-from pd14analysis import N_FULL, POPULATIONS  # noqa: E402
-
-RATE_FULL = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)  # docs/model.md
+from pd14analysis import N_FULL, POPULATIONS, RATES_FULL  # noqa: E402
 
 
 def make_data(path, n_spikes, t_presim, t_sim, seed):
     """Write the synthetic run; return the number of spikes in the window."""
     rng = np.random.default_rng(seed)
-    expected = sum(n * r for n, r in zip(N_FULL, RATE_FULL)) * t_sim * 1e-3
+    expected = sum(n * r for n, r in zip(N_FULL, RATES_FULL)) * t_sim * 1e-3
     factor = n_spikes / expected
     t_end = t_presim + t_sim
     n_steps = int(round(t_end / 0.1))
@@ -53,7 +51,7 @@ def make_data(path, n_spikes, t_presim, t_sim, seed):
                         "generated_by": "tools/benchmarks/analysis_speed.py (synthetic)"})
         g = f.create_group("spikes")
         g.attrs["sorting"] = "by_time"
-        for pop, n, rate in zip(POPULATIONS, N_FULL, RATE_FULL):
+        for pop, n, rate in zip(POPULATIONS, N_FULL, RATES_FULL):
             # gamma-distributed rates (CV 1) with the population's mean
             rates = rng.gamma(1.0, rate * factor, n)
             counts = rng.poisson(rates * t_end * 1e-3)

@@ -9,7 +9,11 @@ Modules (one job each):
 - ``plots``        -- raster plot, rate box plot, histograms (PNG/SVG).
 - ``verification`` -- find the matching reference set and judge a run
                       against the reference seeds.
+- ``output``       -- CSV tables and JSON documents as every tool here
+                      writes them (also the benchmark harness, pd14bench).
 - ``cli``          -- the ``microcircuit-analysis`` command line.
+
+The PD14 population data below is the one copy the tools share.
 """
 
 __version__ = "1.0"
@@ -19,5 +23,8 @@ POPULATIONS = ("L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I")
 
 N_FULL = (20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948)
 """Full-scale population sizes (docs/model.md)."""
+
+RATES_FULL = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)
+"""Full-scale mean firing rates in spikes/s (MODEL.md)."""
 
 LAYER_LABELS = {"L23": "L2/3", "L4": "L4", "L5": "L5", "L6": "L6"}

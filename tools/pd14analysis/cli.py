@@ -5,7 +5,6 @@ Exit status: 0 success / verification passed, 1 verification failed,
 """
 
 import argparse
-import json
 import math
 import sys
 
@@ -13,6 +12,7 @@ import numpy as np
 
 from . import __version__
 from . import readers
+from .output import write_json
 from . import statistics as st
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR, EXIT_NO_REFERENCE = 0, 1, 2, 3
@@ -127,25 +127,6 @@ def _load(args):
     return data, t_start, t_stop, source
 
 
-def _write_json(obj, dest):
-    text = json.dumps(obj, indent=1, default=_json_default)
-    if dest == "-":
-        print(text)
-    else:
-        with open(dest, "w") as f:
-            f.write(text + "\n")
-
-
-def _json_default(o):
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(type(o).__name__)
-
-
 def _describe_run(data, t_start, t_stop, source):
     m = data.meta
     n, k = m.get("N_scaling"), m.get("K_scaling")
@@ -184,7 +165,7 @@ def cmd_stats(args):
               f"{args.bin_ms:g} ms counts")
     if args.json:
         m = data.meta
-        _write_json({
+        write_json({
             "tool": "microcircuit-analysis stats", "version": __version__,
             "input": {"path": m.get("path"), "format": m.get("format"),
                       "n_spikes": data.n_spikes},
@@ -262,7 +243,7 @@ def cmd_verify(args):
     if args.json != "-":
         print(vf.format_table(result))
     if args.json:
-        _write_json(result, args.json)
+        write_json(result, args.json)
     return code
 
 
