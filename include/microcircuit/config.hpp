@@ -22,6 +22,8 @@ public:
 struct LoadedConfig {
     Parameters parameters;
     std::string effective_yaml; // every key, defaults filled in, as YAML
+    // Settings that work but should change (old key names), with where they are.
+    std::vector<std::string> warnings;
 };
 
 // Reads `config_file` (may be empty: defaults only), then applies each

@@ -48,7 +48,7 @@ struct DerivedParameters { // NOLINT(clang-analyzer-optin.performance.Padding)
     double psc_per_psp = 0.0;       // pA/mV
     double rheobase = 0.0;          // pA
     PopulationMatrix weight_mean{}; // pA, [target][source]
-    PopulationVector delay_mean{};  // ms, by source
+    PopulationMatrix delay_mean{};  // ms, [target][source]
     // With tau_syn_ex == tau_syn_in inhibitory input acts as excitatory input
     // does and shares its sum; otherwise it is summed apart.
     bool separate_inhibitory_input = false;
@@ -99,6 +99,10 @@ struct DerivedParameters { // NOLINT(clang-analyzer-optin.performance.Padding)
 };
 
 DerivedParameters derive_parameters(const Parameters& parameters);
+
+// The mean PSPs (mV) [target][source] from PSP_exc_mean, g and the L4E -> L23E
+// factor, when PSP_matrix_mean is not given.
+PopulationMatrix default_psp_matrix(const NetworkParameters& net);
 
 // Steps of length `resolution` in `time_ms` (a multiple of it, as the configuration checks).
 std::uint64_t steps_of(double time_ms, double resolution);

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,9 @@ enum class InitialPotential { optimized, original };
 struct NetworkParameters {
     double N_scaling = 0.1;
     double K_scaling = 0.1;
-    PopulationVector num_neurons{20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948}; // full scale
-    PopulationMatrix conn_probs{{// [target][source]
+    PopulationVector full_num_neurons{20683, 5834, 21915, 5479,
+                                      4850,  1065, 14395, 2948}; // full scale
+    PopulationMatrix conn_probs{{                                // [target][source]
                                  {0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0},
                                  {0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0},
                                  {0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.0},
@@ -66,16 +68,21 @@ struct NetworkParameters {
     double PSP_exc_mean = 0.15; // mV
     double g = -4.0;
     double PSP_L4E_to_L23E_factor = 2.0; // L4E -> L23E has twice the mean PSP
-    double weight_rel_sd = 0.1;
+    // Mean PSPs (mV) [target][source]; unset: PSP_exc_mean from excitatory,
+    // g * PSP_exc_mean from inhibitory sources, L4E -> L23E by its factor.
+    std::optional<PopulationMatrix> PSP_matrix_mean;
+    double weight_rel_std = 0.1;
     double delay_exc_mean = 1.5;  // ms
     double delay_inh_mean = 0.75; // ms
-    double delay_rel_sd = 0.5;
+    double delay_rel_std = 0.5;
+    // Mean delays (ms) [target][source]; unset: by the source's type.
+    std::optional<PopulationMatrix> delay_matrix_mean;
     PopulationVector K_ext{1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100}; // full scale
     double bg_rate = 8.0;                                                   // spikes/s
     // Poisson, unlike the reference: with DC drive a network below scale 0.2
     // falls nearly silent (its DC lies below the rheobase).
     BackgroundInput bg_input_type = BackgroundInput::poisson;
-    double poisson_delay = 1.5; // ms
+    double delay_poisson = 1.5; // ms
     InitialPotential V0_type = InitialPotential::optimized;
     PopulationVector V0_mean_optimized{-68.28, -63.16, -63.33, -63.45,
                                        -63.11, -61.66, -66.72, -61.43};               // mV
@@ -83,7 +90,7 @@ struct NetworkParameters {
     double V0_mean_original = -58.0;                                                  // mV
     double V0_sd_original = 10.0;                                                     // mV
     // Full-scale rates (spikes/s) for the DC compensation of K_scaling.
-    PopulationVector mean_rates{0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829};
+    PopulationVector full_mean_rates{0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829};
     NeuronParameters neuron;
 };
 
@@ -95,13 +102,13 @@ struct StimulusParameters {
     int num_th_neurons = 902;
     PopulationVector conn_probs_th{0.0, 0.0, 0.0983, 0.0619, 0.0, 0.0, 0.0512, 0.0196};
     double PSP_th = 0.15; // mV
-    double PSP_th_rel_sd = 0.1;
+    double PSP_th_rel_std = 0.1;
     double delay_th_mean = 1.5; // ms
-    double delay_th_rel_sd = 0.5;
+    double delay_th_rel_std = 0.5;
     bool dc_transient = false;
-    double dc_start = 650.0; // ms
-    double dc_dur = 100.0;   // ms
-    double dc_amp = 0.3;     // pA per external in-degree
+    double dc_transient_start = 650.0; // ms
+    double dc_transient_dur = 100.0;   // ms
+    double dc_transient_amp = 0.3;     // pA per external in-degree
 };
 
 struct Parameters {

@@ -143,6 +143,11 @@ int run_application(int argc, char** argv) {
             return 0;
         }
         const LoadedConfig config = load_config(command_line.config_file, command_line.overrides);
+        for (const auto& warning : config.warnings) {
+            if (root) {
+                std::cerr << "microcircuit_mpi: warning: " << warning << "\n";
+            }
+        }
         if (command_line.print_config) {
             if (root) {
                 std::cout << config.effective_yaml << "\n";

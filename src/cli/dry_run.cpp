@@ -25,8 +25,8 @@ double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedP
     const double synapses_per_rank = static_cast<double>(synapses) / ranks;
     // Delay runs: a row has at most one per delay step present (mean + 6 SD
     // bounds the longest delay in practice) and at most one per synapse.
-    const double longest = std::max(net.delay_exc_mean * (1.0 + 6.0 * net.delay_rel_sd),
-                                    stim.delay_th_mean * (1.0 + 6.0 * stim.delay_th_rel_sd));
+    const double longest = std::max(net.delay_exc_mean * (1.0 + 6.0 * net.delay_rel_std),
+                                    stim.delay_th_mean * (1.0 + 6.0 * stim.delay_th_rel_std));
     const double delay_steps = std::ceil(longest / parameters.simulation.sim_resolution);
     const double vps = static_cast<double>(ranks) * threads;
     const double runs_per_row =

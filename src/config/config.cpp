@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -275,29 +276,58 @@ YAML::Node show_recording_devices(const Parameters& p) {
     return node;
 }
 
+PopulationMatrix to_population_matrix(const YAML::Node& n, const Origin& o, const std::string& k,
+                                      const Range& range, const std::string& what) {
+    if (!n.IsSequence() || n.size() != num_populations) {
+        fail(o, k, "expected 8 rows (targets) of 8 " + what + " (sources)");
+    }
+    PopulationMatrix matrix{};
+    for (int y = 0; y < num_populations; ++y) {
+        matrix[y] = to_population_vector(n[y], origin_of(o.source, n[y]),
+                                         k + "[" + std::to_string(y) + "]", range);
+    }
+    return matrix;
+}
+
+YAML::Node matrix_node(const PopulationMatrix& matrix) {
+    YAML::Node node(YAML::NodeType::Sequence);
+    for (const auto& row : matrix) {
+        node.push_back(vector_node(row));
+    }
+    return node;
+}
+
 void assign_connection_probabilities(const YAML::Node& n, const Origin& o, const std::string& k,
                                      Parameters& p) {
-    if (!n.IsSequence() || n.size() != num_populations) {
-        fail(o, k, "expected 8 rows (targets) of 8 connection probabilities (sources)");
-    }
+    p.network.conn_probs =
+        to_population_matrix(n, o, k, {0.0, 1.0, false}, "connection probabilities");
     for (int y = 0; y < num_populations; ++y) {
-        const std::string row = k + "[" + std::to_string(y) + "]";
-        p.network.conn_probs[y] =
-            to_population_vector(n[y], origin_of(o.source, n[y]), row, {0.0, 1.0, false});
         for (double c : p.network.conn_probs[y]) {
             if (c >= 1.0) {
-                fail(origin_of(o.source, n[y]), row, "connection probabilities must be below 1");
+                fail(origin_of(o.source, n[y]), k + "[" + std::to_string(y) + "]",
+                     "connection probabilities must be below 1");
             }
         }
     }
 }
 
-YAML::Node show_connection_probabilities(const Parameters& p) {
-    YAML::Node node(YAML::NodeType::Sequence);
-    for (const auto& row : p.network.conn_probs) {
-        node.push_back(vector_node(row));
-    }
-    return node;
+// A matrix that is `auto` (derived from other keys) unless given.
+Field optional_matrix(const std::string& section, const std::string& key, Range range,
+                      const std::string& what,
+                      std::optional<PopulationMatrix>& (*ref)(Parameters&)) {
+    return {section, key,
+            [range, what, ref](const YAML::Node& n, const Origin& o, const std::string& k,
+                               Parameters& p) {
+                if (n.IsScalar() && n.Scalar() == "auto") {
+                    ref(p).reset();
+                    return;
+                }
+                ref(p) = to_population_matrix(n, o, k, range, what + ", or auto");
+            },
+            [ref](const Parameters& p) {
+                const auto& matrix = ref(const_cast<Parameters&>(p));
+                return matrix ? matrix_node(*matrix) : YAML::Node("auto");
+            }};
 }
 
 // Member accessors for the schema, one line each.
@@ -336,30 +366,37 @@ const std::vector<Field>& schema() {
         // network
         number("network", "N_scaling", positive, MICROCIRCUIT_MEMBER(double, network.N_scaling)),
         number("network", "K_scaling", positive, MICROCIRCUIT_MEMBER(double, network.K_scaling)),
-        vector_field("network", "num_neurons", non_negative,
-                     MICROCIRCUIT_MEMBER(PopulationVector, network.num_neurons)),
-        {"network", "conn_probs", assign_connection_probabilities, show_connection_probabilities},
+        vector_field("network", "full_num_neurons", non_negative,
+                     MICROCIRCUIT_MEMBER(PopulationVector, network.full_num_neurons)),
+        {"network", "conn_probs", assign_connection_probabilities,
+         [](const Parameters& p) { return matrix_node(p.network.conn_probs); }},
         number("network", "PSP_exc_mean", positive,
                MICROCIRCUIT_MEMBER(double, network.PSP_exc_mean)),
         number("network", "g", {-std::numeric_limits<double>::infinity(), 0.0},
                MICROCIRCUIT_MEMBER(double, network.g)),
         number("network", "PSP_L4E_to_L23E_factor", non_negative,
                MICROCIRCUIT_MEMBER(double, network.PSP_L4E_to_L23E_factor)),
-        number("network", "weight_rel_sd", non_negative,
-               MICROCIRCUIT_MEMBER(double, network.weight_rel_sd)),
+        optional_matrix(
+            "network", "PSP_matrix_mean", any_number, "mean PSPs in mV",
+            MICROCIRCUIT_MEMBER(std::optional<PopulationMatrix>, network.PSP_matrix_mean)),
+        number("network", "weight_rel_std", non_negative,
+               MICROCIRCUIT_MEMBER(double, network.weight_rel_std)),
         number("network", "delay_exc_mean", positive,
                MICROCIRCUIT_MEMBER(double, network.delay_exc_mean)),
         number("network", "delay_inh_mean", positive,
                MICROCIRCUIT_MEMBER(double, network.delay_inh_mean)),
-        number("network", "delay_rel_sd", non_negative,
-               MICROCIRCUIT_MEMBER(double, network.delay_rel_sd)),
+        number("network", "delay_rel_std", non_negative,
+               MICROCIRCUIT_MEMBER(double, network.delay_rel_std)),
+        optional_matrix(
+            "network", "delay_matrix_mean", positive, "mean delays in ms",
+            MICROCIRCUIT_MEMBER(std::optional<PopulationMatrix>, network.delay_matrix_mean)),
         vector_field("network", "K_ext", non_negative,
                      MICROCIRCUIT_MEMBER(PopulationVector, network.K_ext)),
         number("network", "bg_rate", non_negative, MICROCIRCUIT_MEMBER(double, network.bg_rate)),
         choice("network", "bg_input_type", {"dc", "poisson"},
                MICROCIRCUIT_MEMBER(BackgroundInput, network.bg_input_type)),
-        number("network", "poisson_delay", positive,
-               MICROCIRCUIT_MEMBER(double, network.poisson_delay)),
+        number("network", "delay_poisson", positive,
+               MICROCIRCUIT_MEMBER(double, network.delay_poisson)),
         choice("network", "V0_type", {"optimized", "original"},
                MICROCIRCUIT_MEMBER(InitialPotential, network.V0_type)),
         vector_field("network", "V0_mean_optimized", any_number,
@@ -370,8 +407,8 @@ const std::vector<Field>& schema() {
                MICROCIRCUIT_MEMBER(double, network.V0_mean_original)),
         number("network", "V0_sd_original", non_negative,
                MICROCIRCUIT_MEMBER(double, network.V0_sd_original)),
-        vector_field("network", "mean_rates", non_negative,
-                     MICROCIRCUIT_MEMBER(PopulationVector, network.mean_rates)),
+        vector_field("network", "full_mean_rates", non_negative,
+                     MICROCIRCUIT_MEMBER(PopulationVector, network.full_mean_rates)),
         number("network", "C_m", positive, MICROCIRCUIT_MEMBER(double, network.neuron.C_m)),
         number("network", "tau_m", positive, MICROCIRCUIT_MEMBER(double, network.neuron.tau_m)),
         number("network", "tau_syn_ex", positive,
@@ -395,17 +432,19 @@ const std::vector<Field>& schema() {
         vector_field("stimulus", "conn_probs_th", {0.0, 0.999999},
                      MICROCIRCUIT_MEMBER(PopulationVector, stimulus.conn_probs_th)),
         number("stimulus", "PSP_th", non_negative, MICROCIRCUIT_MEMBER(double, stimulus.PSP_th)),
-        number("stimulus", "PSP_th_rel_sd", non_negative,
-               MICROCIRCUIT_MEMBER(double, stimulus.PSP_th_rel_sd)),
+        number("stimulus", "PSP_th_rel_std", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.PSP_th_rel_std)),
         number("stimulus", "delay_th_mean", positive,
                MICROCIRCUIT_MEMBER(double, stimulus.delay_th_mean)),
-        number("stimulus", "delay_th_rel_sd", non_negative,
-               MICROCIRCUIT_MEMBER(double, stimulus.delay_th_rel_sd)),
+        number("stimulus", "delay_th_rel_std", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.delay_th_rel_std)),
         flag("stimulus", "dc_transient", MICROCIRCUIT_MEMBER(bool, stimulus.dc_transient)),
-        number("stimulus", "dc_start", non_negative,
-               MICROCIRCUIT_MEMBER(double, stimulus.dc_start)),
-        number("stimulus", "dc_dur", non_negative, MICROCIRCUIT_MEMBER(double, stimulus.dc_dur)),
-        number("stimulus", "dc_amp", any_number, MICROCIRCUIT_MEMBER(double, stimulus.dc_amp)),
+        number("stimulus", "dc_transient_start", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.dc_transient_start)),
+        number("stimulus", "dc_transient_dur", non_negative,
+               MICROCIRCUIT_MEMBER(double, stimulus.dc_transient_dur)),
+        number("stimulus", "dc_transient_amp", any_number,
+               MICROCIRCUIT_MEMBER(double, stimulus.dc_transient_amp)),
     };
     return fields;
 }
@@ -415,6 +454,39 @@ const Field* find_field(const std::string& section, const std::string& key) {
     for (const auto& field : schema()) {
         if (field.section == section && field.key == key) {
             return &field;
+        }
+    }
+    return nullptr;
+}
+
+// Keys renamed to the reference's names; the old names are still read, with a warning.
+const std::vector<std::pair<std::string, std::string>>& renamed_keys() {
+    static const std::vector<std::pair<std::string, std::string>> renamed = {
+        {"network.num_neurons", "full_num_neurons"},
+        {"network.mean_rates", "full_mean_rates"},
+        {"network.weight_rel_sd", "weight_rel_std"},
+        {"network.delay_rel_sd", "delay_rel_std"},
+        {"network.poisson_delay", "delay_poisson"},
+        {"stimulus.dc_start", "dc_transient_start"},
+        {"stimulus.dc_dur", "dc_transient_dur"},
+        {"stimulus.dc_amp", "dc_transient_amp"},
+        {"stimulus.delay_th_rel_sd", "delay_th_rel_std"},
+        {"stimulus.PSP_th_rel_sd", "PSP_th_rel_std"},
+    };
+    return renamed;
+}
+
+// The field of section.key, also under an old name (noted in `warnings`); null if unknown.
+const Field* find_field(const std::string& section, const std::string& key, const Origin& origin,
+                        std::vector<std::string>& warnings) {
+    if (const Field* field = find_field(section, key)) {
+        return field;
+    }
+    for (const auto& [old_name, new_key] : renamed_keys()) {
+        if (old_name == section + "." + key) {
+            warnings.push_back(origin.describe() + ": " + old_name + " is now called " + section +
+                               "." + new_key + " (the reference's name); the old name still works");
+            return find_field(section, new_key);
         }
     }
     return nullptr;
@@ -451,7 +523,8 @@ YAML::Node load_file(const std::string& file) {
 }
 
 void collect_file_settings(const std::string& file, const YAML::Node& root,
-                           std::vector<std::pair<const Field*, Setting>>& settings) {
+                           std::vector<std::pair<const Field*, Setting>>& settings,
+                           std::vector<std::string>& warnings) {
     if (root.IsNull()) {
         return;
     }
@@ -473,7 +546,7 @@ void collect_file_settings(const std::string& file, const YAML::Node& root,
         }
         for (const auto& entry : section.second) {
             const auto key = entry.first.Scalar();
-            const Field* field = find_field(name, key);
+            const Field* field = find_field(name, key, origin_of(file, entry.first), warnings);
             if (field == nullptr) {
                 fail(origin_of(file, entry.first), name + "." + key, "unknown key");
             }
@@ -483,7 +556,8 @@ void collect_file_settings(const std::string& file, const YAML::Node& root,
 }
 
 void collect_override(const std::string& text,
-                      std::vector<std::pair<const Field*, Setting>>& settings) {
+                      std::vector<std::pair<const Field*, Setting>>& settings,
+                      std::vector<std::string>& warnings) {
     const Origin origin{"--set " + text};
     const auto equals = text.find('=');
     const auto dot = text.find('.');
@@ -495,7 +569,7 @@ void collect_override(const std::string& text,
     if (!is_section(section)) {
         fail(origin, section, "unknown section (expected simulation, network or stimulus)");
     }
-    const Field* field = find_field(section, key);
+    const Field* field = find_field(section, key, origin, warnings);
     if (field == nullptr) {
         fail(origin, section + "." + key, "unknown key");
     }
@@ -527,10 +601,10 @@ void check_consistency(const Parameters& p) {
         check_on_grid("simulation.rec_V_int", p.simulation.rec_V_int, h);
     }
     for (int i = 0; i < num_populations; ++i) {
-        if (std::nearbyint(p.network.num_neurons[i] * p.network.N_scaling) < 1.0) {
+        if (std::nearbyint(p.network.full_num_neurons[i] * p.network.N_scaling) < 1.0) {
             throw ConfigError(std::string("network.N_scaling: population ") + population_names[i] +
                               " would be empty (num_neurons " +
-                              std::to_string(p.network.num_neurons[i]) + " x N_scaling " +
+                              std::to_string(p.network.full_num_neurons[i]) + " x N_scaling " +
                               std::to_string(p.network.N_scaling) + " rounds to 0)");
         }
     }
@@ -585,13 +659,13 @@ void json_of(const YAML::Node& node, JsonWriter& out) {
 LoadedConfig load_config(const std::string& config_file,
                          const std::vector<std::string>& overrides) {
     std::vector<std::pair<const Field*, Setting>> settings;
+    LoadedConfig loaded; // the parameter structs' defaults
     if (!config_file.empty()) {
-        collect_file_settings(config_file, load_file(config_file), settings);
+        collect_file_settings(config_file, load_file(config_file), settings, loaded.warnings);
     }
     for (const auto& text : overrides) {
-        collect_override(text, settings);
+        collect_override(text, settings, loaded.warnings);
     }
-    LoadedConfig loaded; // the parameter structs' defaults
     for (const auto& [field, setting] : settings) {
         field->assign(setting.value, setting.origin, field->section + "." + field->key,
                       loaded.parameters);

@@ -32,9 +32,9 @@ std::vector<Projection> make_projections(const Parameters& parameters, const Der
             p.num_synapses = d.num_synapses[y][x];
             p.excitatory = is_excitatory(x);
             p.weight_mean = d.weight_mean[y][x];
-            p.weight_sd = std::fabs(p.weight_mean) * net.weight_rel_sd;
-            p.delay_mean = d.delay_mean[x];
-            p.delay_sd = p.delay_mean * net.delay_rel_sd;
+            p.weight_sd = std::fabs(p.weight_mean) * net.weight_rel_std;
+            p.delay_mean = d.delay_mean[y][x];
+            p.delay_sd = p.delay_mean * net.delay_rel_std;
             projections.push_back(p);
         }
     }
@@ -51,9 +51,9 @@ std::vector<Projection> make_projections(const Parameters& parameters, const Der
             p.num_synapses = d.num_thalamic_synapses[y];
             p.excitatory = true;
             p.weight_mean = d.weight_thalamic;
-            p.weight_sd = d.weight_thalamic * stim.PSP_th_rel_sd;
+            p.weight_sd = d.weight_thalamic * stim.PSP_th_rel_std;
             p.delay_mean = stim.delay_th_mean;
-            p.delay_sd = stim.delay_th_mean * stim.delay_th_rel_sd;
+            p.delay_sd = stim.delay_th_mean * stim.delay_th_rel_std;
             projections.push_back(p);
         }
     }
@@ -61,6 +61,17 @@ std::vector<Projection> make_projections(const Parameters& parameters, const Der
 }
 
 } // namespace
+
+PopulationMatrix default_psp_matrix(const NetworkParameters& net) {
+    PopulationMatrix psp{};
+    for (auto& row : psp) {
+        for (int x = 0; x < num_populations; ++x) {
+            row[x] = is_excitatory(x) ? net.PSP_exc_mean : net.g * net.PSP_exc_mean;
+        }
+    }
+    psp[0][2] = net.PSP_L4E_to_L23E_factor * net.PSP_exc_mean;
+    return psp;
+}
 
 std::uint64_t steps_of(double time_ms, double resolution) {
     return static_cast<std::uint64_t>(std::llround(time_ms / resolution));
@@ -113,7 +124,7 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     std::uint64_t gid = 0;
     for (int i = 0; i < num_populations; ++i) {
         d.num_neurons[i] =
-            static_cast<std::uint32_t>(round_half_even(net.num_neurons[i] * net.N_scaling));
+            static_cast<std::uint32_t>(round_half_even(net.full_num_neurons[i] * net.N_scaling));
         d.first_gid[i] = gid;
         gid += d.num_neurons[i];
     }
@@ -132,20 +143,24 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     PopulationMatrix weight_full{};
     for (int y = 0; y < num_populations; ++y) {
         for (int x = 0; x < num_populations; ++x) {
-            d.num_synapses_full_unrounded[y][x] =
-                full_scale_synapses(net.conn_probs[y][x], net.num_neurons[y], net.num_neurons[x]);
+            d.num_synapses_full_unrounded[y][x] = full_scale_synapses(
+                net.conn_probs[y][x], net.full_num_neurons[y], net.full_num_neurons[x]);
             d.num_synapses[y][x] = static_cast<std::uint64_t>(round_half_even(
                 d.num_synapses_full_unrounded[y][x] * net.N_scaling * net.K_scaling));
             d.num_synapses_total += d.num_synapses[y][x];
-            weight_full[y][x] = is_excitatory(x) ? w_exc_full : w_exc_full * net.g;
         }
     }
-    weight_full[0][2] *= net.PSP_L4E_to_L23E_factor;
+    // Weights from the mean PSPs, as the reference computes them.
+    const PopulationMatrix psp =
+        net.PSP_matrix_mean ? *net.PSP_matrix_mean : default_psp_matrix(net);
     for (int y = 0; y < num_populations; ++y) {
         for (int x = 0; x < num_populations; ++x) {
+            weight_full[y][x] = psp[y][x] * d.psc_per_psp;
             d.weight_mean[y][x] = weight_full[y][x] / sqrt_k;
+            d.delay_mean[y][x] = net.delay_matrix_mean ? (*net.delay_matrix_mean)[y][x]
+                                 : is_excitatory(x)    ? net.delay_exc_mean
+                                                       : net.delay_inh_mean;
         }
-        d.delay_mean[y] = is_excitatory(y) ? net.delay_exc_mean : net.delay_inh_mean;
     }
     d.weight_ext = w_exc_full / sqrt_k;
 
@@ -155,8 +170,8 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
         double input_rec = 0.0;
         for (int x = 0; x < num_populations; ++x) {
             input_rec += weight_full[y][x] *
-                         (d.num_synapses_full_unrounded[y][x] / net.num_neurons[y]) *
-                         net.mean_rates[x];
+                         (d.num_synapses_full_unrounded[y][x] / net.full_num_neurons[y]) *
+                         net.full_mean_rates[x];
         }
         const double compensation = 1e-3 * tau_syn * (1.0 - sqrt_k) * input_rec;
         if (net.bg_input_type == BackgroundInput::dc) {
@@ -172,12 +187,12 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
         if (net.bg_input_type == BackgroundInput::dc && d.dc_amplitude[y] < d.rheobase) {
             d.below_rheobase.push_back(y);
         }
-        d.dc_transient_amplitude[y] = stim.dc_amp * net.K_ext[y];
+        d.dc_transient_amplitude[y] = stim.dc_transient_amp * net.K_ext[y];
     }
 
     for (int y = 0; y < num_populations; ++y) {
-        const double full =
-            full_scale_synapses(stim.conn_probs_th[y], net.num_neurons[y], stim.num_th_neurons);
+        const double full = full_scale_synapses(stim.conn_probs_th[y], net.full_num_neurons[y],
+                                                stim.num_th_neurons);
         d.num_thalamic_synapses[y] =
             static_cast<std::uint64_t>(round_half_even(full * net.N_scaling * net.K_scaling));
         d.num_thalamic_synapses_upstream[y] =
@@ -186,7 +201,7 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     d.weight_thalamic = stim.PSP_th * d.psc_per_psp / sqrt_k;
     d.poisson_input = net.bg_input_type == BackgroundInput::poisson;
     // Input from a generator starting at 0 with delay d first arrives at d + h.
-    d.poisson_first_step = steps_of(net.poisson_delay, h);
+    d.poisson_first_step = steps_of(net.delay_poisson, h);
 
     d.thalamic_input = stim.thalamic_input;
     d.num_thalamic_neurons = static_cast<std::uint64_t>(stim.num_th_neurons);
@@ -195,7 +210,8 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     d.thalamic_spike_steps = {steps_of(stim.th_start, h),
                               steps_of(stim.th_start + stim.th_duration, h)};
     d.dc_transient = stim.dc_transient;
-    d.dc_transient_updates = dc_generator_updates(stim.dc_start, stim.dc_start + stim.dc_dur, h);
+    d.dc_transient_updates = dc_generator_updates(
+        stim.dc_transient_start, stim.dc_transient_start + stim.dc_transient_dur, h);
 
     d.projections = make_projections(parameters, d);
     d.num_sources = d.num_neurons_total + (d.thalamic_input ? d.num_thalamic_neurons : 0);

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "microcircuit/config.hpp"
+#include "microcircuit/derived_parameters.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -130,4 +131,63 @@ BOOST_AUTO_TEST_CASE(the_effective_configuration_reads_back_to_the_same_paramete
     BOOST_TEST(again.parameters.simulation.record_voltage);
     BOOST_TEST(again.parameters.simulation.spike_buffer == 7U);
     BOOST_TEST((again.parameters.network.V0_type == InitialPotential::original));
+}
+
+BOOST_AUTO_TEST_CASE(old_key_names_still_work_with_a_warning) {
+    const auto old = load_config("", {"network.weight_rel_sd=0.2", "stimulus.dc_amp=0.5"});
+    const auto renamed =
+        load_config("", {"network.weight_rel_std=0.2", "stimulus.dc_transient_amp=0.5"});
+    BOOST_TEST(old.effective_yaml == renamed.effective_yaml);
+    BOOST_TEST(renamed.warnings.empty());
+    BOOST_TEST_REQUIRE(old.warnings.size() == 2U);
+    BOOST_TEST(
+        contains(old.warnings[0], "network.weight_rel_sd is now called network.weight_rel_std"));
+    BOOST_TEST(contains(old.warnings[1], "--set stimulus.dc_amp=0.5"));
+    BOOST_TEST(error_of("network:\n  mean_rates: [1, 2, 3, 4, 5, 6, 7, 8]\n").empty());
+    BOOST_TEST(contains(error_of("network:\n  weight_rel_sdd: 0.1\n"), "unknown key"));
+}
+
+BOOST_AUTO_TEST_CASE(psp_and_delay_matrices_replace_what_they_derive_from) {
+    const auto plain = derive_parameters(load_config("", {}).parameters);
+    // The default matrix written out gives the same weights, bit for bit.
+    const auto defaults = default_psp_matrix(load_config("", {}).parameters.network);
+    std::string matrix = "[";
+    for (int y = 0; y < num_populations; ++y) {
+        matrix += y ? ",[" : "[";
+        for (int x = 0; x < num_populations; ++x) {
+            char number[32];
+            std::snprintf(number, sizeof(number), "%.17g", defaults[y][x]);
+            matrix += (x ? "," : "") + std::string(number);
+        }
+        matrix += "]";
+    }
+    matrix += "]";
+    const auto given =
+        derive_parameters(load_config("", {"network.PSP_matrix_mean=" + matrix}).parameters);
+    BOOST_TEST((given.weight_mean == plain.weight_mean));
+    BOOST_TEST((given.dc_amplitude == plain.dc_amplitude));
+    // g acts only through the derived matrix: with the matrix given it changes nothing.
+    const auto g_ignored = derive_parameters(
+        load_config("", {"network.PSP_matrix_mean=" + matrix, "network.g=-5"}).parameters);
+    BOOST_TEST((g_ignored.weight_mean == plain.weight_mean));
+    const auto g_used = derive_parameters(load_config("", {"network.g=-5"}).parameters);
+    BOOST_TEST(g_used.weight_mean[0][1] == plain.weight_mean[0][1] * 1.25,
+               boost::test_tools::tolerance(1e-12));
+    // A delay matrix sets each projection's mean delay.
+    const auto delays = derive_parameters(
+        load_config("", {"network.delay_matrix_mean=[[2,2,2,2,2,2,2,2],[1,1,1,1,1,1,1,1],"
+                         "[1,1,1,1,1,1,1,1],[1,1,1,1,1,1,1,1],[1,1,1,1,1,1,1,1],"
+                         "[1,1,1,1,1,1,1,1],[1,1,1,1,1,1,1,1],[1,1,1,1,1,1,3,1]]"})
+            .parameters);
+    BOOST_TEST(delays.delay_mean[0][5] == 2.0);
+    BOOST_TEST(delays.delay_mean[7][6] == 3.0);
+    BOOST_TEST(plain.delay_mean[0][1] == 0.75);
+    for (const auto& projection : delays.projections) {
+        if (projection.id == 8 * 7 + 6) {
+            BOOST_TEST(projection.delay_mean == 3.0);
+        }
+    }
+    BOOST_TEST(contains(error_of("", {"network.delay_matrix_mean=[1, 2]"}), "or auto"));
+    BOOST_TEST(load_config("", {"network.PSP_matrix_mean=auto"}).effective_yaml ==
+               load_config("", {}).effective_yaml);
 }

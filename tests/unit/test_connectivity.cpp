@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(projection_totals_weights_and_delays) {
                 BOOST_TEST(min_delay >= 1U);
                 // Mean of normal(m, (m/2)^2) redrawn below h/2: computed from the
                 // truncated normal; rounding to the grid adds no bias on average.
-                const double m = f.derived.delay_mean[x];
+                const double m = f.derived.delay_mean[y][x];
                 const double s = 0.5 * m;
                 const double a = (0.5 * h - m) / s;
                 const double phi = std::exp(-0.5 * a * a) / std::sqrt(2.0 * M_PI);
