@@ -18,7 +18,7 @@ ctest --test-dir build --output-on-failure
 
 if [ "${1:-}" != "--no-sanitizers" ]; then
     cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICROCIRCUIT_WERROR=ON \
-        -DMICROCIRCUIT_SANITIZE=ON
+        -DMICROCIRCUIT_SANITIZE=ON -DMICROCIRCUIT_PYTHON=OFF
     cmake --build build-sanitize -j "$jobs"
     ctest --test-dir build-sanitize --output-on-failure -L "unit|end_to_end" -E analysis
 fi

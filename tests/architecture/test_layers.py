@@ -1,7 +1,7 @@
 """The engine's layers and what each may include.
 
 The pieces run config -> model -> parallel -> connectivity -> recording ->
-simulation -> output -> api -> cli (src/<layer>/): a layer includes only its
+simulation -> output -> api -> cli, python (src/<layer>/): a layer includes only its
 own headers, lower layers' and the public API (include/microcircuit/). The
 public headers include nothing internal; MPI is called only in parallel/, and
 HDF5 is known only to output/.
@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ["config", "model", "parallel", "connectivity", "recording", "simulation", "output",
-          "api", "cli"]
+          "api", "cli", "python"]
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]', re.M)
 
 
