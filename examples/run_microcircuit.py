@@ -42,10 +42,10 @@ time_simulate = time.time()
 
 net.store_metadata()
 
-# Plot a spike raster of the simulated neurons and a box plot of the firing
-# rates of each population. Both over the simulation after the warm-up.
-raster_plot_interval = np.array([sim_dict["t_presim"], sim_dict["t_presim"] + sim_dict["t_sim"]])
-firing_rates_interval = raster_plot_interval
+# A raster of the spikes 100 ms before to 100 ms after the (optional) thalamic
+# stimulus, and a box plot of the populations' rates after the warm-up.
+raster_plot_interval = np.array([stim_dict["th_start"] - 100.0, stim_dict["th_start"] + 100.0])
+firing_rates_interval = np.array([sim_dict["t_presim"], sim_dict["t_presim"] + sim_dict["t_sim"]])
 net.evaluate(raster_plot_interval, firing_rates_interval)
 time_evaluate = time.time()
 
