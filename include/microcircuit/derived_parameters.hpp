@@ -70,7 +70,7 @@ struct DerivedParameters { // NOLINT(clang-analyzer-optin.performance.Padding)
     PopulationCounts num_thalamic_synapses_upstream{};
     double weight_thalamic = 0.0;      // pA
     double thalamic_spike_mean = 0.0;  // spikes per thalamic neuron and step
-    StepWindow thalamic_spike_steps{}; // steps whose end stamps a thalamic spike
+    StepWindow thalamic_spike_steps{}; // the updates whose end stamps thalamic spikes
 
     // DC transient: the amplitude acts in the updates of steps [first, last).
     bool dc_transient = false;
@@ -107,9 +107,15 @@ PopulationMatrix default_psp_matrix(const NetworkParameters& net);
 // Steps of length `resolution` in `time_ms` (a multiple of it, as the configuration checks).
 std::uint64_t steps_of(double time_ms, double resolution);
 
+// The reference connects its stimulus generators (the thalamic Poisson
+// generator to its parrot neurons, the DC transient's generators to the
+// populations) with NEST's default delay.
+constexpr double stimulus_generator_delay_ms = 1.0;
+
 // The updates (u: from u h to (u + 1) h) in which a dc_generator active from
-// start to stop drives its targets when connected with delay h.
-StepWindow dc_generator_updates(double start_ms, double stop_ms, double resolution);
+// start to stop drives its targets when connected with `delay_ms`.
+StepWindow dc_generator_updates(double start_ms, double stop_ms, double delay_ms,
+                                double resolution);
 
 // Spikes each thread buffers before the spike file is appended to, for
 // `virtual_processes` threads in all.

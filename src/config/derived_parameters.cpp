@@ -77,10 +77,12 @@ std::uint64_t steps_of(double time_ms, double resolution) {
     return static_cast<std::uint64_t>(std::llround(time_ms / resolution));
 }
 
-StepWindow dc_generator_updates(double start_ms, double stop_ms, double resolution) {
-    // start < u h <= stop, as the reference simulator's trace shows
-    // (tests/unit/test_neuron_traces.cpp, case dc_generator).
-    return {steps_of(start_ms, resolution) + 1, steps_of(stop_ms, resolution) + 1};
+StepWindow dc_generator_updates(double start_ms, double stop_ms, double delay_ms,
+                                double resolution) {
+    // start + delay <= u h < stop + delay, as the reference simulator's traces
+    // show (data/reference: single_neuron/dc_generator.json with delay h,
+    // stimulus_timing.json with 1 ms).
+    return {steps_of(start_ms + delay_ms, resolution), steps_of(stop_ms + delay_ms, resolution)};
 }
 
 std::uint64_t spikes_buffered_per_thread(const DerivedParameters& derived,
@@ -200,18 +202,24 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     }
     d.weight_thalamic = stim.PSP_th * d.psc_per_psp / sqrt_k;
     d.poisson_input = net.bg_input_type == BackgroundInput::poisson;
-    // Input from a generator starting at 0 with delay d first arrives at d + h.
-    d.poisson_first_step = steps_of(net.delay_poisson, h);
+    // A poisson_generator started at 0 stamps its first spikes at h; with
+    // delay d they arrive in the step that ends at d + 2h.
+    d.poisson_first_step = steps_of(net.delay_poisson, h) + 1;
 
     d.thalamic_input = stim.thalamic_input;
     d.num_thalamic_neurons = static_cast<std::uint64_t>(stim.num_th_neurons);
     d.thalamic_spike_mean = stim.th_rate * h * 1e-3;
-    // Spikes stamped in (th_start, th_start + th_duration].
-    d.thalamic_spike_steps = {steps_of(stim.th_start, h),
-                              steps_of(stim.th_start + stim.th_duration, h)};
+    // The reference's thalamic neurons are parrots of a poisson_generator
+    // (spikes stamped in (th_start, th_start + th_duration]) over the
+    // generator delay; a parrot repeats a spike at the end of the update in
+    // which it arrives: stamps in (th_start + delay + h, ... + th_duration].
+    d.thalamic_spike_steps = {
+        steps_of(stim.th_start + stimulus_generator_delay_ms, h) + 1,
+        steps_of(stim.th_start + stim.th_duration + stimulus_generator_delay_ms, h) + 1};
     d.dc_transient = stim.dc_transient;
-    d.dc_transient_updates = dc_generator_updates(
-        stim.dc_transient_start, stim.dc_transient_start + stim.dc_transient_dur, h);
+    d.dc_transient_updates = dc_generator_updates(stim.dc_transient_start,
+                                                  stim.dc_transient_start + stim.dc_transient_dur,
+                                                  stimulus_generator_delay_ms, h);
 
     d.projections = make_projections(parameters, d);
     d.num_sources = d.num_neurons_total + (d.thalamic_input ? d.num_thalamic_neurons : 0);

@@ -47,7 +47,7 @@ Trace simulate_case(const YAML::Node& reference) {
         const auto& gen = reference["dc_generator"];
         dc.amplitude = gen["amplitude_pA"].as<double>();
         dc.updates =
-            dc_generator_updates(gen["start_ms"].as<double>(), gen["stop_ms"].as<double>(), h);
+            dc_generator_updates(gen["start_ms"].as<double>(), gen["stop_ms"].as<double>(), h, h);
     }
 
     NeuronState state;
