@@ -61,16 +61,17 @@ struct DerivedParameters { // NOLINT(clang-analyzer-optin.performance.Padding)
     std::uint64_t poisson_first_step = 0;
     std::vector<int> below_rheobase; // populations whose DC is below rheobase
 
-    // Thalamic input: sources after the cortical neurons. Counts keep the
-    // full-scale in-degree (x N_scaling x K_scaling); the PyNEST code's
-    // x K_scaling only is kept beside them for comparison.
+    // Thalamic input: sources after the cortical neurons. Counts that keep the
+    // full-scale in-degree (x N_scaling x K_scaling, the default) and the
+    // PyNEST code's (x K_scaling only).
     bool thalamic_input = false;
     std::uint64_t num_thalamic_neurons = 0;
-    PopulationCounts num_thalamic_synapses{};
+    PopulationCounts num_thalamic_synapses_in_degree{};
     PopulationCounts num_thalamic_synapses_upstream{};
-    double weight_thalamic = 0.0;      // pA
-    double thalamic_spike_mean = 0.0;  // spikes per thalamic neuron and step
-    StepWindow thalamic_spike_steps{}; // the updates whose end stamps thalamic spikes
+    PopulationCounts num_thalamic_synapses{}; // as stimulus.th_synapse_scaling chooses
+    double weight_thalamic = 0.0;             // pA
+    double thalamic_spike_mean = 0.0;         // spikes per thalamic neuron and step
+    StepWindow thalamic_spike_steps{};        // the updates whose end stamps thalamic spikes
 
     // DC transient: the amplitude acts in the updates of steps [first, last).
     bool dc_transient = false;

@@ -50,6 +50,9 @@ struct NeuronParameters {
 
 enum class BackgroundInput { dc, poisson };
 enum class InitialPotential { optimized, original };
+// Thalamic synapse counts: keeping each target's full-scale in-degree
+// (x N_scaling x K_scaling), or as the PyNEST code scales them (x K_scaling).
+enum class ThalamicScaling { in_degree, reference };
 
 struct NetworkParameters {
     double N_scaling = 0.1;
@@ -105,6 +108,7 @@ struct StimulusParameters {
     double PSP_th_rel_std = 0.1;
     double delay_th_mean = 1.5; // ms
     double delay_th_rel_std = 0.5;
+    ThalamicScaling th_synapse_scaling = ThalamicScaling::in_degree;
     bool dc_transient = false;
     double dc_transient_start = 650.0; // ms
     double dc_transient_dur = 100.0;   // ms

@@ -86,14 +86,14 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
     summary.phases.presim = stopwatch.lap();
     if (print) {
         progress(presim_ms, true);
-        std::printf(" (warm-up done)\n");
+        ProgressLine::finish_line(" (warm-up done)");
     }
     progress.start_phase(presim_ms);
     simulator.simulate(sim_ms);
     summary.phases.sim = stopwatch.lap();
     if (print) {
         progress(presim_ms + sim_ms, true);
-        std::printf("\n");
+        ProgressLine::finish_line("");
     }
 
     simulator.flush_recordings();
@@ -156,10 +156,15 @@ int run_application(int argc, char** argv) {
         }
         if (command_line.dry_run) {
             // Collective: every rank takes part in counting the node's ranks.
-            const int threads = context.threads_for(config.parameters.simulation.local_num_threads);
+            const int threads =
+                command_line.dry_run_threads != 0
+                    ? command_line.dry_run_threads
+                    : context.threads_for(config.parameters.simulation.local_num_threads);
+            const int ranks =
+                command_line.dry_run_ranks != 0 ? command_line.dry_run_ranks : context.ranks();
             if (root) {
                 std::cout << dry_run_text(config.parameters, derive_parameters(config.parameters),
-                                          context.ranks(), threads);
+                                          ranks, threads);
             }
             return 0;
         }

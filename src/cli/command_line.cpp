@@ -2,6 +2,9 @@
 
 #include "microcircuit/config.hpp"
 
+#include <exception>
+#include <string>
+
 namespace microcircuit {
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
@@ -26,6 +29,24 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             command_line.print_config = true;
         } else if (argument == "--dry-run") {
             command_line.dry_run = true;
+        } else if (argument == "--ranks" || argument == "--threads") {
+            const std::string text = value(argument);
+            int number = 0;
+            try {
+                std::size_t used = 0;
+                number = std::stoi(text, &used);
+                if (used != text.size()) {
+                    number = 0;
+                }
+            } catch (const std::exception&) {
+                number = 0;
+            }
+            if (number < 1) {
+                throw ConfigError("command line: " + argument +
+                                  " expects a positive integer, got '" + text + "'");
+            }
+            (argument == "--ranks" ? command_line.dry_run_ranks : command_line.dry_run_threads) =
+                number;
         } else if (argument == "--help" || argument == "-h") {
             command_line.help = true;
         } else if (argument == "--version") {
@@ -34,12 +55,18 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             throw ConfigError("command line: unknown argument '" + argument + "' (see --help)");
         }
     }
+    if ((command_line.dry_run_ranks != 0 || command_line.dry_run_threads != 0) &&
+        !command_line.dry_run) {
+        throw ConfigError("command line: --ranks and --threads go with --dry-run (a run takes its "
+                          "ranks from mpirun and its threads from simulation.local_num_threads)");
+    }
     return command_line;
 }
 
 std::string usage_text() {
     return "usage: microcircuit_mpi [--config FILE] [--set section.key=value ...]\n"
-           "                        [--print-config] [--dry-run] [--help] [--version]\n"
+           "                        [--print-config] [--dry-run [--ranks R] [--threads T]]\n"
+           "                        [--help] [--version]\n"
            "\n"
            "Simulates the Potjans & Diesmann (2014) cortical microcircuit on MPI ranks x\n"
            "OpenMP threads; run it under mpirun for more than one rank.\n"
@@ -51,6 +78,8 @@ std::string usage_text() {
            "  --print-config         print the effective configuration as YAML and exit\n"
            "  --dry-run              derive everything, print neurons and synapses per\n"
            "                         population and projection and the memory per rank, exit\n"
+           "  --ranks R, --threads T with --dry-run: estimate for R ranks x T threads\n"
+           "                         (default: this run's) without starting them\n"
            "\n"
            "Output: <data_path>/spikes.h5 (SONATA spikes, metadata, voltages) and\n"
            "<data_path>/report.json (phase times, real-time factor, memory).\n";

@@ -1,4 +1,5 @@
-// microcircuit_mpi [--config FILE] [--set section.key=value ...] [--print-config] [--dry-run]
+// microcircuit_mpi [--config FILE] [--set section.key=value ...] [--print-config]
+//                  [--dry-run [--ranks R] [--threads T]]
 #pragma once
 
 #include <string>
@@ -11,6 +12,8 @@ struct CommandLine {
     std::vector<std::string> overrides; // "section.key=value", applied in order
     bool print_config = false;
     bool dry_run = false;
+    int dry_run_ranks = 0;   // --ranks: the decomposition a dry run estimates (0: this run's)
+    int dry_run_threads = 0; // --threads
     bool help = false;
     bool version = false;
 };

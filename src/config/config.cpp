@@ -94,7 +94,8 @@ long long to_integer(const YAML::Node& node, const Origin& origin, const std::st
         }
         value = node.as<long long>();
     } catch (const YAML::Exception&) {
-        fail(origin, key, "expected an integer");
+        fail(origin, key,
+             "expected an integer" + (node.IsScalar() ? ", got '" + node.Scalar() + "'" : ""));
     }
     if (value < min || value > max) {
         fail(origin, key,
@@ -211,7 +212,18 @@ Field integer_or_auto(const std::string& section, const std::string& key, long l
                 ref(p) = 0;
                 return;
             }
-            ref(p) = static_cast<Integer>(to_integer(n, o, k, min, max));
+            long long value = 0;
+            try {
+                value = n.IsScalar() ? n.as<long long>() : min - 1;
+            } catch (const YAML::Exception&) {
+                fail(o, k, "expected an integer or auto, got '" + n.Scalar() + "'");
+            }
+            if (value < min || value > max) {
+                fail(o, k,
+                     "expected auto or an integer between " + std::to_string(min) + " and " +
+                         std::to_string(max) + (n.IsScalar() ? ", got " + n.Scalar() : ""));
+            }
+            ref(p) = static_cast<Integer>(value);
         },
         [ref](const Parameters& p) {
             const Integer value = ref(const_cast<Parameters&>(p));
@@ -438,6 +450,8 @@ const std::vector<Field>& schema() {
                MICROCIRCUIT_MEMBER(double, stimulus.delay_th_mean)),
         number("stimulus", "delay_th_rel_std", non_negative,
                MICROCIRCUIT_MEMBER(double, stimulus.delay_th_rel_std)),
+        choice("stimulus", "th_synapse_scaling", {"in_degree", "reference"},
+               MICROCIRCUIT_MEMBER(ThalamicScaling, stimulus.th_synapse_scaling)),
         flag("stimulus", "dc_transient", MICROCIRCUIT_MEMBER(bool, stimulus.dc_transient)),
         number("stimulus", "dc_transient_start", non_negative,
                MICROCIRCUIT_MEMBER(double, stimulus.dc_transient_start)),
@@ -492,6 +506,58 @@ const Field* find_field(const std::string& section, const std::string& key, cons
     return nullptr;
 }
 
+// Edits (insertions, deletions, substitutions, swaps of neighbours) between two names.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) {
+        d[i][0] = i;
+    }
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        d[0][j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t substitution = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + substitution});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+// " (did you mean X?)" for the closest of `candidates` within a few edits, else "".
+std::string suggestion(const std::string& name, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (const auto& candidate : candidates) {
+        const std::size_t distance = edit_distance(name, candidate);
+        if (distance < best_distance) {
+            best = candidate;
+            best_distance = distance;
+        }
+    }
+    return best.empty() ? "" : " (did you mean " + best + "?)";
+}
+
+[[noreturn]] void unknown_key(const Origin& origin, const std::string& section,
+                              const std::string& key) {
+    std::vector<std::string> keys;
+    for (const auto& field : schema()) {
+        if (field.section == section) {
+            keys.push_back(field.key);
+        }
+    }
+    fail(origin, section + "." + key, "unknown key" + suggestion(key, keys));
+}
+
+[[noreturn]] void unknown_section(const Origin& origin, const std::string& name) {
+    fail(origin, name,
+         "unknown section" + suggestion(name, {"simulation", "network", "stimulus"}) +
+             " (expected simulation, network or stimulus)");
+}
+
 bool is_section(const std::string& name) {
     return name == "simulation" || name == "network" || name == "stimulus";
 }
@@ -535,8 +601,7 @@ void collect_file_settings(const std::string& file, const YAML::Node& root,
     for (const auto& section : root) {
         const auto name = section.first.Scalar();
         if (!is_section(name)) {
-            fail(origin_of(file, section.first), name,
-                 "unknown section (expected simulation, network or stimulus)");
+            unknown_section(origin_of(file, section.first), name);
         }
         if (section.second.IsNull()) {
             continue;
@@ -548,7 +613,7 @@ void collect_file_settings(const std::string& file, const YAML::Node& root,
             const auto key = entry.first.Scalar();
             const Field* field = find_field(name, key, origin_of(file, entry.first), warnings);
             if (field == nullptr) {
-                fail(origin_of(file, entry.first), name + "." + key, "unknown key");
+                unknown_key(origin_of(file, entry.first), name, key);
             }
             settings.push_back({field, {entry.second, origin_of(file, entry.second)}});
         }
@@ -567,11 +632,11 @@ void collect_override(const std::string& text,
     const auto section = text.substr(0, dot);
     const auto key = text.substr(dot + 1, equals - dot - 1);
     if (!is_section(section)) {
-        fail(origin, section, "unknown section (expected simulation, network or stimulus)");
+        unknown_section(origin, section);
     }
     const Field* field = find_field(section, key, origin, warnings);
     if (field == nullptr) {
-        fail(origin, section + "." + key, "unknown key");
+        unknown_key(origin, section, key);
     }
     YAML::Node value;
     try {
@@ -593,6 +658,52 @@ void check_on_grid(const std::string& key, double time, double resolution) {
 }
 
 // Checks that involve several keys.
+// Settings that are valid but probably not what was meant.
+void collect_warnings(const Parameters& p, std::vector<std::string>& warnings) {
+    const double end = p.simulation.t_presim + p.simulation.t_sim;
+    const auto ms = [](double value) {
+        std::ostringstream text;
+        text << value << " ms";
+        return text.str();
+    };
+    const auto outside = [&](const std::string& key, const std::string& what, double start,
+                             double stop) {
+        if (start >= end) {
+            warnings.push_back(key + ": the " + what + " starts at " + ms(start) +
+                               ", after the run ends (t_presim + t_sim = " + ms(end) +
+                               "): it has no effect");
+        } else if (stop > end) {
+            warnings.push_back(key + ": the " + what + " lasts until " + ms(stop) +
+                               ", after the run ends at " + ms(end));
+        }
+    };
+    if (p.stimulus.thalamic_input) {
+        outside("stimulus.th_start", "thalamic pulse", p.stimulus.th_start,
+                p.stimulus.th_start + p.stimulus.th_duration);
+    }
+    if (p.stimulus.dc_transient) {
+        outside("stimulus.dc_transient_start", "DC transient", p.stimulus.dc_transient_start,
+                p.stimulus.dc_transient_start + p.stimulus.dc_transient_dur);
+    }
+    if (p.simulation.record_voltage) {
+        if (p.simulation.rec_V_int > end) {
+            warnings.push_back("simulation.rec_V_int: " + ms(p.simulation.rec_V_int) +
+                               " is longer than the run (" + ms(end) + "): no voltage is recorded");
+        }
+        for (int i = 0; i < num_populations; ++i) {
+            const double size = std::nearbyint(p.network.full_num_neurons[i] * p.network.N_scaling);
+            if (static_cast<double>(p.simulation.rec_V_num_neurons) > size) {
+                std::ostringstream text;
+                text << "simulation.rec_V_num_neurons: " << p.simulation.rec_V_num_neurons
+                     << " is more than the " << size << " neurons of " << population_names[i]
+                     << ": populations smaller than that are recorded whole";
+                warnings.push_back(text.str());
+                break;
+            }
+        }
+    }
+}
+
 void check_consistency(const Parameters& p) {
     const double h = p.simulation.sim_resolution;
     check_on_grid("simulation.t_presim", p.simulation.t_presim, h);
@@ -671,6 +782,7 @@ LoadedConfig load_config(const std::string& config_file,
                       loaded.parameters);
     }
     check_consistency(loaded.parameters);
+    collect_warnings(loaded.parameters, loaded.warnings);
     loaded.effective_yaml = to_yaml(loaded.parameters);
     return loaded;
 }

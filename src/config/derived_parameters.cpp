@@ -195,11 +195,14 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     for (int y = 0; y < num_populations; ++y) {
         const double full = full_scale_synapses(stim.conn_probs_th[y], net.full_num_neurons[y],
                                                 stim.num_th_neurons);
-        d.num_thalamic_synapses[y] =
+        d.num_thalamic_synapses_in_degree[y] =
             static_cast<std::uint64_t>(round_half_even(full * net.N_scaling * net.K_scaling));
         d.num_thalamic_synapses_upstream[y] =
             static_cast<std::uint64_t>(round_half_even(full * net.K_scaling));
     }
+    d.num_thalamic_synapses = stim.th_synapse_scaling == ThalamicScaling::reference
+                                  ? d.num_thalamic_synapses_upstream
+                                  : d.num_thalamic_synapses_in_degree;
     d.weight_thalamic = stim.PSP_th * d.psc_per_psp / sqrt_k;
     d.poisson_input = net.bg_input_type == BackgroundInput::poisson;
     // A poisson_generator started at 0 stamps its first spikes at h; with
@@ -253,7 +256,7 @@ std::string derived_parameters_json(const DerivedParameters& d) {
     out.key("dc_amplitude_pA").array(d.dc_amplitude);
     out.key("poisson_rate_per_neuron_Hz").array(d.poisson_rate);
     out.key("populations_below_rheobase").array(below_rheobase);
-    out.key("thalamic_synapses_indegree_preserving").array(d.num_thalamic_synapses);
+    out.key("thalamic_synapses_indegree_preserving").array(d.num_thalamic_synapses_in_degree);
     out.key("thalamic_synapses_upstream_quirk").array(d.num_thalamic_synapses_upstream);
     out.key("weight_thalamic_pA").value(d.weight_thalamic);
     out.end_object();

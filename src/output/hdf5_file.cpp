@@ -29,8 +29,8 @@ Hdf5Handle collective_transfer() {
 constexpr hsize_t append_chunk = 1U << 16U;
 
 template <typename T>
-void write_vector(hid_t group, const std::string& name, const std::vector<T>& values, hid_t type,
-                  bool writer) {
+Hdf5Handle write_vector(hid_t group, const std::string& name, const std::vector<T>& values,
+                        hid_t type, bool writer) {
     const hsize_t size = values.size();
     Hdf5Handle space(check(H5Screate_simple(1, &size, nullptr), "create a dataspace"), H5Sclose);
     Hdf5Handle dataset(check(H5Dcreate2(group, name.c_str(), type, space.id(), H5P_DEFAULT,
@@ -46,6 +46,7 @@ void write_vector(hid_t group, const std::string& name, const std::vector<T>& va
     check_status(H5Dwrite(dataset.id(), type, memory.id(), space.id(), transfer.id(),
                           writer && size > 0 ? values.data() : nullptr),
                  "write dataset " + name);
+    return dataset;
 }
 
 } // namespace
@@ -175,14 +176,14 @@ void write_matrix_rows(hid_t dataset, std::uint64_t first_row, std::uint64_t row
                  "write rows");
 }
 
-void write_vector_dataset(hid_t group, const std::string& name,
-                          const std::vector<std::uint64_t>& values, bool writer) {
-    write_vector(group, name, values, H5T_NATIVE_UINT64, writer);
+Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
+                                const std::vector<std::uint64_t>& values, bool writer) {
+    return write_vector(group, name, values, H5T_NATIVE_UINT64, writer);
 }
 
-void write_vector_dataset(hid_t group, const std::string& name, const std::vector<double>& values,
-                          bool writer) {
-    write_vector(group, name, values, H5T_NATIVE_DOUBLE, writer);
+Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
+                                const std::vector<double>& values, bool writer) {
+    return write_vector(group, name, values, H5T_NATIVE_DOUBLE, writer);
 }
 
 } // namespace microcircuit

@@ -82,9 +82,9 @@ Hdf5Handle create_matrix_dataset(hid_t group, const std::string& name, std::uint
 // Collective write of rows [first_row, first_row + rows); only `writer` passes data.
 void write_matrix_rows(hid_t dataset, std::uint64_t first_row, std::uint64_t rows,
                        std::uint64_t columns, const double* values, bool writer);
-void write_vector_dataset(hid_t group, const std::string& name,
-                          const std::vector<std::uint64_t>& values, bool writer);
-void write_vector_dataset(hid_t group, const std::string& name, const std::vector<double>& values,
-                          bool writer);
+Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
+                                const std::vector<std::uint64_t>& values, bool writer);
+Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
+                                const std::vector<double>& values, bool writer);
 
 } // namespace microcircuit

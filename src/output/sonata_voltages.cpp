@@ -19,7 +19,8 @@ SonataVoltages::SonataVoltages(hid_t file, const DerivedParameters& derived,
         times[s] =
             static_cast<double>((s + 1) * derived.voltage_interval_steps) * derived.resolution;
     }
-    write_vector_dataset(voltages.id(), "times", times, writer);
+    const auto times_dataset = write_vector_dataset(voltages.id(), "times", times, writer);
+    write_attribute(times_dataset.id(), "units", std::string("ms"));
     for (int p = 0; p < num_populations; ++p) {
         const std::uint64_t n = derived.voltage_neurons[p];
         std::vector<std::uint64_t> node_ids(n);
@@ -29,6 +30,7 @@ SonataVoltages::SonataVoltages(hid_t file, const DerivedParameters& derived,
         auto group = create_group(voltages.id(), population_names[p]);
         write_vector_dataset(group.id(), "node_ids", node_ids, writer);
         datasets_.push_back(create_matrix_dataset(group.id(), "data", samples, n));
+        write_attribute(datasets_.back().id(), "units", std::string("mV"));
     }
 }
 

@@ -101,8 +101,7 @@ public:
         (simulator_.time_ms() <= presim_ms ? summary_.phases.presim : summary_.phases.sim) += wall;
         if (print) {
             progress_(simulator_.time_ms(), true);
-            std::printf("\n");
-            std::fflush(stdout);
+            ProgressLine::finish_line("");
         }
         if (finished()) {
             finish();

@@ -47,6 +47,9 @@ def test_bad_config_file(binary, tmp_path, content, fragments):
     ("nosection.key=1", ["unknown section"]),
     ("network.N_scaling", ["expected section.key=value"]),
     ("network.K_scaling=-2", ["network.K_scaling", "must be > 0"]),
+    ("simulation.t_simm=3", ["unknown key (did you mean t_sim?)"]),
+    ("stimulis.th_start=3", ["unknown section (did you mean stimulus?)"]),
+    ("simulation.local_num_threads=many", ["expected an integer or auto, got 'many'"]),
 ])
 def test_bad_override(binary, tmp_path, setting, fragments):
     out = tmp_path / "out"
@@ -120,3 +123,44 @@ def test_dry_run(binary, tmp_path):
 def test_shipped_configs_are_valid(binary, config):
     result = run([binary, "--config", config, "--print-config"])
     assert result.returncode == 0, result.stderr
+
+
+def test_shipped_configs_warn_about_nothing(binary):
+    for config in sorted((REPO / "configs").glob("*.yaml")):
+        result = run([binary, "--config", config, "--print-config"])
+        assert "warning" not in result.stderr, (config, result.stderr)
+
+
+def test_settings_that_do_nothing_are_warned_about(binary, tmp_path):
+    result = run([binary, "--dry-run", "--set", "stimulus.thalamic_input=true",
+                  "--set", "stimulus.th_start=5000", "--set", "simulation.rec_dev=[voltmeter]",
+                  "--set", "simulation.rec_V_num_neurons=100000",
+                  "--set", "network.weight_rel_sd=0.1"])
+    assert result.returncode == 0, result.stderr
+    assert "the thalamic pulse starts at 5000 ms, after the run ends" in result.stderr
+    assert "rec_V_num_neurons: 100000 is more than the" in result.stderr
+    assert "network.weight_rel_sd is now called network.weight_rel_std" in result.stderr
+
+
+def test_dry_run_for_another_decomposition_without_mpirun(binary, tmp_path):
+    one = run([binary, "--config", REPO / "configs" / "full_scale.yaml", "--dry-run",
+               "--ranks", "1", "--threads", "1"])
+    many = run([binary, "--config", REPO / "configs" / "full_scale.yaml", "--dry-run",
+                "--ranks", "64", "--threads", "4"])
+    assert "ranks x threads: 64 x 4" in many.stdout, many.stdout
+    per_rank = [float(r.stdout.split("estimated memory per rank: ")[1].split()[0])
+                for r in (one, many)]
+    assert per_rank[1] < per_rank[0] / 20
+    refused = run([binary, "--ranks", "4"])
+    assert refused.returncode != 0 and "--ranks and --threads go with --dry-run" in refused.stderr
+    bad = run([binary, "--dry-run", "--threads", "0"])
+    assert bad.returncode != 0 and "expects a positive integer" in bad.stderr
+
+
+def test_progress_into_a_pipe_is_printed_as_lines(binary, tmp_path):
+    result = simulate(binary, tmp_path / "out", "simulation.print_time=true",
+                      "simulation.t_sim=200")
+    assert "\r" not in result.stdout
+    lines = [line for line in result.stdout.splitlines() if "simulated" in line]
+    assert lines[0].strip().startswith("simulated") and lines[0].endswith("(warm-up done)")
+    assert "700.0 / 700.0 ms" in lines[-1]

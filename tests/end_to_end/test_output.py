@@ -45,7 +45,10 @@ def test_voltmeter(default_run):
     with h5py.File(default_run / "spikes.h5", "r") as f:
         times = f["voltages"]["times"][:]
         assert len(times) == 1500 and times[0] == pytest.approx(1.0)
+        assert f["voltages"]["times"].attrs["units"] == "ms"
         for name in POPULATIONS:
+            assert f["voltages"][name]["data"].attrs["units"] == "mV"
+            assert f["spikes"][name]["timestamps"].attrs["units"] == "ms"
             data = f["voltages"][name]["data"][:]
             assert data.shape == (1500, 3)
             assert np.all(data <= -50.0) and np.all(data > -100.0)

@@ -18,15 +18,17 @@ bool close(double actual, double expected, double relative = 1e-9) {
            actual == expected;
 }
 
-DerivedParameters derive_case(const YAML::Node& c) {
+DerivedParameters derive_case(const YAML::Node& c, const std::vector<std::string>& extra = {}) {
     std::ostringstream n;
     std::ostringstream k;
     n.precision(17);
     k.precision(17);
     n << "network.N_scaling=" << c["N_scaling"].as<double>();
     k << "network.K_scaling=" << c["K_scaling"].as<double>();
-    const auto config = load_config(
-        "", {n.str(), k.str(), "network.bg_input_type=" + c["bg_input_type"].as<std::string>()});
+    std::vector<std::string> settings{
+        n.str(), k.str(), "network.bg_input_type=" + c["bg_input_type"].as<std::string>()};
+    settings.insert(settings.end(), extra.begin(), extra.end());
+    const auto config = load_config("", settings);
     return derive_parameters(config.parameters);
 }
 
@@ -58,7 +60,7 @@ BOOST_AUTO_TEST_CASE(every_reference_case) {
             for (int p = 0; p < num_populations; ++p) {
                 BOOST_TEST(d.num_neurons[p] == c["num_neurons"][p].as<std::uint32_t>());
                 BOOST_TEST(close(d.dc_amplitude[p], c["dc_amplitude_pA"][p].as<double>()));
-                BOOST_TEST(d.num_thalamic_synapses[p] ==
+                BOOST_TEST(d.num_thalamic_synapses_in_degree[p] ==
                            c["thalamic_synapses_indegree_preserving"][p].as<std::uint64_t>());
                 BOOST_TEST(d.num_thalamic_synapses_upstream[p] ==
                            c["thalamic_synapses_upstream_quirk"][p].as<std::uint64_t>());
@@ -87,6 +89,28 @@ BOOST_AUTO_TEST_CASE(every_reference_case) {
                 expected.push_back(name.as<std::string>());
             }
             BOOST_TEST(below == expected, boost::test_tools::per_element());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(thalamic_synapse_scaling_as_the_reference_when_asked) {
+    const auto reference = testing::load_reference("derived_parameters.json");
+    for (const auto& c : reference["cases"]) {
+        const auto in_degree = derive_case(c, {"stimulus.thalamic_input=true"});
+        const auto upstream = derive_case(
+            c, {"stimulus.thalamic_input=true", "stimulus.th_synapse_scaling=reference"});
+        for (int p = 0; p < num_populations; ++p) {
+            BOOST_TEST(in_degree.num_thalamic_synapses[p] ==
+                       c["thalamic_synapses_indegree_preserving"][p].as<std::uint64_t>());
+            BOOST_TEST(upstream.num_thalamic_synapses[p] ==
+                       c["thalamic_synapses_upstream_quirk"][p].as<std::uint64_t>());
+        }
+        // The projections made are those counts.
+        for (const auto& projection : upstream.projections) {
+            if (projection.id >= num_populations * num_populations) {
+                BOOST_TEST(projection.num_synapses ==
+                           upstream.num_thalamic_synapses[projection.target_population]);
+            }
         }
     }
 }
