@@ -81,6 +81,8 @@ STIM_KEYS = {
     "dc_transient_start": "stimulus.dc_transient_start",
     "dc_transient_dur": "stimulus.dc_transient_dur",
     "dc_transient_amp": "stimulus.dc_transient_amp",
+    # the engine's own: "in_degree" (default) or "reference" thalamic synapse counts
+    "th_synapse_scaling": "stimulus.th_synapse_scaling",
 }
 
 # Names of older versions of the reference.
