@@ -1,7 +1,7 @@
 """The package `microcircuit`: the reference's dictionaries and Network
 interface, numpy access, refusals, and spikes identical to the binary's."""
-import hashlib
 import json
+import sys
 import subprocess
 import textwrap
 import warnings
@@ -18,6 +18,9 @@ from microcircuit.stimulus_params import default_stim_dict
 
 from conftest import BIN, MPIEXEC, REPO, environment, run_python
 
+sys.path.insert(0, str(REPO / "tools"))
+from spike_digest import digest  # noqa: E402
+
 REFERENCE_SIM_KEYS = {"t_presim", "t_sim", "sim_resolution", "rec_dev", "data_path", "rng_seed",
                       "local_num_threads", "rec_V_int", "overwrite_files", "print_time",
                       "store_metadata"}
@@ -30,18 +33,6 @@ REFERENCE_STIM_KEYS = {"thalamic_input", "th_start", "th_duration", "th_rate", "
                        "conn_probs_th", "PSP_th", "delay_th_mean", "delay_th_rel_std",
                        "dc_transient", "dc_transient_start", "dc_transient_dur",
                        "dc_transient_amp"}
-
-
-def digest(path):
-    """Hash of every dataset of an HDF5 file (the metadata attributes aside)."""
-    hasher = hashlib.sha256()
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset):
-                hasher.update(name.encode())
-                hasher.update(obj[()].tobytes())
-        f.visititems(visit)
-    return hasher.hexdigest()
 
 
 def test_the_default_dictionaries_hold_the_references_keys_and_values():
