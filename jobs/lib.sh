@@ -68,10 +68,15 @@ mc_python() {
 }
 
 # Sets MC_BIN to the simulator: $MICROCIRCUIT_BIN or $MC_BIN, else microcircuit_mpi on
-# PATH, else <repo>/build/microcircuit_mpi.
+# PATH, else <repo>/build/microcircuit_mpi. MICROCIRCUIT_MPI (the benchmark harness's
+# earlier name) is still read, with a warning, so that one variable serves everything.
 mc_locate_binary() {
     local candidate repo
     candidate=${MC_BIN:-${MICROCIRCUIT_BIN:-}}
+    if [[ -z $candidate && -n ${MICROCIRCUIT_MPI:-} ]]; then
+        echo "${MC_PROG:-jobs}: warning: MICROCIRCUIT_MPI is deprecated, set MICROCIRCUIT_BIN instead" >&2
+        candidate=$MICROCIRCUIT_MPI
+    fi
     if [[ -z $candidate ]]; then
         repo=$(mc_repo_dir)
         if command -v microcircuit_mpi >/dev/null 2>&1; then
