@@ -129,8 +129,8 @@ mc_machine() {
 # Busy CPU time of all processes since boot, in clock ticks (/proc/stat, as
 # tools/pd14bench/idle.py counts it; read here, without a process, right at the run).
 mc_busy_ticks() {
-    local cpu user nice system idle iowait irq softirq steal rest
-    read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
+    local user nice system irq softirq steal rest
+    read -r _ user nice system _ _ irq softirq steal rest </proc/stat
     echo $((user + nice + system + irq + softirq + steal))
 }
 
@@ -420,7 +420,7 @@ mc_run_simulation() {
     local -a own=()
     # srun's tasks are not this shell's children: their CPU time is not known here.
     [[ $MC_LAUNCHER_USED != srun ]] && own=(--own-cpu-s "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')")
-    MC_MACHINE_AFTER=$(mc_machine after --busy-cpu-s "$busy_s" --wall-s "$wall" "${own[@]}")
+    MC_MACHINE_AFTER=$(mc_machine after --busy-cpu-s "$busy_s" --wall-s "$wall" ${own[@]+"${own[@]}"})
     mc_log "machine during the run: $MC_MACHINE_AFTER"
     if ((rc == 0)) && [[ -f $dir/report.json ]]; then
         mc_write_job_json "$dir" completed 0 "$wall"

@@ -164,10 +164,12 @@ def run_flags(row, ranks_per_node, threads, idle_threshold=None):
     cpus = row["cpus_per_node"]
     if cpus and ranks_per_node * threads > int(cpus):
         flags.append("oversubscribed: %d x %d on %d CPUs" % (ranks_per_node, threads, int(cpus)))
-    threshold = MAX_OTHERS_CORES if idle_threshold is None else max(idle_threshold,
-                                                                     MAX_OTHERS_CORES)
-    busy = [v for v in (row["busy_cores_before"], row["others_cores"]) if not math.isnan(v)]
-    if busy and max(busy) > threshold:
+    # before the run the wait's own limit applies, during it the harness's
+    before, during = row["busy_cores_before"], row["others_cores"]
+    limit_before = MAX_OTHERS_CORES if idle_threshold is None else idle_threshold
+    busy = [v for v, limit in ((before, limit_before), (during, MAX_OTHERS_CORES))
+            if not math.isnan(v) and v > limit]
+    if busy:
         flags.append("busy: others used %.2f cores" % max(busy))
     if not math.isnan(row["core_slowdown"]) and row["core_slowdown"] > MAX_CORE_SLOWDOWN:
         flags.append("unequal cores: %.2fx" % row["core_slowdown"])
