@@ -169,7 +169,7 @@ def test_stimuli_from_the_configuration(monkeypatch):
         ["dc_transient", "thalamic"]
 
 
-def test_voltages_units_and_layout(tmp_path):
+def test_voltages_units_and_layout(tmp_path, figures):
     path = _outlier_run(tmp_path / "spikes.h5", np.random.default_rng(5))
     times = np.arange(1.0, 11.0)
     with h5py.File(path, "a") as f:
@@ -185,6 +185,11 @@ def test_voltages_units_and_layout(tmp_path):
     assert v.populations == ["L23E", "L4E"]
     assert v.data["L23E"].shape == (10, 3) and v.units == {"L23E": "mV", "L4E": "mV"}
     assert list(v.node_ids["L4E"]) == [0, 1, 2]
+    # drawn without a configuration (no threshold, no stimulus), one panel each
+    assert cli.main(["plot", str(path), "-o", str(tmp_path), "--no-reference",
+                     "--trace-interval", "0", "20"]) == 0
+    panels = [ax for ax in figures["voltages"].axes if ax.get_visible()]
+    assert len(panels) == 2 and all(len(ax.get_lines()) == 3 for ax in panels)
 
 
 def _binary():

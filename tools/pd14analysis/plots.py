@@ -310,8 +310,9 @@ def voltage_traces(voltages, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, s
                 fontsize=7, va="center")
         ax.tick_params(labelsize=7)
         ax.set_xlim(t_begin, t_end)
-    axes[0, 0].legend(fontsize=7, frameon=False, loc="lower left", ncol=3,
-                      bbox_to_anchor=(0.0, 1.0))
+    if axes[0, 0].get_legend_handles_labels()[0]:
+        axes[0, 0].legend(fontsize=7, frameon=False, loc="lower left", ncol=3,
+                          bbox_to_anchor=(0.0, 1.0))
     axes[-1, 0].set_xlabel("time (ms)")
     units = sorted(set(voltages.units[p] for p in pops))
     fig.supylabel(f"membrane potential ({', '.join(units)})", fontsize=9)
