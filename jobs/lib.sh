@@ -5,7 +5,9 @@
 #                             SLURM allocation, else this machine
 #   mc_build_launcher         the mpirun / srun / direct command line (binding included)
 #   mc_record_environment DIR job_env.txt: host, SLURM_*, OMP_*, modules, MPI, binary
-#   mc_run_simulation DIR ... dry run + run into DIR, job.json with exit code and times
+#   mc_cpus_available         CPUs this job may use on this node
+#   mc_run_simulation DIR ... dry run + run into DIR, job.json with exit code, times,
+#                             oversubscription and the machine's load around the run
 #   mc_study_main KIND ...    the strong- and weak-scaling drivers
 #
 # Settings are shell variables with the prefix MC_ (see each script's --help);
@@ -68,10 +70,15 @@ mc_python() {
 }
 
 # Sets MC_BIN to the simulator: $MICROCIRCUIT_BIN or $MC_BIN, else microcircuit_mpi on
-# PATH, else <repo>/build/microcircuit_mpi.
+# PATH, else <repo>/build/microcircuit_mpi. MICROCIRCUIT_MPI (the benchmark harness's
+# earlier name) is still read, with a warning, so that one variable serves everything.
 mc_locate_binary() {
     local candidate repo
     candidate=${MC_BIN:-${MICROCIRCUIT_BIN:-}}
+    if [[ -z $candidate && -n ${MICROCIRCUIT_MPI:-} ]]; then
+        echo "${MC_PROG:-jobs}: warning: MICROCIRCUIT_MPI is deprecated, set MICROCIRCUIT_BIN instead" >&2
+        candidate=$MICROCIRCUIT_MPI
+    fi
     if [[ -z $candidate ]]; then
         repo=$(mc_repo_dir)
         if command -v microcircuit_mpi >/dev/null 2>&1; then
@@ -90,6 +97,47 @@ mc_locate_binary() {
 mc_first_count() {
     local text=${1%%[(,]*}
     echo "${text:-1}"
+}
+
+# CPUs of this machine that this process may use. nproc alone would answer
+# OMP_NUM_THREADS, which the scripts themselves set.
+mc_cpus_here() {
+    env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc
+}
+
+# CPUs of the allocation on this node: SLURM's count in a job, else this machine's.
+mc_cpus_available() {
+    if mc_under_slurm && [[ -n ${SLURM_CPUS_ON_NODE:-} ]]; then
+        echo "$SLURM_CPUS_ON_NODE"
+    else
+        mc_cpus_here
+    fi
+}
+
+# Runs pd14bench.idle (tools/pd14bench/idle.py, the benchmark harness's waits) with the
+# arguments; prints its JSON, or null where it cannot run.
+mc_machine() {
+    local out
+    if out=$(PYTHONPATH="$(mc_repo_dir)/tools" PYTHONDONTWRITEBYTECODE=1 "$(mc_python)" -B \
+        -m pd14bench.idle "$@") && [[ $out == "{"* ]]; then
+        echo "$out"
+    else
+        echo null
+    fi
+}
+
+# Busy CPU time of all processes since boot, in clock ticks (/proc/stat, as
+# tools/pd14bench/idle.py counts it; read here, without a process, right at the run).
+mc_busy_ticks() {
+    local user nice system irq softirq steal rest
+    read -r _ user nice system _ _ irq softirq steal rest </proc/stat
+    echo $((user + nice + system + irq + softirq + steal))
+}
+
+# CPU seconds (user + system) of the children this shell has waited for; FILE holds
+# the output of the builtin `times`, run in this shell (a subshell would count its own).
+mc_children_cpu_s() {
+    awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2] } printf "%.3f", t }' "$1"
 }
 
 # Fills MC_NODES, MC_RANKS, MC_RANKS_PER_NODE, MC_THREADS. Explicit settings win; under
@@ -299,14 +347,24 @@ mc_write_job_json() {
         echo "  \"finished\": $(mc_json_str "$(date --iso-8601=seconds)"),"
         echo "  \"status\": $(mc_json_str "$status"),"
         echo "  \"exit_code\": $exit_code,"
-        echo "  \"wall_s\": $wall"
+        echo "  \"wall_s\": $wall,"
+        echo "  \"cpus_available\": ${MC_CPUS_AVAILABLE:-null},"
+        echo "  \"cpus_used_per_node\": $((MC_RANKS_PER_NODE * MC_THREADS)),"
+        echo "  \"oversubscribed\": ${MC_OVERSUBSCRIBED:-null},"
+        echo "  \"wait_idle_s\": ${MC_WAIT_IDLE:-0},"
+        echo "  \"machine_before\": ${MC_MACHINE_BEFORE:-null},"
+        echo "  \"machine_after\": ${MC_MACHINE_AFTER:-null}"
         echo "}"
     } >"$dir/job.json"
 }
 
 # Runs the simulator into DIR with the overrides in MC_SETS (array of section.key=value)
 # and the config file MC_CONFIG (optional): a dry run first (estimates, to
-# DIR/dry_run.txt), then the run (log in DIR/run.log). Returns the run's exit code.
+# DIR/dry_run.txt), then the run (log in DIR/run.log). Before the run it waits up to
+# MC_WAIT_IDLE seconds for other processes to be idle and the cores equally fast, and
+# it records whether ranks x threads oversubscribe the node's CPUs and how busy the
+# others were (job.json; tools/scaling_study.py flags such runs). Returns the run's
+# exit code.
 mc_run_simulation() {
     local dir=$1
     mkdir -p "$dir"
@@ -330,17 +388,40 @@ mc_run_simulation() {
         fi
         grep -E '^(ranks x threads|estimated memory)' "$dir/dry_run.txt" || true
     fi
+    MC_CPUS_AVAILABLE=$(mc_cpus_available)
+    MC_OVERSUBSCRIBED=false
+    if ((MC_RANKS_PER_NODE * MC_THREADS > MC_CPUS_AVAILABLE)); then
+        MC_OVERSUBSCRIBED=true
+        mc_log "WARNING: oversubscribed: $MC_RANKS_PER_NODE rank(s) x $MC_THREADS thread(s) per node on $MC_CPUS_AVAILABLE CPU(s); the times measure ranks and threads taking turns on the CPUs, not the scaling"
+    fi
+    mc_log "waiting up to ${MC_WAIT_IDLE:-0} s for an idle machine (MC_WAIT_IDLE)"
+    MC_MACHINE_BEFORE=$(mc_machine wait --max-wait "${MC_WAIT_IDLE:-0}")
+    mc_log "machine before the run: $MC_MACHINE_BEFORE"
     mc_write_job_json "$dir" running 0 0
     mc_log "run: ${MC_COMMAND[*]}"
-    local t0 t1 rc=0
+    local t0 t1 rc=0 cpu0 cpu1 busy0 busy1 times_file
+    times_file=$(mktemp)
+    times >"$times_file"
+    cpu0=$(mc_children_cpu_s "$times_file")
+    busy0=$(mc_busy_ticks)
     t0=$(date +%s.%N)
     set +e
     "${MC_COMMAND[@]}" 2>&1 | tee "$dir/run.log"
     rc=${PIPESTATUS[0]}
     set -e
     t1=$(date +%s.%N)
-    local wall
+    busy1=$(mc_busy_ticks)
+    times >"$times_file"
+    cpu1=$(mc_children_cpu_s "$times_file")
+    rm -f "$times_file"
+    local wall busy_s
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    busy_s=$(awk -v a="$busy0" -v b="$busy1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", (b - a) / hz }')
+    local -a own=()
+    # srun's tasks are not this shell's children: their CPU time is not known here.
+    [[ $MC_LAUNCHER_USED != srun ]] && own=(--own-cpu-s "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')")
+    MC_MACHINE_AFTER=$(mc_machine after --busy-cpu-s "$busy_s" --wall-s "$wall" ${own[@]+"${own[@]}"})
+    mc_log "machine during the run: $MC_MACHINE_AFTER"
     if ((rc == 0)) && [[ -f $dir/report.json ]]; then
         mc_write_job_json "$dir" completed 0 "$wall"
         mc_log "done in $wall s: $dir"
@@ -396,6 +477,12 @@ EOF
   --t-presim MS         warm-up [MC_T_PRESIM: 500]
   --bg dc|poisson       background drive [MC_BG: dc]
   --record spikes|none  record spikes (spikes.h5) or nothing [MC_RECORD: spikes]
+  --wait-idle S         before each run wait up to S seconds until other processes
+                        are idle and the cores equally fast (tools/pd14bench/idle.py,
+                        as the benchmark harness does; 0: only measure) [MC_WAIT_IDLE: 60]
+  --oversubscribe       with --local: run points whose ranks x threads exceed this
+                        machine's CPUs instead of refusing them; they are flagged in
+                        the tables and plots [MC_OVERSUBSCRIBE=1]
   --config FILE         base configuration [MC_CONFIG: none, built-in defaults]
   --set k=v             further override, repeatable [MC_SET: space-separated k=v]
   --out DIR             study directory [MC_STUDY_DIR:
@@ -444,6 +531,7 @@ mc_study_main() {
     local study=${MC_STUDY_DIR:-} local_mode=${MC_LOCAL:-0} sbatch_args=${MC_SBATCH_ARGS:-}
     local time_limit=${MC_TIME:-01:00:00} exclusive=${MC_EXCLUSIVE:-1} chain=${MC_CHAIN:-0}
     local collect=${MC_COLLECT:-1} print_only=${MC_PRINT_ONLY:-0}
+    local wait_idle=${MC_WAIT_IDLE:-60} oversubscribe=${MC_OVERSUBSCRIBE:-0}
     local -a sets=()
     [[ -n ${MC_SET:-} ]] && read -r -a sets <<<"$MC_SET"
     while (($#)); do
@@ -458,6 +546,8 @@ mc_study_main() {
         --t-presim) t_presim=${2:?}; shift ;;
         --bg) bg=${2:?}; shift ;;
         --record) record=${2:?}; shift ;;
+        --wait-idle) wait_idle=${2:?}; shift ;;
+        --oversubscribe) oversubscribe=1 ;;
         --config) MC_CONFIG=${2:?}; shift ;;
         --set) sets+=("${2:?}"); shift ;;
         --set=*) sets+=("${1#--set=}") ;;
@@ -485,8 +575,25 @@ mc_study_main() {
     local -a specs
     read -r -a specs <<<"$points"
     ((${#specs[@]})) || mc_die "no points given"
+    [[ $wait_idle =~ ^[0-9]+([.][0-9]*)?$ ]] || mc_die "--wait-idle must be a number of seconds, got '$wait_idle'"
     local spec
     for spec in "${specs[@]}"; do mc_parse_point "$spec"; done
+    if [[ $local_mode == 1 ]]; then
+        # Here every rank and thread shares this machine: more of them than CPUs time
+        # the CPUs taking turns, not the scaling.
+        local cpus over=()
+        cpus=$(mc_cpus_here)
+        for spec in "${specs[@]}"; do
+            mc_parse_point "$spec"
+            ((POINT_R * POINT_T > cpus)) && over+=("$spec")
+        done
+        if ((${#over[@]})); then
+            if [[ $oversubscribe != 1 ]]; then
+                mc_die "point(s) ${over[*]}: more ranks x threads than the $cpus CPU(s) of this machine; their times would measure oversubscription, not scaling. Leave them out, or give --oversubscribe to run them anyway (flagged in the tables and plots)"
+            fi
+            echo "$MC_PROG: WARNING: point(s) ${over[*]} oversubscribe the $cpus CPU(s) of this machine (--oversubscribe): they are run, and flagged in the tables and plots as not measuring scaling" >&2
+        fi
+    fi
 
     mc_locate_binary
     [[ -z $study ]] && study=${MC_OUTPUT_ROOT:-$PWD/runs}/$kind-$(date +%Y%m%d-%H%M%S)
@@ -526,7 +633,7 @@ mc_study_main() {
             local rep
             for ((rep = 1; rep <= repeats; rep++)); do
                 local -a cmd=(env MC_NODES="$POINT_N" MC_RANKS="$POINT_R" MC_RANKS_PER_NODE=$((POINT_R / POINT_N))
-                    MC_THREADS="$POINT_T" MC_REPEAT="$rep" MICROCIRCUIT_BIN="$MC_BIN"
+                    MC_THREADS="$POINT_T" MC_REPEAT="$rep" MICROCIRCUIT_BIN="$MC_BIN" MC_WAIT_IDLE="$wait_idle"
                     bash "$MC_JOBS_DIR/run_point.sbatch" "${point_args[@]}")
                 if [[ $print_only == 1 ]]; then
                     printf '%q ' "${cmd[@]}"
@@ -540,7 +647,7 @@ mc_study_main() {
             local -a sb=(sbatch --parsable --job-name="pd14-$kind-$label" --nodes="$POINT_N"
                 --ntasks="$POINT_R" --ntasks-per-node=$((POINT_R / POINT_N)) --cpus-per-task="$POINT_T"
                 --array="1-$repeats" --time="$time_limit" --output="$study/logs/%x-%A_%a.out"
-                --export="ALL,MC_JOBS_DIR=$MC_JOBS_DIR,MICROCIRCUIT_BIN=$MC_BIN")
+                --export="ALL,MC_JOBS_DIR=$MC_JOBS_DIR,MICROCIRCUIT_BIN=$MC_BIN,MC_WAIT_IDLE=$wait_idle")
             ((exclusive)) && sb+=(--exclusive)
             [[ $chain == 1 && -n $prev ]] && sb+=(--dependency="afterany:$prev")
             local -a user_args=()
@@ -611,6 +718,7 @@ mc_study_main() {
         echo "  \"t_sim_ms\": $t_sim,"
         echo "  \"t_presim_ms\": $t_presim,"
         echo "  \"bg_input_type\": $(mc_json_str "$bg"),"
+        echo "  \"wait_idle_s\": $wait_idle,"
         echo "  \"overrides\": $(mc_json_array "${sets[@]}"),"
         echo "  \"config\": $(mc_json_str "${MC_CONFIG:-}"),"
         echo "  \"binary\": $(mc_json_str "$MC_BIN"),"

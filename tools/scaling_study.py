@@ -15,6 +15,14 @@ Output in --out (default: ./scaling_results):
                         mean/std/min over the repetitions, speed-up, efficiency
   speedup, efficiency, rtf, phases, memory, overview  as PNG and SVG
 
+Runs that do not measure scaling are flagged (column "flags" of both tables, a
+red ring in the plots, a warning): ranks x threads above the CPUs of the node
+(oversubscribed), other processes busy before or during the run, or one core
+running slower than another (a virtual machine's host lending it away). The
+job scripts record these in job.json (jobs/lib.sh; tools/pd14bench/idle.py
+measures the load as the benchmark harness does); without job.json a run is
+not judged.
+
 Resources are counted in cores = ranks x threads. Runs of one network (same
 N_scaling, K_scaling, drive, t_sim) form one curve; speed-up and efficiency are
 relative to that curve's point with the fewest cores. Strong scaling:
@@ -43,9 +51,14 @@ RUN_COLUMNS = (
      "N_scaling", "K_scaling", "bg_input_type", "t_sim_ms", "neurons", "synapses", "spikes"]
     + ["phase_%s_s" % p for p in PHASES]
     + ["total_s", "rtf", "peak_rss_max_mb", "peak_rss_mean_mb", "peak_rss_sum_mb",
-       "synapse_store_bytes", "bytes_per_synapse", "version", "git_commit",
+       "synapse_store_bytes", "bytes_per_synapse", "cpus_per_node", "busy_cores_before",
+       "others_cores", "core_slowdown", "flags", "version", "git_commit",
        "slurm_job_id", "hosts", "path"]
 )
+
+# What makes a run not a measurement of scaling (the benchmark harness's limits).
+MAX_OTHERS_CORES = 0.25
+MAX_CORE_SLOWDOWN = 1.25
 
 
 class StudyError(Exception):
@@ -133,7 +146,34 @@ def read_run(report_path):
     row["slurm_job_id"] = job.get("slurm_job_id", "")
     row["hosts"] = " ".join(job.get("hosts") or [])
     row["path"] = os.path.dirname(report_path)
+    before = job.get("machine_before") or {}
+    after = job.get("machine_after") or {}
+    row["cpus_per_node"] = job.get("cpus_available") or ""
+    row["busy_cores_before"] = _number(before.get("busy_cores"))
+    row["others_cores"] = _number(after.get("others_cores"))
+    row["core_slowdown"] = max(_number(before.get("core_slowdown"), 0.0),
+                               _number(after.get("core_slowdown"), 0.0)) or float("nan")
+    rpn = job.get("ranks_per_node") or -(-ranks // row["nodes"])
+    row["flags"] = "; ".join(run_flags(row, rpn, threads, before.get("threshold_cores")))
     return OrderedDict((c, row[c]) for c in RUN_COLUMNS)
+
+
+def run_flags(row, ranks_per_node, threads, idle_threshold=None):
+    """Why a run does not measure scaling (empty: nothing known against it)."""
+    flags = []
+    cpus = row["cpus_per_node"]
+    if cpus and ranks_per_node * threads > int(cpus):
+        flags.append("oversubscribed: %d x %d on %d CPUs" % (ranks_per_node, threads, int(cpus)))
+    # before the run the wait's own limit applies, during it the harness's
+    before, during = row["busy_cores_before"], row["others_cores"]
+    limit_before = MAX_OTHERS_CORES if idle_threshold is None else idle_threshold
+    busy = [v for v, limit in ((before, limit_before), (during, MAX_OTHERS_CORES))
+            if not math.isnan(v) and v > limit]
+    if busy:
+        flags.append("busy: others used %.2f cores" % max(busy))
+    if not math.isnan(row["core_slowdown"]) and row["core_slowdown"] > MAX_CORE_SLOWDOWN:
+        flags.append("unequal cores: %.2fx" % row["core_slowdown"])
+    return flags
 
 
 def guess_kind(runs):
@@ -201,6 +241,13 @@ def summarize(runs, kind, phase):
                     row[column + "_min"] = low
             row["time_s"] = row[time_column + "_mean"]
             row["time_std_s"] = row[time_column + "_std"]
+            row["cpus_per_node"] = members[0]["cpus_per_node"]
+            kinds = OrderedDict()
+            for m in members:
+                for flag in filter(None, m["flags"].split("; ")):
+                    kinds.setdefault(flag.split(":")[0], []).append(flag)
+            row["flags"] = "; ".join("%s (%d/%d runs)" % (v[0], len(v), len(members))
+                                     for v in kinds.values())
             rows.append(row)
         base = rows[0]
         for row in rows:
@@ -220,6 +267,10 @@ def summarize(runs, kind, phase):
                     rel += (r["time_std_s"] / r["time_s"]) ** 2
             row["speedup_std"] = row["speedup"] * math.sqrt(rel)
             row["efficiency_std"] = row["efficiency"] * math.sqrt(rel)
+        for row in rows:
+            if row["flags"]:
+                warnings.append("point %s (%s): %s; its times do not measure %s scaling"
+                                % (row["label"], curve, row["flags"], kind))
         if kind == "strong":
             counts = {row["spikes"] for row in rows}
             if len(counts) > 1:
@@ -262,6 +313,21 @@ def plot(summary, runs, kind, phase, out, formats, title):
 
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+    flagged = [r for r in summary if r["flags"]]
+    cpus = {r["cpus_per_node"] for r in summary}
+    single_node = all(r["nodes"] == 1 for r in summary) and len(cpus) == 1 and "" not in cpus
+
+    def mark_flagged(ax, key):
+        """A red ring on every point that does not measure scaling."""
+        points = [(r["cores"], r[key]) for r in flagged if not math.isnan(r[key])]
+        if points:
+            ax.plot([p[0] for p in points], [p[1] for p in points], ls="", marker="o", ms=13,
+                    mfc="none", mec="red", mew=1.5,
+                    label="not a measurement: oversubscribed, busy or unequal cores")
+        if single_node:
+            n = int(next(iter(cpus)))
+            ax.axvline(n, color="red", ls=":", lw=1, label="CPUs of the node: %d" % n)
+
     def resource_axis(ax, rows_list):
         cores = sorted({r["cores"] for rows in rows_list for r in rows})
         ax.set_xscale("log", base=2)
@@ -270,7 +336,7 @@ def plot(summary, runs, kind, phase, out, formats, title):
         ax.xaxis.set_minor_formatter(NullFormatter())
         if len(cores) == 1:
             ax.set_xlim(cores[0] / 1.5, cores[0] * 1.5)
-        ax.set_xlabel("cores (ranks x threads)")
+        ax.set_xlabel("ranks x threads")
         ax.grid(True, which="major", alpha=0.3)
 
     def plain_log_y(ax, base=10):
@@ -285,7 +351,8 @@ def plot(summary, runs, kind, phase, out, formats, title):
             ax.errorbar([r["cores"] for r in rows], [r[key] for r in rows],
                         yerr=[r[std_key] for r in rows], marker="o", capsize=3, label=curve)
 
-    def finish(ax, ylabel, title):
+    def finish(ax, ylabel, title, key):
+        mark_flagged(ax, key)
         ax.set_ylabel(ylabel)
         ax.set_title(prefix + title)
         resource_axis(ax, curves.values())
@@ -298,19 +365,20 @@ def plot(summary, runs, kind, phase, out, formats, title):
         ax.plot(all_x, [c / base for c in all_x], "k--", lw=1, label="ideal")
         plain_log_y(ax, 2)
         finish(ax, "scaled speed-up" if kind == "weak" else "speed-up (%s)" % phase_name,
-               "scaled speed-up" if kind == "weak" else "speed-up")
+               "scaled speed-up" if kind == "weak" else "speed-up", "speedup")
 
     def draw_efficiency(ax):
         curves_with_errors(ax, "efficiency", "efficiency_std")
         ax.axhline(1.0, color="k", ls="--", lw=1, label="ideal")
         ax.set_ylim(bottom=0)
-        finish(ax, "parallel efficiency (%s)" % phase_name, "%s-scaling efficiency" % kind)
+        finish(ax, "parallel efficiency (%s)" % phase_name, "%s-scaling efficiency" % kind,
+               "efficiency")
 
     def draw_rtf(ax):
         curves_with_errors(ax, "rtf_mean", "rtf_std")
         ax.axhline(1.0, color="k", ls=":", lw=1, label="real time")
         plain_log_y(ax)
-        finish(ax, "real-time factor (wall / simulated)", "real-time factor")
+        finish(ax, "real-time factor (wall / simulated)", "real-time factor", "rtf_mean")
 
     def draw_memory(ax):
         for curve, rows in lines.items():
@@ -321,6 +389,7 @@ def plot(summary, runs, kind, phase, out, formats, title):
             ax.plot(x, [r["peak_rss_mean_mb_mean"] for r in rows], marker="s", ls=":",
                     color=line[0].get_color(), label="%s, mean over ranks" % curve)
         ax.set_ylim(bottom=0)
+        mark_flagged(ax, "peak_rss_max_mb_mean")
         ax.set_ylabel("peak memory per rank (MB, RSS)")
         ax.set_title(prefix + "memory per rank")
         resource_axis(ax, curves.values())
@@ -337,6 +406,8 @@ def plot(summary, runs, kind, phase, out, formats, title):
                 text += "\n" + r["curve"]
             elif kind == "weak":
                 text += "\nN=%g" % r["N_scaling"]
+            if r["flags"]:
+                text += "\n(flagged)"
             labels.append(text)
         bottom = [0.0] * len(rows)
         positions = list(range(len(rows)))
@@ -346,6 +417,9 @@ def plot(summary, runs, kind, phase, out, formats, title):
             bottom = [b + h for b, h in zip(bottom, heights)]
         ax.set_xticks(positions)
         ax.set_xticklabels(labels, fontsize="small")
+        for tick, r in zip(ax.get_xticklabels(), rows):
+            if r["flags"]:
+                tick.set_color("red")
         ax.set_xlabel("ranks x threads[@nodes]")
         ax.set_ylabel("wall time (s), mean over repetitions")
         ax.set_title(prefix + "phase breakdown")
@@ -368,9 +442,12 @@ def plot(summary, runs, kind, phase, out, formats, title):
         text += ["", curve, "%-14s %9s %8s %6s %9s" % ("point", "T/s", "speed-up", "effic.",
                                                          "MB/rank")]
         for row in rows:
-            text.append("%-14s %9.4f %8.2f %6.2f %9.1f" % (
+            text.append("%-14s %9.4f %8.2f %6.2f %9.1f%s" % (
                 row["label"], row["time_s"], row["speedup"], row["efficiency"],
-                row["peak_rss_max_mb_mean"]))
+                row["peak_rss_max_mb_mean"], "  !" if row["flags"] else ""))
+    if flagged:
+        text += ["", "! not a measurement of scaling:"]
+        text += ["  %s: %s" % (r["label"], r["flags"]) for r in flagged]
     commits = sorted({r["git_commit"] for r in runs})
     text += ["", "git commit: " + ", ".join(commits)]
     table.text(0.0, 1.0, "\n".join(text[:45]), va="top", family="monospace", fontsize=8)
@@ -422,9 +499,17 @@ def main(argv=None):
     print("%-14s %5s %7s %6s %10s %9s %9s %8s %10s" % (
         "point", "cores", "N", "reps", "T_%s/s" % args.phase, "speed-up", "effic.", "RTF", "MB/rank"))
     for s in summary:
-        print("%-14s %5d %7g %6d %10.4f %9.2f %9.2f %8.3f %10.1f" % (
+        print("%-14s %5d %7g %6d %10.4f %9.2f %9.2f %8.3f %10.1f%s" % (
             s["label"], s["cores"], s["N_scaling"], s["repeats"], s["time_s"], s["speedup"],
-            s["efficiency"], s["rtf_mean"], s["peak_rss_max_mb_mean"]))
+            s["efficiency"], s["rtf_mean"], s["peak_rss_max_mb_mean"],
+            "  ! " + s["flags"] if s["flags"] else ""))
+    flagged = [s for s in summary if s["flags"]]
+    if flagged:
+        print("WARNING: %d of %d point(s) marked ! do not measure scaling (see the flags "
+              "column of scaling_summary.csv)" % (len(flagged), len(summary)))
+    unjudged = sum(1 for r in runs if r["cpus_per_node"] == "")
+    if unjudged:
+        print("note: %d run(s) without job.json: oversubscription and load unknown" % unjudged)
     print("wrote %s, %s%s" % (os.path.join(args.out, "scaling_runs.csv"),
                               os.path.join(args.out, "scaling_summary.csv"),
                               (" and %d plot file(s)" % len(written)) if written else ""))

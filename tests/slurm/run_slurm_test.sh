@@ -273,7 +273,8 @@ say "node $HOST is idle: $(sinfo -h -o '%P %a %D %T %c CPUs %m MB')"
 
 # --- submit -----------------------------------------------------------------------------
 cd "$TMP/out"
-submit_env=(env "$MARK" MICROCIRCUIT_BIN="$BIN" MC_PYTHON="$PY")
+# MC_WAIT_IDLE=0: the runs measure the machine's load but do not wait for it to fall.
+submit_env=(env "$MARK" MICROCIRCUIT_BIN="$BIN" MC_PYTHON="$PY" MC_WAIT_IDLE=0)
 FULL_ID=$("${submit_env[@]}" sbatch --parsable --nodes=1 --ntasks=2 --ntasks-per-node=2 \
     --cpus-per-task=1 --time=00:10:00 --output="$TMP/log/full-%j.out" \
     "$REPO/jobs/full_scale.sbatch" --out "$TMP/out/full" --t-presim 50 --t-sim 100 \
@@ -405,6 +406,10 @@ for label, ranks in (("R1xT1xN1", 1), ("R2xT1xN1", 2)):
         j = json.load(open(os.path.join(d, "job.json")))
         check(r["ranks"] == ranks, "%s rep%d: %d ranks" % (label, rep, r["ranks"]))
         check(j["slurm_array_task_id"] == str(rep), "%s rep%d: array task id %r" % (label, rep, j["slurm_array_task_id"]))
+        check(j["oversubscribed"] is False and j["cpus_available"] >= ranks
+              and "busy_cores" in (j["machine_before"] or {})
+              and "others_cores" in (j["machine_after"] or {}),
+              "%s rep%d: job.json lacks the machine's record: %s" % (label, rep, j))
         runs[(label, rep)] = read_spikes(os.path.join(d, "spikes.h5"))
 reference = runs[("R1xT1xN1", 1)]
 total = sum(len(v[0]) for v in reference.values())

@@ -1,4 +1,6 @@
-"""Tests of tools/scaling_study.py on synthetic report.json files (no simulator, no SLURM).
+"""Tests of tools/scaling_study.py on synthetic report.json files (no simulator, no SLURM),
+and of the local study drivers' refusal and flagging of oversubscribed points (one of them
+runs the simulator, $MICROCIRCUIT_BIN, at a tiny scale).
 
 Run: /usr/bin/python3 -B -m pytest -q -p no:cacheprovider tests/slurm/test_scaling_study.py
 """
@@ -175,3 +177,110 @@ def test_help():
     result = run_tool("--help")
     assert result.returncode == 0
     assert "speed-up" in result.stdout
+
+
+def write_machine(directory, cpus, busy_before=0.0, others=0.0, slowdown=1.0, ranks_per_node=None):
+    """The job scripts' record of the machine around a run (jobs/lib.sh)."""
+    path = os.path.join(directory, "job.json")
+    with open(path) as f:
+        job = json.load(f)
+    job.update(cpus_available=cpus, ranks_per_node=ranks_per_node or job["ranks"],
+               machine_before={"busy_cores": busy_before, "threshold_cores": 0.3,
+                               "core_slowdown": slowdown},
+               machine_after={"others_cores": others, "core_slowdown": 1.0})
+    with open(path, "w") as f:
+        json.dump(job, f)
+
+
+def test_runs_that_measure_no_scaling_are_flagged(tmp_path):
+    make_strong(tmp_path)
+    runs = tmp_path / "runs"
+    for point in ("R1xT1xN1", "R2xT1xN1", "R2xT2xN1", "R4xT1xN1"):
+        for rep in (1, 2):
+            write_machine(runs / point / ("rep%d" % rep), cpus=2)
+    # 4 ranks and 2 x 2 on 2 CPUs; one repetition of 2x1 with a busy machine,
+    # one of 1x1 on unequal cores
+    write_machine(runs / "R2xT1xN1" / "rep2", cpus=2, others=0.9)
+    write_machine(runs / "R1xT1xN1" / "rep1", cpus=2, slowdown=1.6)
+    out = tmp_path / "results"
+    result = run_tool(runs, "--out", out)
+    assert result.returncode == 0, result.stderr
+    flags = {s["label"]: s["flags"] for s in read_csv(out / "scaling_summary.csv")}
+    assert flags["R4xT1xN1"] == "oversubscribed: 4 x 1 on 2 CPUs (2/2 runs)"
+    assert flags["R2xT2xN1"].startswith("oversubscribed: 2 x 2 on 2 CPUs")
+    assert flags["R2xT1xN1"] == "busy: others used 0.90 cores (1/2 runs)"
+    assert flags["R1xT1xN1"] == "unequal cores: 1.60x (1/2 runs)"
+    per_run = read_csv(out / "scaling_runs.csv")
+    assert sum(1 for r in per_run if r["flags"]) == 2 + 2 + 1 + 1
+    assert "WARNING: 4 of 4 point(s) marked ! do not measure scaling" in result.stdout
+    assert "point R4xT1xN1" in result.stderr and "do not measure strong scaling" in result.stderr
+    check_plots(out)
+    # a run without job.json is not judged, and says so
+    make_strong(tmp_path / "bare", with_job=False)
+    result = run_tool(tmp_path / "bare", "--out", tmp_path / "bare_out", "--no-plots")
+    assert "note: 8 run(s) without job.json" in result.stdout
+    assert "WARNING" not in result.stdout
+
+
+def test_idle_command_line():
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tools"))
+    res = subprocess.run([sys.executable, "-B", "-m", "pd14bench.idle", "wait", "--max-wait", "0"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    state = json.loads(res.stdout)
+    assert {"busy_cores", "waited_s", "core_slowdown", "cpus"} <= set(state)
+    res = subprocess.run([sys.executable, "-B", "-m", "pd14bench.idle", "after", "--busy-cpu-s",
+                          "5", "--own-cpu-s", "3", "--wall-s", "4"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert json.loads(res.stdout)["others_cores"] == pytest.approx(0.5)
+
+
+def _two_cpus():
+    """Run a command on two CPUs (taskset), whatever the machine has."""
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two CPUs")
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    return ["taskset", "-c", "%d,%d" % tuple(cpus)]
+
+
+def test_local_study_refuses_oversubscription(tmp_path):
+    fake = tmp_path / "microcircuit_mpi"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    env = dict(os.environ, MICROCIRCUIT_BIN=str(fake))
+    res = subprocess.run(_two_cpus() + [os.path.join(REPO, "jobs", "strong_scaling.sh"), "--local",
+                         "--points", "1x1 2x1 4x1", "--out", str(tmp_path / "study")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 2
+    assert "point(s) 4x1: more ranks x threads than the 2 CPU(s)" in res.stderr
+    assert "--oversubscribe" in res.stderr
+    assert not (tmp_path / "study").exists()
+
+
+def test_local_study_flags_oversubscription(tmp_path):
+    binary = os.environ.get("MICROCIRCUIT_BIN") or os.path.join(REPO, "build", "microcircuit_mpi")
+    if not os.access(binary, os.X_OK):
+        pytest.skip("microcircuit_mpi not built (set MICROCIRCUIT_BIN)")
+    env = {k: v for k, v in os.environ.items() if k != "MICROCIRCUIT_BIN"}
+    env["MICROCIRCUIT_MPI"] = binary  # the older name still works, with a warning
+    study = tmp_path / "study"
+    res = subprocess.run(_two_cpus() + [os.path.join(REPO, "jobs", "strong_scaling.sh"), "--local",
+                         "--points", "1x1 4x1", "--oversubscribe", "--repeats", "1", "--scale",
+                         "0.02", "--bg", "poisson", "--t-presim", "20", "--t-sim", "50",
+                         "--wait-idle", "0", "--out", str(study)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "MICROCIRCUIT_MPI is deprecated, set MICROCIRCUIT_BIN" in res.stderr
+    assert "WARNING: point(s) 4x1 oversubscribe the 2 CPU(s)" in res.stderr
+    assert "WARNING: oversubscribed: 4 rank(s) x 1 thread(s) per node on 2 CPU(s)" in res.stdout
+    with open(study / "runs" / "R4xT1xN1" / "rep1" / "job.json") as f:
+        job = json.load(f)
+    assert job["oversubscribed"] is True and job["cpus_available"] == 2
+    assert job["cpus_used_per_node"] == 4 and job["wait_idle_s"] == 0
+    assert {"busy_cores", "core_slowdown"} <= set(job["machine_before"])
+    assert "others_cores" in job["machine_after"]
+    with open(study / "runs" / "R1xT1xN1" / "rep1" / "job.json") as f:
+        assert json.load(f)["oversubscribed"] is False
+    flags = {s["label"]: s["flags"] for s in read_csv(study / "results" / "scaling_summary.csv")}
+    assert flags["R4xT1xN1"].startswith("oversubscribed: 4 x 1 on 2 CPUs")
+    assert "R4xT1xN1" in res.stdout and "do not measure scaling" in res.stdout

@@ -5,8 +5,14 @@ Modules (one job each):
 - ``readers``      -- load spikes (SONATA HDF5 or the PyNEST reference's text
                       output) and the run's metadata into a :class:`SpikeData`.
 - ``statistics``   -- per-neuron firing rates, ISI CVs, spike-count
-                      correlations and the two-sample KS distance.
-- ``plots``        -- raster plot, rate box plot, histograms (PNG/SVG).
+                      correlations, population rates and the two-sample
+                      KS distance.
+- ``recordings``   -- what a run did besides spiking: the stimuli of its
+                      configuration, the membrane potentials it recorded.
+- ``plots``        -- raster plot, rate box plot, histograms, population
+                      rates, membrane potentials (PNG/SVG).
+- ``figures``      -- which figures ``plot`` draws for a run and what they
+                      say about it (run, stimuli, reference).
 - ``verification`` -- find the matching reference set and judge a run
                       against the reference seeds.
 - ``output``       -- CSV tables and JSON documents as every tool here

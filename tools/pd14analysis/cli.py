@@ -67,10 +67,13 @@ def build_parser():
     p.add_argument("--npz", metavar="FILE",
                    help="write the per-neuron / per-pair distributions as .npz")
 
-    p = sub.add_parser("plot", parents=[common], help="raster, box and histogram plots",
-                       description="Raster plot, box plot of per-neuron rates and "
+    p = sub.add_parser("plot", parents=[common], help="raster, box, histogram, PSTH and "
+                       "voltage plots",
+                       description="Raster plot, box plot of per-neuron rates, "
                        "histograms of rates, CVs and correlations (with the matching "
-                       "reference distributions drawn over them), as PNG and SVG.")
+                       "reference distributions drawn over them), and, where the run "
+                       "has them, population rates around its stimulus and the "
+                       "recorded membrane potentials, as PNG and SVG.")
     p.add_argument("-o", "--output-dir", default="analysis_plots",
                    help="directory for the figures (default: ./%(default)s)")
     p.add_argument("--formats", default="png,svg", help="comma-separated (default %(default)s)")
@@ -84,6 +87,13 @@ def build_parser():
                    "repository's data/reference)")
     p.add_argument("--no-reference", action="store_true",
                    help="do not draw reference distributions")
+    p.add_argument("--psth", action="store_true",
+                   help="draw the population rates also for a run without a stimulus")
+    p.add_argument("--psth-bin", type=float, default=st.DEFAULT_PSTH_BIN_MS,
+                   metavar="MS", help="bin of the population rates (default %(default)s ms)")
+    p.add_argument("--trace-interval", nargs=2, type=float, metavar=("BEGIN", "END"),
+                   help="time interval of the population rates and membrane potentials "
+                   "in ms (default: the analysis window)")
 
     p = sub.add_parser("verify", parents=[common], help="verdict against the reference seeds",
                        description="Compare the distributions of rates, ISI CVs and "
@@ -196,32 +206,12 @@ def _matching_reference(args, data):
 
 
 def cmd_plot(args):
-    from . import plots
+    from . import figures
     data, t_start, t_stop, source = _load(args)
     print(_describe_run(data, t_start, t_stop, source))
-    formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
-    stats = st.compute_statistics(data, t_start, t_stop, n_sample=args.n_sample,
-                                  bin_ms=args.bin_ms, seed=args.seed)
-    reference, label = None, "reference"
-    if not args.no_reference:
-        from . import verification as vf
-        ref, reason, _ = _matching_reference(args, data)
-        if ref is None:
-            print(f"no reference distributions drawn: {reason}")
-        else:
-            reference = vf.pooled_reference(ref, t_stop - t_start, n_sample=args.n_sample,
-                                            bin_ms=args.bin_ms, seed=args.seed,
-                                            exclude_path=data.meta.get("path"))
-            label = f"reference {ref.name}"
-    if args.raster_interval:
-        r0, r1 = args.raster_interval
-    else:
-        r0, r1 = t_start, min(t_stop, t_start + plots.DEFAULT_RASTER_MS)
-    paths = plots.raster(data, r0, r1, args.output_dir, formats, step=args.raster_step)
-    paths += plots.rate_boxplot(stats, args.output_dir, formats)
-    paths += plots.histograms(stats, args.output_dir, reference=reference,
-                              formats=formats, reference_label=label)
-    for p in paths:
+    if not args.psth_bin > 0:
+        raise ValueError("--psth-bin must be > 0")
+    for p in figures.plot_run(data, t_start, t_stop, args, _matching_reference):
         print("wrote", p)
     return EXIT_OK
 

@@ -114,8 +114,10 @@ def _as_float(value):
         return None
 
 
-def _parse_config_yaml(text):
-    """The few run parameters we need from the engine's effective config."""
+def load_config_yaml(text):
+    """The engine's effective configuration (``/metadata`` attribute
+    ``config_yaml``) as a dict of sections; values are strings where PyYAML
+    is missing."""
     try:
         import yaml
         cfg = yaml.safe_load(text) or {}
@@ -134,6 +136,12 @@ def _parse_config_yaml(text):
                 cfg.setdefault(key, {} if value == "" else value)
             elif section is not None and isinstance(cfg.get(section), dict):
                 cfg[section][key] = value.strip("'\"")
+    return cfg if isinstance(cfg, dict) else {}
+
+
+def _parse_config_yaml(text):
+    """The few run parameters we need from the engine's effective config."""
+    cfg = load_config_yaml(text)
     out = {}
     sim = cfg.get("simulation") or {}
     net = cfg.get("network") or {}

@@ -28,6 +28,7 @@ DEFAULT_N_SAMPLE = 200
 DEFAULT_BIN_MS = 2.0
 DEFAULT_SEED = 12345
 MIN_SPIKES_CV = 3
+DEFAULT_PSTH_BIN_MS = 5.0
 
 
 def window_mask(times, t_start, t_stop):
@@ -219,6 +220,19 @@ def compute_statistics(data, t_start, t_stop, stats=STATISTICS,
             name, data.node_ids[name], data.times[name], data.n_neurons[name],
             t_start, t_stop, stats, samples[name], bin_ms)
     return out
+
+
+def population_rate(times, n_neurons, t_start, t_stop, bin_ms):
+    """Population rate (PSTH) over [t_start, t_stop): spikes per neuron per
+    second in consecutive bins of ``bin_ms`` from t_start (an incomplete last
+    bin is dropped). Returns (bin edges in ms, rates in spikes/s)."""
+    n_bins = int(np.floor((t_stop - t_start) / bin_ms + 1e-9))
+    if n_bins < 1:
+        raise ValueError(f"no bin of {bin_ms:g} ms fits into [{t_start:g}, {t_stop:g}) ms")
+    edges = t_start + bin_ms * np.arange(n_bins + 1)
+    idx = np.floor((np.asarray(times, dtype=np.float64) - t_start) / bin_ms).astype(np.int64)
+    counts = np.bincount(idx[(idx >= 0) & (idx < n_bins)], minlength=n_bins)
+    return edges, counts / max(int(n_neurons), 1) / (bin_ms * 1e-3)
 
 
 def ks_distance(a, b):

@@ -59,7 +59,7 @@ def build_parser():
     p.add_argument("--quick", action="store_true",
                    help=f"quick mode: points {QUICK_POINTS}, layouts {DEFAULT_LAYOUTS}, 3 repeats, "
                         "recording both, t_sim 1000 ms (a few minutes on 2 cores)")
-    p.add_argument("--binary", help="microcircuit_mpi (default: $MICROCIRCUIT_MPI, build/, PATH)")
+    p.add_argument("--binary", help="microcircuit_mpi (default: $MICROCIRCUIT_BIN, build/, PATH)")
     p.add_argument("--out", help="output folder (default: a new folder under the temp dir)")
     p.add_argument("--scales", help=f"SCALE:DRIVE,... (default {DEFAULT_POINTS}; quick {QUICK_POINTS})")
     p.add_argument("--layouts", help=f"RANKSxTHREADS,... (default {DEFAULT_LAYOUTS})")

@@ -90,3 +90,54 @@ def core_slowdown(loop=200_000, tries=5):
         os.sched_setaffinity(0, allowed)
     medians = [statistics.median(t) for t in times.values()]
     return max(medians) / min(medians)
+
+
+def main(argv=None):
+    """The waits and measurements above for the job scripts (jobs/lib.sh),
+    so that a scaling study's runs wait and are judged as the harness's
+    are. Prints one JSON object; messages go to stderr."""
+    import argparse
+    import json
+    import sys
+    parser = argparse.ArgumentParser(prog="python3 -m pd14bench.idle",
+                                     description="Wait for a quiet machine before a run; "
+                                     "measure the load of other processes during it.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("wait", help="wait until other processes are idle and the cores "
+                       "equally fast, then print the machine's state")
+    p.add_argument("--max-wait", type=float, default=60.0,
+                   help="seconds to wait at most (0: one sample, no waiting; default 60)")
+    p.add_argument("--threshold", type=float, default=0.3,
+                   help="idle = fewer than this many cores busy with others (default 0.3)")
+    p.add_argument("--max-slowdown", type=float, default=1.25,
+                   help="cores equal = the slowest at most this many times slower "
+                        "(default 1.25; 0: not checked)")
+    p = sub.add_parser("after", help="after a run: the cores other processes used during it")
+    p.add_argument("--busy-cpu-s", type=float, required=True,
+                   help="CPU seconds all processes were busy during the run (/proc/stat)")
+    p.add_argument("--wall-s", type=float, required=True, help="the run's wall time")
+    p.add_argument("--own-cpu-s", type=float,
+                   help="CPU seconds of the run itself (without it: others unknown)")
+    args = parser.parse_args(argv)
+
+    def log(message):
+        print(message.strip(), file=sys.stderr)
+    if args.command == "wait":
+        slowdown_limit = args.max_slowdown if args.max_slowdown > 0 else None
+        busy, waited = wait_until_idle(args.max_wait, args.threshold, log, slowdown_limit)
+        out = {"busy_cores": busy, "waited_s": round(waited, 1),
+               "threshold_cores": args.threshold, "core_slowdown": core_slowdown(),
+               "max_core_slowdown": slowdown_limit,
+               "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count()}
+    else:
+        others = None
+        if args.own_cpu_s is not None and args.wall_s > 0:
+            others = max(0.0, (args.busy_cpu_s - args.own_cpu_s) / args.wall_s)
+        out = {"others_cores": others, "core_slowdown": core_slowdown()}
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

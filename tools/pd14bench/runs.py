@@ -7,6 +7,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 from . import REPO
@@ -16,13 +17,20 @@ from .metrics import count_sim_spikes, row_from_report
 
 
 def find_binary(explicit=None):
-    """microcircuit_mpi: the one given, $MICROCIRCUIT_MPI, build/ or the PATH."""
-    candidates = [explicit, os.environ.get("MICROCIRCUIT_MPI"),
+    """microcircuit_mpi: the one given, $MICROCIRCUIT_BIN, build/ or the PATH.
+    $MICROCIRCUIT_MPI, the harness's earlier name, is still read, with a
+    warning: the job scripts and tests know only MICROCIRCUIT_BIN."""
+    from_env = os.environ.get("MICROCIRCUIT_BIN")
+    if not from_env and os.environ.get("MICROCIRCUIT_MPI"):
+        from_env = os.environ["MICROCIRCUIT_MPI"]
+        print("warning: MICROCIRCUIT_MPI is deprecated, set MICROCIRCUIT_BIN instead",
+              file=sys.stderr)
+    candidates = [explicit, from_env,
                   os.path.join(REPO, "build", "microcircuit_mpi"), shutil.which("microcircuit_mpi")]
     for c in candidates:
         if c and os.path.isfile(c) and os.access(c, os.X_OK):
             return os.path.abspath(c)
-    raise SystemExit("microcircuit_mpi not found: pass --binary PATH (or set MICROCIRCUIT_MPI), "
+    raise SystemExit("microcircuit_mpi not found: pass --binary PATH (or set MICROCIRCUIT_BIN), "
                      "e.g. build it with cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && "
                      "make -C build microcircuit_mpi")
 
