@@ -130,12 +130,20 @@ def run_seed(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None, r
 # analysis of one run
 
 
+def _stats_name(length_ms):
+    """stats, or stats_T<seconds>s for an analysis of the first length_ms."""
+    return "stats" if length_ms is None else f"stats_T{length_ms / 1000.0:g}s"
+
+
 def analyse_run(run_dir, n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
-                seed=st.DEFAULT_SEED, force=False, log=print):
-    """stats.npz and stats.json of one run (skipped when newer than spikes.h5)."""
+                seed=st.DEFAULT_SEED, force=False, log=print, length_ms=None):
+    """stats.npz and stats.json of one run (skipped when newer than spikes.h5);
+    with ``length_ms`` only the first length_ms after the warm-up, into
+    stats_T<s>s.npz/json (how the statistics depend on the run length)."""
     spikes = run_dir if run_dir.endswith(".h5") else os.path.join(run_dir, "spikes.h5")
     out_dir = os.path.dirname(os.path.abspath(spikes))
-    npz = os.path.join(out_dir, "stats.npz")
+    name = _stats_name(length_ms)
+    npz = os.path.join(out_dir, name + ".npz")
     if not force and os.path.isfile(npz) and \
             os.path.getmtime(npz) >= os.path.getmtime(spikes):
         log(f"{npz}: up to date")
@@ -143,6 +151,10 @@ def analyse_run(run_dir, n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
     t0 = time.time()
     data = readers.read_sonata(spikes)
     t_start, t_stop, _ = data.default_window()
+    if length_ms is not None:
+        if t_start + length_ms > t_stop + 1e-6:
+            raise ValueError(f"{spikes}: shorter than {length_ms:g} ms")
+        t_stop = t_start + length_ms
     stats = st.compute_statistics(data, t_start, t_stop, n_sample=n_sample,
                                   bin_ms=bin_ms, seed=seed)
     arrays = {f"{p}_{s}": stats[p].distribution(s) for p in stats for s in st.STATISTICS}
@@ -154,16 +166,17 @@ def analyse_run(run_dir, n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
                 "n_spikes": data.n_spikes,
                 "settings": {"n_sample": n_sample, "bin_ms": bin_ms, "seed": seed},
                 "populations": {p: s.summary() for p, s in stats.items()}},
-               os.path.join(out_dir, "stats.json"))
+               os.path.join(out_dir, name + ".json"))
     log(f"{npz}: {data.n_spikes} spikes in {time.time() - t0:.1f} s")
     return npz
 
 
-def load_run_stats(run_dir):
+def load_run_stats(run_dir, length_ms=None):
     """(meta dict, {pop: {stat: array}}) of an analysed run."""
-    with open(os.path.join(run_dir, "stats.json")) as f:
+    name = _stats_name(length_ms)
+    with open(os.path.join(run_dir, name + ".json")) as f:
         meta = json.load(f)
-    arrays = np.load(os.path.join(run_dir, "stats.npz"))
+    arrays = np.load(os.path.join(run_dir, name + ".npz"))
     dists = {}
     for key in arrays.files:
         pop, stat = key.rsplit("_", 1)
@@ -303,14 +316,15 @@ def draw(runs, summary, out_dir, formats=("png", "svg"), title=""):
 
 
 def summarize_dir(ens_dir, fig_dir=None, formats=("png", "svg"), json_path=None,
-                  title="", log=print):
+                  title="", log=print, length_ms=None):
     runs = []
     meta0 = None
+    name = _stats_name(length_ms)
     for d in seed_dirs(ens_dir):
-        if not os.path.isfile(os.path.join(d, "stats.npz")):
+        if not os.path.isfile(os.path.join(d, name + ".npz")):
             log(f"{d}: not analysed, left out")
             continue
-        meta, dists = load_run_stats(d)
+        meta, dists = load_run_stats(d, length_ms)
         meta0 = meta0 or meta
         runs.append((os.path.basename(d), dists))
     if len(runs) < 2:
@@ -319,10 +333,12 @@ def summarize_dir(ens_dir, fig_dir=None, formats=("png", "svg"), json_path=None,
     summary.update(window_ms=meta0.get("window_ms"), N_scaling=meta0.get("N_scaling"),
                    K_scaling=meta0.get("K_scaling"), drive=meta0.get("drive"),
                    settings=meta0.get("settings"))
-    json_path = json_path or os.path.join(ens_dir, "ensemble.json")
+    json_path = json_path or os.path.join(
+        ens_dir, "ensemble.json" if length_ms is None else f"ensemble_{name[6:]}.json")
     write_json(summary, json_path)
     log(f"wrote {json_path}")
-    paths = draw(runs, summary, fig_dir or os.path.join(ens_dir, "figures"), formats, title)
+    paths = draw(runs, summary, fig_dir or os.path.join(
+        ens_dir, "figures" if length_ms is None else f"figures_{name[6:]}"), formats, title)
     for p in paths:
         log(f"wrote {p}")
     log(format_summary(summary))
@@ -385,8 +401,14 @@ def build_parser():
     q = sub.add_parser("analyse", help="stats.npz/stats.json of runs")
     q.add_argument("dirs", nargs="+", help="seed directories, spikes.h5 files or ensembles")
     q.add_argument("--force", action="store_true", help="analyse again")
+    q.add_argument("--length", type=float, metavar="MS",
+                   help="analyse only the first MS after the warm-up (into "
+                   "stats_T<s>s.npz), to see how the statistics depend on the run length")
     q = sub.add_parser("summarize", help="ensemble.json and figures")
     q.add_argument("dir", help="the ensemble directory")
+    q.add_argument("--length", type=float, metavar="MS",
+                   help="summarise the analyses of `analyse --length MS` (into "
+                   "ensemble_T<s>s.json, figures_T<s>s/)")
     summary_options(q)
     q = sub.add_parser("all", help="run, then summarize")
     run_options(q)
@@ -415,10 +437,10 @@ def main(argv=None):
                 targets = seed_dirs(d) if os.path.isdir(d) and not \
                     os.path.isfile(os.path.join(d, "spikes.h5")) else [d]
                 for t in targets:
-                    analyse_run(t, force=args.force, log=log)
+                    analyse_run(t, force=args.force, log=log, length_ms=args.length)
         else:
             summarize_dir(args.dir, args.figures, args.formats.split(","), args.json,
-                          args.title, log)
+                          args.title, log, args.length)
     except (ValueError, OSError, RuntimeError) as e:
         print(f"ensemble.py {args.command}: error: {e}", file=sys.stderr)
         return 2

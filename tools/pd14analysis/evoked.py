@@ -19,7 +19,10 @@ DC transient (s = dc_transient_start, e = s + dc_transient_dur):
   plateau     rate in [s + 20, e)
   offset      rate in [e, e + 10)
   onset_latency   time after s at which the excess spikes (over ``before``)
-                  in [s, s + 10) reach half of their total
+                  in [s, s + 2) reach half of their total: the step current
+                  makes the neurons near threshold fire at once, while the
+                  later network response (bursty at scale 0.2 with DC drive)
+                  varies from seed to seed by a millisecond
   offset_latency  time after e at which the missing spikes (under
                   ``plateau``) in [e, e + 10) reach half of their total
 
@@ -53,6 +56,7 @@ BASELINE_MS = 100.0
 THALAMIC_WINDOW_MS = 30.0
 THALAMIC_LATENCY_MS = 10.0
 DC_EDGE_MS = 10.0
+DC_ONSET_LATENCY_MS = 2.0
 DC_SETTLE_MS = 20.0
 PEAK_WIDTH_MS = 1.0
 GRID_MS = 0.1
@@ -154,7 +158,7 @@ def responses(data, kind, times=None):
             r["onset"] = _rate(ts, n, start, start + DC_EDGE_MS)
             r["plateau"] = _rate(ts, n, start + DC_SETTLE_MS, end)
             r["offset"] = _rate(ts, n, end, end + DC_EDGE_MS)
-            r["onset_latency"] = excess_latency(ts, n, start, DC_EDGE_MS, before)
+            r["onset_latency"] = excess_latency(ts, n, start, DC_ONSET_LATENCY_MS, before)
             r["offset_latency"] = deficit_latency(ts, n, end, DC_EDGE_MS, r["plateau"])
         out[pop] = r
     return out
@@ -179,12 +183,11 @@ def judge_responses(ref_resp, cand_resp, kind, populations, alpha=vf.ALPHA_DEFAU
             name = (pop, meas, "evoked")
             if any(pop not in c for c in cand_resp):
                 fixed.append((name, "fail", "population missing in the run"))
-            elif not all(math.isfinite(x) for x in v[:n]):
-                fixed.append((name, "n/a", "undefined in some reference seeds "
-                                           "(no response to time)"))
-            elif not all(math.isfinite(x) for x in v[n:]):
-                fixed.append((name, "fail", "no response in the run where the "
-                                            "reference has one"))
+            elif not all(math.isfinite(x) for x in v):
+                # a sparse population may have no excess spikes in a short
+                # window by chance; a missing response shows in the rates
+                fixed.append((name, "n/a", "undefined in some runs or seeds "
+                                           "(no excess spikes to time)"))
             else:
                 names.append(name)
                 values.append(v)
