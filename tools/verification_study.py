@@ -34,6 +34,12 @@ from pd14analysis.output import write_json  # noqa: E402
 
 
 def cmd_loo(args):
+    if args.dof_cap is not None:
+        # the tails' model under study: 'none' judges every test with n - 1
+        cap = None if args.dof_cap == "none" else float(args.dof_cap)
+        vf.HEAVY_TAIL_DOF = cap if cap is not None else np.inf
+        from pd14analysis import evoked
+        evoked.EVOKED_DOF = cap if cap is not None else np.inf
     sets = vf.list_reference_sets(args.set) \
         if not os.path.isdir(os.path.join(args.set, "network")) else []
     if args.prefix is not None:
@@ -71,8 +77,8 @@ def cmd_runs(args):
     ref_dir = args.reference_dir or vf.default_reference_dir()
     sets = vf.list_reference_sets(ref_dir)
     report = {}
-    rng = np.random.default_rng(7)
     for d in args.dirs:
+        rng = np.random.default_rng(7)  # the same ensembles whatever the order of DIRs
         files = [os.path.join(s, "spikes.h5") for s in seed_dirs(d)
                  if os.path.isfile(os.path.join(s, "spikes.h5"))]
         if not files:
@@ -138,6 +144,9 @@ def main(argv=None):
     q.add_argument("--k", type=int, default=1, help="runs per held-out ensemble (1)")
     q.add_argument("--max-subsets", type=int, help="random subsets at most")
     q.add_argument("--alpha", type=float, default=vf.ALPHA_DEFAULT)
+    q.add_argument("--dof-cap", metavar="N|none",
+                   help="degrees of freedom of the heavy-tailed tests instead of 3 (evoked: "
+                   "2); 'none': n_seeds - 1 for every test (what the calibration replaced)")
     q.add_argument("--json", metavar="FILE")
     q = sub.add_parser("runs", help="verdicts of runs and of k-run ensembles of them")
     q.add_argument("dirs", nargs="+", help="ensemble directories (seed<S>/spikes.h5)")

@@ -718,7 +718,9 @@ def leave_out_study(ref_set, k=1, alpha=ALPHA_DEFAULT, max_subsets=None,
         subsets = [subsets[i] for i in sorted(rng.choice(len(subsets), max_subsets,
                                                          replace=False))]
     # one KS matrix over all seeds; every subset's tests use its rows
-    full = judge_matrices(ref, populations)
+    key = (tuple((os.path.abspath(f), os.path.getmtime(f)) for f in ref_set.seed_files),
+           tuple(window), n_sample, bin_ms, seed)
+    full = judge_matrices(ref, populations, key)
     outcomes = []
     exhaustive = k >= 2 and math.ceil(1.0 / alpha) <= math.comb(n, k) <= MAX_PERMUTATIONS
     if exhaustive:
@@ -745,9 +747,10 @@ def leave_out_study(ref_set, k=1, alpha=ALPHA_DEFAULT, max_subsets=None,
             "outcomes": outcomes}
 
 
-def judge_matrices(runs, populations):
+def judge_matrices(runs, populations, cache_key=None):
     """The test family over all ``runs`` (list of (sizes, dists)), for
-    judging any split of them (see :func:`judge_from_matrices`)."""
+    judging any split of them (see :func:`judge_from_matrices`); the KS
+    matrices are kept under ``cache_key`` (see :func:`ks_matrix`)."""
     names, ks_mats, means, caps = [], [], [], []
     for pop in populations:
         for stat in st.STATISTICS:
@@ -755,7 +758,8 @@ def judge_matrices(runs, populations):
             if any(d is None or len(d) == 0 for d in dists):
                 continue
             names.append((pop, stat, "ks"))
-            ks_mats.append(ks_matrix(dists))
+            key = None if cache_key is None else (cache_key, pop, stat)
+            ks_mats.append(ks_matrix(dists, len(dists), key))
             caps.append(dof_cap(stat, "ks"))
     for pop in populations:
         for stat in st.STATISTICS:
