@@ -111,6 +111,15 @@ def test_held_out_reference_responses_pass(reference_dir, name):
         assert res["pass_rate"] == 1.0, res["outcomes"]
 
 
+def test_too_few_reference_seeds_is_not_a_verdict(reference_dir, capsys):
+    """thalamic/full_scale has 2 seeds: one is left to compare a seed with."""
+    path = os.path.join(reference_dir, "network", "thalamic", "full_scale_seed12.h5")
+    if not os.path.exists(path):
+        pytest.skip("thalamic reference not found")
+    assert cli.main(["verify", path, "--reference-dir", reference_dir]) == 3
+    assert "NOT JUDGED" in capsys.readouterr().out
+
+
 def test_reference_file_is_read_with_its_stimulus(reference_dir):
     path = os.path.join(reference_dir, "network", "thalamic", "N1_K0.2_seed21.h5")
     if not os.path.exists(path):

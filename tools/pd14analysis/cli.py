@@ -272,7 +272,8 @@ def cmd_verify(args):
         else:
             result = evoked.verify_evoked(runs, ref, alpha=args.alpha,
                                           exclude_seeds=args.exclude_seed)
-            code = EXIT_OK if result["verdict"] == "pass" else EXIT_FAIL
+            code = {"pass": EXIT_OK, "no_reference": EXIT_NO_REFERENCE}.get(
+                result["verdict"], EXIT_FAIL)
         if args.json != "-":
             print(evoked.format_table(result) if ref is not None else vf.format_table(result))
         if args.json:
