@@ -27,13 +27,12 @@ def test_default_rates_inside_reference_range(binary, reference_dir, tmp_path):
 
 def test_ten_seconds_verify_against_reference(binary, reference_dir, tmp_path):
     """10 s after the warm-up, like the reference runs: the distributions of
-    rates, ISI CVs and correlations of every population are compared with the
-    reference seeds by the analysis tool (KS distance within mean + 3 SD of
-    the reference's own seed-to-seed distances).
-
-    24 comparisons are made, so a correct model fails one now and then by
-    chance (README, Analysis). The test allows for that multiple testing: at
-    most 2 failures, each within 1.5 x its threshold."""
+    rates, ISI CVs and correlations of every population (KS distances) and
+    the population means are judged against the reference seeds by the
+    analysis tool's calibrated verdict, which passes a run of the reference
+    simulator itself 95 % of the time (docs/analysis.md). The engine is
+    deterministic for its seed (55), so this run either always passes or
+    always fails."""
     simulate(binary, tmp_path / "out", "simulation.t_sim=10000", threads=2,
              config=REPO / "configs" / "default.yaml")
     verdict_file = tmp_path / "verify.json"
@@ -42,8 +41,5 @@ def test_ten_seconds_verify_against_reference(binary, reference_dir, tmp_path):
                   "--json", verdict_file])
     assert result.returncode in (0, 1), result.stdout + result.stderr
     verdict = json.loads(verdict_file.read_text())
-    assert verdict["n_compared"] == 24
-    failures = [c for c in verdict["comparisons"] if c["status"] != "pass"]
-    assert len(failures) <= 2, result.stdout
-    for comparison in failures:
-        assert comparison["ks"] <= 1.5 * comparison["threshold"], result.stdout
+    assert verdict["n_compared"] == 48
+    assert verdict["verdict"] == "pass", result.stdout

@@ -12,6 +12,7 @@
 #   - a strong-scaling study with 1 and 2 ranks, 2 repetitions each (job arrays) and
 #     its dependent collection job,
 #   - a two-point weak-scaling study,
+#   - an ensemble of three seeds (jobs/ensemble.sh: job array and summary job),
 # waits for them, checks the outputs, the CSV tables and plots, and that the spikes
 # of 1 and 2 ranks (and of mpirun and srun) are identical; then stops everything it
 # started and removes the temporary directory (also on failure or interruption).
@@ -299,7 +300,15 @@ say "strong-scaling study: $(awk '{ printf "%s=%s ", $2, $1 }' "$TMP/out/strong/
     --out "$TMP/out/weak" >"$TMP/log/weak-submit.out" 2>&1 || { cat "$TMP/log/weak-submit.out"; fail "weak_scaling.sh failed"; }
 say "weak-scaling study: $(awk '{ printf "%s=%s ", $2, $1 }' "$TMP/out/weak/jobs.txt")"
 
-ALL_IDS="$FULL_ID $SRUN_ID $(awk '{ print $1 }' "$TMP/out/strong/jobs.txt" "$TMP/out/weak/jobs.txt" | tr '\n' ' ')"
+# An ensemble of three seeds: one array task per seed, then the summary job.
+"${submit_env[@]}" "$REPO/jobs/ensemble.sh" --seeds 1-3 --out "$TMP/out/ensemble" --t-sim 200 \
+    --set network.N_scaling=0.02 --set network.K_scaling=0.02 \
+    --sbatch-args "--cpus-per-task=1 --time=00:10:00" >"$TMP/log/ensemble-submit.out" 2>&1 ||
+    { cat "$TMP/log/ensemble-submit.out"; fail "ensemble.sh failed"; }
+ENS_IDS="$(cat "$TMP/out/ensemble/array_job_id") $(cat "$TMP/out/ensemble/summary_job_id")"
+say "ensemble: array and summary $ENS_IDS"
+
+ALL_IDS="$FULL_ID $SRUN_ID $ENS_IDS $(awk '{ print $1 }' "$TMP/out/strong/jobs.txt" "$TMP/out/weak/jobs.txt" | tr '\n' ' ')"
 
 # --- wait ---------------------------------------------------------------------------------
 deadline=$(($(date +%s) + TIMEOUT))
@@ -354,6 +363,20 @@ for name in speedup efficiency rtf phases memory overview; do
 done
 
 [[ -s $TMP/out/full/full_scale-$SRUN_ID/spikes.h5 ]] || fail "srun job: no spikes.h5"
+
+for s in 1 2 3; do
+    for f in spikes.h5 report.json job.json stats.npz stats.json; do
+        [[ -s $TMP/out/ensemble/seed$s/$f ]] || fail "ensemble: seed$s/$f missing"
+    done
+done
+[[ -s $TMP/out/ensemble/ensemble.json ]] || fail "ensemble: no ensemble.json"
+for stat in rates cvs ccs; do
+    for kind in distributions ks; do
+        [[ -s $TMP/out/ensemble/figures/${kind}_$stat.png ]] || fail "ensemble: figures/${kind}_$stat.png missing"
+    done
+done
+"$PY" -c 'import json, sys; e = json.load(open(sys.argv[1])); assert e["seeds"] == ["seed1", "seed2", "seed3"], e["seeds"]; assert e["populations"]["L4E"]["rates"]["ks_among_seeds"]["n_pairs"] == 3' \
+    "$TMP/out/ensemble/ensemble.json" || fail "ensemble.json: not the three seeds"
 
 "$PY" - "$TMP" "$FULL_DIR" "$FULL_ID" "$TMP/out/full/full_scale-$SRUN_ID" <<'EOF'
 import csv, json, os, sys

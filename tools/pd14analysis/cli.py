@@ -96,23 +96,29 @@ def build_parser():
                    "in ms (default: the analysis window)")
 
     p = sub.add_parser("verify", parents=[common], help="verdict against the reference seeds",
-                       description="Compare the distributions of rates, ISI CVs and "
-                       "correlations of every population with the reference seeds of the "
-                       "same scale and drive (two-sample KS distance, averaged over the "
-                       "seeds) and pass when within mean + N_SD * SD of the distances "
-                       "among the reference seeds.")
+                       description="Judge a run, or an ensemble of runs of one "
+                       "configuration, against the reference seeds of the same scale, "
+                       "drive and stimulus: for every population and statistic (rates, "
+                       "ISI CVs, correlations) the KS distance to the seeds and the "
+                       "population mean, each against the seeds' own seed-to-seed "
+                       "variation, all tests together at a family-wise level alpha "
+                       "(Bonferroni-Holm for one run, a permutation test between the "
+                       "ensembles for several). Runs with the thalamic pulse or the DC "
+                       "transient are judged by their evoked responses. See "
+                       "docs/analysis.md.")
+    p.add_argument("more", nargs="*", metavar="SPIKES",
+                   help="further runs of the same configuration (other seeds): judged "
+                   "together as an ensemble")
     p.add_argument("--reference-dir", metavar="DIR",
                    help="reference root, its network/ directory or one set directory "
                    "(default: $PD14_REFERENCE_DIR, else the repository's data/reference)")
     p.add_argument("--json", metavar="FILE", help="write the result as JSON ('-': stdout)")
-    p.add_argument("--n-sd", type=float, default=3.0,
-                   help="tolerance in SDs of the among-seed distances (default %(default)s)")
+    p.add_argument("--alpha", type=float, default=0.05,
+                   help="family-wise level: the chance that a run of the reference "
+                   "simulator itself fails (default %(default)s)")
     p.add_argument("--exclude-seed", type=int, action="append", default=[], metavar="N",
                    help="leave reference seed N out of the comparison (repeatable); a run "
                    "that is itself a reference seed file is left out automatically")
-    p.add_argument("--recompute-thresholds", action="store_true",
-                   help="compute the among-seed distances from the seed files even when "
-                   "summary.json applies")
     return parser
 
 
@@ -216,18 +222,62 @@ def cmd_plot(args):
     return EXIT_OK
 
 
+def _load_more(args, first):
+    """The further runs of an ensemble, read like the first; they must share
+    its scale, drive, stimulus and analysis window."""
+    runs = []
+    for path in args.more:
+        sub = argparse.Namespace(**vars(args))
+        sub.spikes = path
+        data, t0, t1, _ = _load(sub)
+        for key in ("N_scaling", "K_scaling", "drive", "thalamic_input", "dc_transient"):
+            if data.meta.get(key) != first[0].meta.get(key):
+                raise ValueError(f"{path}: {key} {data.meta.get(key)} differs from "
+                                 f"{first[0].meta.get(key)} of {args.spikes}")
+        if abs(t0 - first[1]) > 1e-6 or abs(t1 - first[2]) > 1e-6:
+            raise ValueError(f"{path}: window [{t0:g}, {t1:g}) ms differs from "
+                             f"[{first[1]:g}, {first[2]:g}) ms of {args.spikes}")
+        runs.append(data)
+    return runs
+
+
 def cmd_verify(args):
     from . import verification as vf
     data, t_start, t_stop, source = _load(args)
-    ref, reason, sets = _matching_reference(args, data)
+    runs = [data] + _load_more(args, (data, t_start, t_stop))
+    if not 0 < args.alpha < 1:
+        raise ValueError("--alpha must lie in (0, 1)")
+    m = data.meta
+    ref_dir = args.reference_dir or vf.default_reference_dir()
+    sets = vf.list_reference_sets(ref_dir) if ref_dir else []
+    stimulus = vf.stimulus_kind(m.get("thalamic_input"), m.get("dc_transient"))
+    if stimulus != "none":
+        from . import evoked
+        ref, reason = vf.select_reference_set(sets, m.get("N_scaling"), m.get("K_scaling"),
+                                              m.get("drive"), stimulus,
+                                              require_equal_scaling=False)
+        if ref is None:
+            result = vf.no_reference_result(data, t_start, t_stop, reason, sets)
+            code = EXIT_NO_REFERENCE
+        else:
+            result = evoked.verify_evoked(runs, ref, alpha=args.alpha,
+                                          exclude_seeds=args.exclude_seed)
+            code = {"pass": EXIT_OK, "no_reference": EXIT_NO_REFERENCE}.get(
+                result["verdict"], EXIT_FAIL)
+        if args.json != "-":
+            print(evoked.format_table(result) if ref is not None else vf.format_table(result))
+        if args.json:
+            write_json(result, args.json)
+        return code
+    ref, reason = vf.select_reference_set(sets, m.get("N_scaling"), m.get("K_scaling"),
+                                          m.get("drive"))
     if ref is None:
         result = vf.no_reference_result(data, t_start, t_stop, reason, sets)
         code = EXIT_NO_REFERENCE
     else:
-        result = vf.verify(data, ref, t_start, t_stop, n_sd=args.n_sd,
+        result = vf.verify(runs, ref, t_start, t_stop, alpha=args.alpha,
                            n_sample=args.n_sample, bin_ms=args.bin_ms, seed=args.seed,
-                           exclude_seeds=args.exclude_seed,
-                           recompute=args.recompute_thresholds)
+                           exclude_seeds=args.exclude_seed)
         code = EXIT_OK if result["verdict"] == "pass" else EXIT_FAIL
     result["candidate"]["window_source"] = source
     if args.json != "-":

@@ -28,6 +28,10 @@ from . import POPULATIONS, N_FULL
 # run carries no metadata.
 DEFAULT_T_PRESIM_MS = 500.0
 
+# Stimulus timing keys of the engine's configuration (ms), kept in the metadata
+# so that evoked responses can be analysed around the stimulus the run had.
+STIMULUS_TIMES = ("th_start", "th_duration", "dc_transient_start", "dc_transient_dur")
+
 
 class SpikeData:
     """Spikes of a run, per population, plus what is known about the run.
@@ -43,7 +47,10 @@ class SpikeData:
         Keys (all optional, None when unknown): ``t_presim`` and ``t_sim``
         (ms), ``recorded_from_ms``, ``recorded_until_ms``, ``N_scaling``,
         ``K_scaling``, ``drive`` (``"poisson"`` or ``"dc"``), ``seed``,
-        ``path``, ``format``, ``n_neurons_source``.
+        ``thalamic_input`` and ``dc_transient`` (bool), the stimulus times
+        ``th_start``, ``th_duration``, ``dc_transient_start``,
+        ``dc_transient_dur`` (ms, engine files), ``path``, ``format``,
+        ``n_neurons_source``.
     """
 
     def __init__(self, populations, n_neurons, node_ids, times, meta=None):
@@ -157,6 +164,14 @@ def _parse_config_yaml(text):
                 out[k] = _as_float(net[k])
         if "bg_input_type" in net:
             out["drive"] = str(net["bg_input_type"])
+    stim = cfg.get("stimulus") or {}
+    if isinstance(stim, dict):
+        for k in ("thalamic_input", "dc_transient"):
+            if k in stim:
+                out[k] = str(stim[k]).strip().lower() in ("true", "1", "yes", "on")
+        for k in STIMULUS_TIMES:
+            if k in stim:
+                out[k] = _as_float(stim[k])
     return out
 
 
@@ -184,6 +199,9 @@ def _meta_from_attrs(attrs):
         s = _as_float(a["scale"])
         meta.setdefault("N_scaling", s)
         meta.setdefault("K_scaling", s)
+    for key in ("thalamic_input", "dc_transient"):
+        if key in a:
+            meta[key] = bool(_as_float(a[key]))
     drive = first("bg_input_type", "bg", "drive")
     if drive is not None:
         meta["drive"] = _as_str(drive)
