@@ -671,29 +671,6 @@ def format_table(result):
     return "\n".join(lines)
 
 
-def pooled_reference(ref_set, length_ms, n_sample=st.DEFAULT_N_SAMPLE,
-                     bin_ms=st.DEFAULT_BIN_MS, seed=st.DEFAULT_SEED, exclude_path=None):
-    """Distributions pooled over a set's seeds, for drawing under a run's.
-
-    The seeds are analysed over [start, start + length) of their window (at
-    most their whole window); a seed file identical to ``exclude_path`` (the
-    run itself) is left out. Returns dict pop -> dict stat -> array.
-    """
-    r0, r1 = ref_set.window
-    stop = min(r1, r0 + length_ms)
-    pooled = {}
-    for fn in ref_set.seed_files:
-        if exclude_path and os.path.isfile(exclude_path) and _same_file(exclude_path, fn):
-            continue
-        stats = st.compute_statistics(readers.read_sonata(fn), r0, stop,
-                                      n_sample=n_sample, bin_ms=bin_ms, seed=seed)
-        for pop, ps in stats.items():
-            for stat in st.STATISTICS:
-                pooled.setdefault(pop, {}).setdefault(stat, []).append(
-                    ps.distribution(stat))
-    return {p: {s: np.concatenate(v) for s, v in d.items()} for p, d in pooled.items()}
-
-
 # --------------------------------------------------------------------------
 # calibration: leave-one-out over the reference seeds
 
