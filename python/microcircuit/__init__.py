@@ -35,7 +35,7 @@ from .network import Network  # noqa: E402
 
 __version__ = _engine.program_version()
 __all__ = ["Network", "network", "sim_params", "network_params", "stimulus_params", "helpers",
-           "rank", "num_ranks"]
+           "rank", "num_ranks", "Rank", "NumProcesses"]
 
 
 def rank():
@@ -46,3 +46,8 @@ def rank():
 def num_ranks():
     """The number of MPI ranks (as ``nest.NumProcesses()``)."""
     return _engine.num_ranks()
+
+
+# NEST's names, for scripts that print them.
+Rank = rank
+NumProcesses = num_ranks

@@ -243,6 +243,7 @@ def test_the_example_runs_and_draws(tmp_path):
 
 def test_rank_and_version():
     assert microcircuit.rank() == 0 and microcircuit.num_ranks() == 1
+    assert microcircuit.Rank() == 0 and microcircuit.NumProcesses() == 1
     assert microcircuit.__version__
 
 
