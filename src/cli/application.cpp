@@ -7,9 +7,9 @@
 #include "microcircuit/context.hpp"
 #include "microcircuit/output.hpp"
 #include "microcircuit/run_report.hpp"
+#include "microcircuit/run_summary.hpp"
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
-#include "output/memory_usage.hpp"
 #include "parallel/communicator.hpp"
 
 #include <chrono>
@@ -100,24 +100,7 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
     output.finish();
     summary.phases.write = stopwatch.lap();
 
-    // Every phase as its slowest rank saw it.
-    Communicator& communicator = context.communicator();
-    for (double* phase : {&summary.phases.init, &summary.phases.create, &summary.phases.connect,
-                          &summary.phases.presim, &summary.phases.sim, &summary.phases.write}) {
-        *phase = communicator.max(*phase);
-    }
-    const double rss = peak_rss_mb();
-    summary.peak_rss_mb_max = communicator.max(rss);
-    summary.peak_rss_mb_sum = communicator.sum(rss);
-    summary.t_sim_ms = config.parameters.simulation.t_sim;
-    summary.ranks = context.ranks();
-    summary.threads = simulator.threads();
-    summary.neurons = derived.num_neurons_total;
-    summary.synapses = simulator.num_synapses();
-    summary.synapse_store_bytes = simulator.synapse_store_bytes();
-    summary.min_delay_steps = simulator.min_delay_steps();
-    summary.spikes = simulator.num_spikes();
-    summary.config_json = yaml_to_json(config.effective_yaml);
+    summary = summarize_run(context, simulator, config, summary.phases);
     output.write_report(summary);
     if (root) {
         std::cout << console_summary(summary) << "Output: " << output.spikes_path() << ", "

@@ -7,10 +7,9 @@
 #include "microcircuit/context.hpp"
 #include "microcircuit/output.hpp"
 #include "microcircuit/run_report.hpp"
+#include "microcircuit/run_summary.hpp"
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
-#include "output/memory_usage.hpp"
-#include "parallel/communicator.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -176,24 +175,7 @@ private:
             output_->finish();
         }
         summary_.phases.write = seconds_since(start);
-        Communicator& communicator = context_.communicator();
-        for (double* phase :
-             {&summary_.phases.init, &summary_.phases.create, &summary_.phases.connect,
-              &summary_.phases.presim, &summary_.phases.sim, &summary_.phases.write}) {
-            *phase = communicator.max(*phase);
-        }
-        const double rss = peak_rss_mb();
-        summary_.peak_rss_mb_max = communicator.max(rss);
-        summary_.peak_rss_mb_sum = communicator.sum(rss);
-        summary_.t_sim_ms = config_.parameters.simulation.t_sim;
-        summary_.ranks = context_.ranks();
-        summary_.threads = simulator_.threads();
-        summary_.neurons = simulator_.derived().num_neurons_total;
-        summary_.synapses = simulator_.num_synapses();
-        summary_.synapse_store_bytes = simulator_.synapse_store_bytes();
-        summary_.min_delay_steps = simulator_.min_delay_steps();
-        summary_.spikes = simulator_.num_spikes();
-        summary_.config_json = yaml_to_json(config_.effective_yaml);
+        summary_ = summarize_run(context_, simulator_, config_, summary_.phases);
         if (output_) {
             output_->write_report(summary_);
         }

@@ -40,7 +40,7 @@ def figures(monkeypatch):
     def keep(fig, out_dir, name, formats):
         kept[name] = fig
         return [os.path.join(str(out_dir), f"{name}.{f}") for f in formats]
-    monkeypatch.setattr(plots, "_save", keep)
+    monkeypatch.setattr(plots, "save_figure", keep)
     yield kept
     for fig in kept.values():
         plt.close(fig)

@@ -30,6 +30,7 @@ from . import POPULATIONS, LAYER_LABELS
 from . import readers
 from . import statistics as st
 from .output import write_json
+from .plots import save_figure
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -224,18 +225,6 @@ def _label(pop):
     return LAYER_LABELS.get(layer, layer) + kind if kind in "EI" else pop
 
 
-def _save(fig, out_dir, name, formats):
-    import matplotlib.pyplot as plt
-    os.makedirs(out_dir, exist_ok=True)
-    paths = []
-    for fmt in formats:
-        path = os.path.join(out_dir, f"{name}.{fmt}")
-        fig.savefig(path, dpi=150 if fmt == "png" else None, bbox_inches="tight")
-        paths.append(path)
-    plt.close(fig)
-    return paths
-
-
 def _common_bins(arrays, stat):
     vals = np.concatenate([a for a in arrays if len(a)]) if any(len(a) for a in arrays) \
         else np.zeros(1)
@@ -285,7 +274,7 @@ def draw(runs, summary, out_dir, formats=("png", "svg"), title=""):
         fig.suptitle(f"{title}{st.STAT_LABELS[stat]}: each seed (grey), ensemble mean "
                      "(dashed) +- SD (shaded); relative counts", fontsize=9)
         fig.tight_layout()
-        paths += _save(fig, out_dir, f"distributions_{stat}", formats)
+        paths += save_figure(fig, out_dir, f"distributions_{stat}", formats)
 
         fig, axes = plt.subplots(nrows, 2, figsize=(8, 1.9 * nrows + 0.7), squeeze=False,
                                  sharex=True)
@@ -311,7 +300,7 @@ def draw(runs, summary, out_dir, formats=("png", "svg"), title=""):
         fig.suptitle(f"{title}pairwise KS distances among {summary['n_seeds']} seeds: "
                      "mean (red), mean +- SD (blue)", fontsize=9)
         fig.tight_layout()
-        paths += _save(fig, out_dir, f"ks_{stat}", formats)
+        paths += save_figure(fig, out_dir, f"ks_{stat}", formats)
     return paths
 
 

@@ -36,7 +36,8 @@ def _wrap(lines, width=100):
     return [part for line in lines for part in textwrap.wrap(line, width)]
 
 
-def _save(fig, out_dir, name, formats):
+def save_figure(fig, out_dir, name, formats):
+    """Writes `fig` as out_dir/name.<format> for each format; returns the paths."""
     os.makedirs(out_dir, exist_ok=True)
     paths = []
     for fmt in formats:
@@ -102,7 +103,7 @@ def raster(data, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, step=None,
     window = f"{t_begin:g}-{t_end:g} ms, {shown}"
     ax.set_title("\n".join(_wrap([title, window] if title else [f"spikes, {window}"])),
                  fontsize=9)
-    return _save(fig, out_dir, name, formats)
+    return save_figure(fig, out_dir, name, formats)
 
 
 def rate_boxplot(stats, out_dir, formats=DEFAULT_FORMATS, name="box_rates", title=None):
@@ -121,7 +122,7 @@ def rate_boxplot(stats, out_dir, formats=DEFAULT_FORMATS, name="box_rates", titl
     ax.set_xlabel("firing rate (spikes/s)")
     head = "per-neuron rates (box: quartiles, whiskers: 5-95 %, x: mean)"
     ax.set_title("\n".join(_wrap([head] + ([title] if title else []), 80)), fontsize=9)
-    return _save(fig, out_dir, name, formats)
+    return save_figure(fig, out_dir, name, formats)
 
 
 MAX_BINS = 60
@@ -241,7 +242,7 @@ def histograms(stats, out_dir, reference=None, formats=DEFAULT_FORMATS,
         lines = [head] + ([title] if title else []) + ([note] if note else []) + subtitle
         fig.suptitle("\n".join(_wrap(lines)), fontsize=9)
         fig.tight_layout()
-        paths += _save(fig, out_dir, f"hist_{stat}", formats)
+        paths += save_figure(fig, out_dir, f"hist_{stat}", formats)
     return paths
 
 
@@ -278,7 +279,7 @@ def psth(data, t_begin, t_end, bin_ms, out_dir, formats=DEFAULT_FORMATS, stimuli
         head += f"; right: {zoom[0]:g}-{zoom[1]:g} ms"
     fig.suptitle("\n".join(_wrap([head] + ([title] if title else []))), fontsize=9)
     fig.tight_layout()
-    return _save(fig, out_dir, name, formats)
+    return save_figure(fig, out_dir, name, formats)
 
 
 def voltage_traces(voltages, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, stimuli=(),
@@ -319,4 +320,4 @@ def voltage_traces(voltages, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, s
     head = "membrane potentials of the recorded neurons"
     fig.suptitle("\n".join(_wrap([head] + ([title] if title else []))), fontsize=9)
     fig.tight_layout()
-    return _save(fig, out_dir, name, formats)
+    return save_figure(fig, out_dir, name, formats)
