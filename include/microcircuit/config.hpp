@@ -30,6 +30,13 @@ struct LoadedConfig {
 // "section.key=value" override in order. Throws ConfigError on any bad input.
 LoadedConfig load_config(const std::string& config_file, const std::vector<std::string>& overrides);
 
+// The same from YAML text; `source` names it in messages (a checkpoint, say).
+LoadedConfig load_config_text(const std::string& yaml_text, const std::string& source,
+                              const std::vector<std::string>& overrides);
+
+// The keys whose values differ, each as "section.key: a vs b".
+std::vector<std::string> differing_keys(const Parameters& a, const Parameters& b);
+
 // Every key with its value, as YAML (what load_config reads back to the same
 // parameters).
 std::string to_yaml(const Parameters& parameters);

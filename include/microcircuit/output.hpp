@@ -1,11 +1,14 @@
 // The files of a run in simulation.data_path: spikes.h5 (SONATA spikes,
 // voltages when recorded, and the run's metadata) and report.json. Existing
 // output is refused unless simulation.overwrite_files is set, before anything
-// is created or touched; files are written under temporary names and renamed
-// only once complete, so a crash never leaves a half-written file under a
-// final name.
+// is created or touched. While the run goes on the recordings grow in
+// append-only journals (.spikes.journal, .voltages.journal), which a
+// checkpoint refers to by length; spikes.h5 is made from them at the end
+// under a temporary name and renamed once complete, so a crash never leaves
+// a half-written file under a final name.
 #pragma once
 
+#include "microcircuit/checkpoint.hpp"
 #include "microcircuit/config.hpp"
 #include "microcircuit/context.hpp"
 #include "microcircuit/derived_parameters.hpp"
@@ -25,11 +28,13 @@ public:
 
 class RunOutput {
 public:
-    // Collective. Checks the output directory, creates it and opens spikes.h5
-    // with the run's metadata. Throws OutputRefused if existing output is in
-    // the way.
+    // Collective. Checks the output directory, creates it and starts the
+    // journals, or (`resume`) continues them from a checkpoint's positions,
+    // cutting off what an interrupted run wrote after it. Throws
+    // OutputRefused if existing output is in the way, CheckpointError if the
+    // journals hold less than the checkpoint counts.
     RunOutput(Context& context, const LoadedConfig& config, const DerivedParameters& derived,
-              int threads);
+              int threads, const RecordingPositions* resume = nullptr);
     ~RunOutput();
     RunOutput(const RunOutput&) = delete;
     RunOutput& operator=(const RunOutput&) = delete;
@@ -39,14 +44,18 @@ public:
     SpikeSink* spike_sink();
     VoltageSink* voltage_sink();
 
-    // Collective, after the Simulator's flush_recordings: closes spikes.h5
-    // and gives it its final name.
+    // Collective, after the Simulator's flush_recordings: the journals on
+    // disk, and how far they reach (for a checkpoint).
+    RecordingPositions sync();
+    // Collective, after the Simulator's flush_recordings: writes spikes.h5
+    // from the journals, gives it its final name and removes the journals.
     void finish();
     // Rank 0 writes report.json (atomically).
     void write_report(const RunSummary& summary) const;
 
     const std::string& spikes_path() const;
     const std::string& report_path() const;
+    const std::string& checkpoint_path() const;
 
 private:
     struct Files;

@@ -35,6 +35,8 @@ struct SimulationParameters {
     std::string data_path = "data";
     bool overwrite_files = false;
     bool print_time = true;
+    // Simulated ms between checkpoints (data_path/checkpoint.h5); 0: none.
+    double checkpoint_interval = 0.0;
 };
 
 struct NeuronParameters {

@@ -14,11 +14,13 @@
 // Every call is collective: all ranks make it with the same arguments.
 #pragma once
 
+#include "microcircuit/checkpoint.hpp"
 #include "microcircuit/context.hpp"
 #include "microcircuit/derived_parameters.hpp"
 #include "microcircuit/parameters.hpp"
 #include "microcircuit/recording.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +44,10 @@ public:
     void add_voltage_sink(VoltageSink& sink);
     // Called on rank 0 now and then during simulate with the time reached (ms).
     void set_progress(std::function<void(double time_ms)> progress);
+    // Read at every min-delay interval boundary (a signal handler may set
+    // it): once any rank sees it set, every rank stops simulate at the same
+    // boundary, and interrupted() says so. To be set before the first simulate.
+    void set_stop_flag(const std::atomic<bool>* flag);
 
     // Neurons and their initial state.
     void create();
@@ -51,8 +57,22 @@ public:
     void simulate(double duration_ms);
     // Hands what the recorders still hold to the sinks.
     void flush_recordings();
+    // Whether the last simulate stopped early at the stop flag.
+    bool interrupted() const;
+
+    // Writes the dynamic state to `path` (collective, atomic: under a
+    // temporary name, then renamed over the previous checkpoint). Call
+    // flush_recordings first; `recording` says how far the caller's
+    // recordings reach, and comes back from restore_checkpoint.
+    void save_checkpoint(const std::string& path, const RecordingPositions& recording);
+    // After connect, before the first simulate: continues from the checkpoint
+    // at `path`. Throws CheckpointError if it was written with other
+    // parameters (naming them), other synapses, or is damaged; the number of
+    // ranks and threads may differ.
+    RecordingPositions restore_checkpoint(const std::string& path);
 
     double time_ms() const;
+    std::uint64_t step() const; // the next step to update
     std::uint32_t min_delay_steps() const;
     std::uint32_t max_delay_steps() const;
     // Over all ranks.

@@ -1,5 +1,8 @@
 #include "microcircuit/simulator.hpp"
 
+#include "connectivity/connectivity.hpp"
+#include "microcircuit/version.hpp"
+#include "output/checkpoint_file.hpp"
 #include "parallel/communicator.hpp"
 #include "parallel/partition.hpp"
 #include "recording/spike_recorder.hpp"
@@ -9,7 +12,10 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -39,7 +45,73 @@ struct Simulator::State {
     std::unique_ptr<VoltageRecorder> voltage_recorder;
     std::unique_ptr<Simulation> simulation;
     std::uint64_t step = 0;
+    const std::atomic<bool>* stop_flag = nullptr;
+    bool interrupted = false;
+    // A checkpoint read before the simulation exists, restored when it is made.
+    std::unique_ptr<DynamicState> restored;
+    std::optional<std::uint64_t> synapse_digest;
+
+    void make_simulation();
+    std::uint64_t network_synapse_digest();
+    std::vector<std::uint64_t> local_gids() const;
 };
+
+void Simulator::State::make_simulation() {
+    if (derived.record_spikes) {
+        spike_recorder = std::make_unique<SpikeRecorder>(
+            communicator, static_cast<std::size_t>(threads),
+            spikes_buffered_per_thread(derived, partition.virtual_processes()), spike_sinks);
+    }
+    if (derived.record_voltage) {
+        voltage_recorder =
+            std::make_unique<VoltageRecorder>(derived, partition, communicator, voltage_sinks);
+    }
+    Simulation::Progress on_progress;
+    if (progress && communicator.rank() == 0) {
+        const double h = derived.resolution;
+        on_progress = [this, h](std::uint64_t reached) {
+            progress(static_cast<double>(reached) * h);
+        };
+    }
+    simulation = std::make_unique<Simulation>(network, communicator, spike_recorder.get(),
+                                              voltage_recorder.get(), std::move(on_progress));
+    simulation->set_stop_flag(stop_flag);
+    if (restored) {
+        simulation->restore(*restored);
+        restored.reset();
+    }
+}
+
+std::uint64_t Simulator::State::network_synapse_digest() {
+    if (!synapse_digest) {
+        auto& vps = network.virtual_processes();
+        std::uint64_t local = 0;
+#pragma omp parallel for reduction(+ : local) num_threads(threads)
+        for (std::size_t t = 0; t < vps.size(); ++t) {
+            local += microcircuit::synapse_digest(vps[t].synapses, partition, vps[t].vp);
+        }
+        synapse_digest = communicator.sum(local);
+    }
+    return *synapse_digest;
+}
+
+std::vector<std::uint64_t> Simulator::State::local_gids() const {
+    // In the order of Simulation::capture: ascending gids.
+    std::uint64_t most = 0;
+    for (int t = 0; t < threads; ++t) {
+        most = std::max(most, partition.num_local(partition.vp_of_thread(t)));
+    }
+    std::vector<std::uint64_t> gids;
+    for (std::uint64_t i = 0; i < most; ++i) {
+        for (int t = 0; t < threads; ++t) {
+            const std::uint64_t vp = partition.vp_of_thread(t);
+            if (i < partition.num_local(vp)) {
+                gids.push_back(partition.gid_of(vp, i));
+            }
+        }
+    }
+    return gids;
+}
 
 Simulator::Simulator(Context& context, const Parameters& parameters)
     : state_(std::make_unique<State>(context, parameters)) {
@@ -110,26 +182,66 @@ void Simulator::simulate(double duration_ms) {
         throw std::invalid_argument(message.str());
     }
     if (!s.simulation) {
-        if (s.derived.record_spikes) {
-            s.spike_recorder = std::make_unique<SpikeRecorder>(
-                s.communicator, static_cast<std::size_t>(s.threads),
-                spikes_buffered_per_thread(s.derived, s.partition.virtual_processes()),
-                s.spike_sinks);
-        }
-        if (s.derived.record_voltage) {
-            s.voltage_recorder = std::make_unique<VoltageRecorder>(s.derived, s.partition,
-                                                                   s.communicator, s.voltage_sinks);
-        }
-        Simulation::Progress progress;
-        if (s.progress && s.communicator.rank() == 0) {
-            progress = [&s, h](std::uint64_t step) { s.progress(static_cast<double>(step) * h); };
-        }
-        s.simulation =
-            std::make_unique<Simulation>(s.network, s.communicator, s.spike_recorder.get(),
-                                         s.voltage_recorder.get(), std::move(progress));
+        s.make_simulation();
     }
     s.simulation->run_until(end);
-    s.step = end;
+    s.step = s.simulation->step();
+    s.interrupted = s.step < end;
+}
+
+void Simulator::set_stop_flag(const std::atomic<bool>* flag) {
+    if (state_->simulation) {
+        throw std::logic_error("the stop flag must be set before the first simulate");
+    }
+    state_->stop_flag = flag;
+}
+
+bool Simulator::interrupted() const { return state_->interrupted; }
+
+void Simulator::save_checkpoint(const std::string& path, const RecordingPositions& recording) {
+    State& s = *state_;
+    if (!s.connected) {
+        throw std::logic_error("save_checkpoint: call create and connect first");
+    }
+    if (!s.simulation) {
+        s.make_simulation();
+    }
+    CheckpointHeader header;
+    header.info.path = path;
+    header.info.step = s.step;
+    header.info.time_ms = static_cast<double>(s.step) * s.derived.resolution;
+    header.info.config_yaml = to_yaml(s.parameters);
+    header.info.recording = recording;
+    header.info.ranks = static_cast<std::uint64_t>(s.communicator.size());
+    header.info.threads = static_cast<std::uint64_t>(s.threads);
+    header.info.program_version = program_version;
+    header.num_neurons = s.derived.num_neurons_total;
+    header.synapse_digest = s.network_synapse_digest();
+    write_checkpoint(path, s.communicator, header, s.simulation->capture());
+}
+
+RecordingPositions Simulator::restore_checkpoint(const std::string& path) {
+    State& s = *state_;
+    if (!s.connected || s.simulation || s.step != 0) {
+        throw std::logic_error("restore_checkpoint: call it after connect, before simulate");
+    }
+    const std::string file = std::filesystem::is_directory(path) ? checkpoint_path(path) : path;
+    const CheckpointHeader header = read_checkpoint_header(file, s.communicator);
+    const std::string conflicts = checkpoint_conflicts(header.info, s.parameters);
+    if (!conflicts.empty()) {
+        throw CheckpointError(conflicts);
+    }
+    const std::uint64_t digest = s.network_synapse_digest();
+    if (digest != header.synapse_digest) {
+        throw CheckpointError("refusing to continue from " + file +
+                              ": the synapses rebuilt from the seed differ from those of the run "
+                              "that wrote it (written by microcircuit_mpi " +
+                              header.info.program_version + ", this is " + program_version + ")");
+    }
+    s.restored = std::make_unique<DynamicState>(
+        read_checkpoint_state(header, s.communicator, s.local_gids()));
+    s.step = header.info.step;
+    return header.info.recording;
 }
 
 void Simulator::flush_recordings() {
@@ -137,6 +249,8 @@ void Simulator::flush_recordings() {
         state_->simulation->finish_recording();
     }
 }
+
+std::uint64_t Simulator::step() const { return state_->step; }
 
 double Simulator::time_ms() const {
     return static_cast<double>(state_->step) * state_->derived.resolution;

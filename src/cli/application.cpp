@@ -3,6 +3,8 @@
 #include "cli/command_line.hpp"
 #include "cli/dry_run.hpp"
 #include "cli/progress_line.hpp"
+#include "cli/stop_signals.hpp"
+#include "microcircuit/checkpoint.hpp"
 #include "microcircuit/config.hpp"
 #include "microcircuit/context.hpp"
 #include "microcircuit/output.hpp"
@@ -12,9 +14,13 @@
 #include "microcircuit/version.hpp"
 #include "parallel/communicator.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <iomanip>
 #include <iostream>
+#include <memory>
 
 namespace microcircuit {
 
@@ -41,17 +47,38 @@ void warn_below_rheobase(const DerivedParameters& derived) {
     }
 }
 
-int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch) {
+// Flushes the recordings, puts the journals on disk and writes the
+// checkpoint that refers to them.
+void write_checkpoint(Simulator& simulator, RunOutput& output, bool root) {
+    const auto start = std::chrono::steady_clock::now();
+    simulator.flush_recordings();
+    const RecordingPositions positions = output.sync();
+    simulator.save_checkpoint(output.checkpoint_path(), positions);
+    if (root) {
+        std::error_code error;
+        const auto bytes = std::filesystem::file_size(output.checkpoint_path(), error);
+        std::cout << "Checkpoint at " << std::fixed << std::setprecision(1) << simulator.time_ms()
+                  << " ms: " << output.checkpoint_path() << " ("
+                  << static_cast<double>(error ? 0 : bytes) / (1024.0 * 1024.0) << " MB, "
+                  << std::setprecision(2)
+                  << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+                  << " s)" << std::endl;
+    }
+}
+
+// `restart`: the checkpoint to continue from, or empty for a new run.
+int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
+             const std::string& restart, const StopSignals& signals) {
     const bool root = context.rank() == 0;
     Simulator simulator(context, config.parameters);
     const DerivedParameters& derived = simulator.derived();
-    RunOutput output(context, config, derived, simulator.threads());
-    if (SpikeSink* sink = output.spike_sink()) {
-        simulator.add_spike_sink(*sink);
+    // A new run checks its output directory before building anything; a
+    // continued one once the checkpoint has been read and checked.
+    std::unique_ptr<RunOutput> output;
+    if (restart.empty()) {
+        output = std::make_unique<RunOutput>(context, config, derived, simulator.threads());
     }
-    if (VoltageSink* sink = output.voltage_sink()) {
-        simulator.add_voltage_sink(*sink);
-    }
+    simulator.set_stop_flag(signals.flag());
     if (root) {
         warn_below_rheobase(derived);
         std::cout << "microcircuit_mpi " << program_version << " (" << git_commit
@@ -65,48 +92,113 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
     summary.phases.create = stopwatch.lap();
     simulator.connect();
     summary.phases.connect = stopwatch.lap();
+    if (!restart.empty()) {
+        const RecordingPositions positions = simulator.restore_checkpoint(restart);
+        output =
+            std::make_unique<RunOutput>(context, config, derived, simulator.threads(), &positions);
+        if (root) {
+            std::cout << "Continuing from the checkpoint at " << std::fixed << std::setprecision(1)
+                      << simulator.time_ms() << " ms\n";
+        }
+    }
+    if (SpikeSink* sink = output->spike_sink()) {
+        simulator.add_spike_sink(*sink);
+    }
+    if (VoltageSink* sink = output->voltage_sink()) {
+        simulator.add_voltage_sink(*sink);
+    }
 
+    const double h = derived.resolution;
     const bool print = root && config.parameters.simulation.print_time;
-    ProgressLine progress(static_cast<double>(derived.total_steps) * derived.resolution);
+    ProgressLine progress(static_cast<double>(derived.total_steps) * h);
     if (print) {
         simulator.set_progress([&progress](double time_ms) { progress(time_ms); });
     }
     if (root) {
         std::cout << "Connected: " << derived.num_synapses_total << " synapses, min delay "
                   << simulator.min_delay_steps() << " step(s), max delay "
-                  << simulator.max_delay_steps() << " steps\n";
+                  << simulator.max_delay_steps() << " steps" << std::endl;
     }
     stopwatch.lap();
 
-    const double presim_ms = static_cast<double>(derived.presim_steps) * derived.resolution;
-    const double sim_ms =
-        static_cast<double>(derived.total_steps - derived.presim_steps) * derived.resolution;
-    progress.start_phase(0.0);
-    simulator.simulate(presim_ms);
-    summary.phases.presim = stopwatch.lap();
-    if (print) {
-        progress(presim_ms, true);
-        ProgressLine::finish_line(" (warm-up done)");
+    const double checkpoint_interval = config.parameters.simulation.checkpoint_interval;
+    const std::uint64_t every = checkpoint_interval > 0.0
+                                    ? std::max<std::uint64_t>(1, steps_of(checkpoint_interval, h))
+                                    : 0;
+    const std::uint64_t presim = derived.presim_steps;
+    const std::uint64_t total = derived.total_steps;
+    progress.start_phase(simulator.time_ms());
+    while (simulator.step() < total) {
+        const std::uint64_t step = simulator.step();
+        std::uint64_t next = step < presim ? presim : total;
+        if (every != 0) {
+            next = std::min(next, (step / every + 1) * every);
+        }
+        simulator.simulate(static_cast<double>(next - step) * h);
+        if (simulator.interrupted()) {
+            write_checkpoint(simulator, *output, root);
+            if (root) {
+                std::cerr << "microcircuit_mpi: stopped by signal " << signals.received() << " at "
+                          << std::fixed << std::setprecision(1) << simulator.time_ms()
+                          << " ms of simulated time; continue with: microcircuit_mpi --restart "
+                          << config.parameters.simulation.data_path << "\n";
+            }
+            return exit_checkpointed;
+        }
+        if (simulator.step() == presim && presim > step) {
+            summary.phases.presim = stopwatch.lap();
+            if (print) {
+                progress(simulator.time_ms(), true);
+                ProgressLine::finish_line(" (warm-up done)");
+            }
+            progress.start_phase(simulator.time_ms());
+        }
+        if (every != 0 && simulator.step() % every == 0 && simulator.step() < total) {
+            write_checkpoint(simulator, *output, root);
+        }
     }
-    progress.start_phase(presim_ms);
-    simulator.simulate(sim_ms);
     summary.phases.sim = stopwatch.lap();
     if (print) {
-        progress(presim_ms + sim_ms, true);
+        progress(simulator.time_ms(), true);
         ProgressLine::finish_line("");
     }
 
     simulator.flush_recordings();
-    output.finish();
+    output->finish();
     summary.phases.write = stopwatch.lap();
 
     summary = summarize_run(context, simulator, config, summary.phases);
-    output.write_report(summary);
+    output->write_report(summary);
     if (root) {
-        std::cout << console_summary(summary) << "Output: " << output.spikes_path() << ", "
-                  << output.report_path() << "\n";
+        // The run is complete: its checkpoint is of no further use.
+        std::filesystem::remove(output->checkpoint_path());
+        std::cout << console_summary(summary) << "Output: " << output->spikes_path() << ", "
+                  << output->report_path() << "\n";
     }
     return 0;
+}
+
+// The configuration of a new run, or of the run a checkpoint continues: the
+// checkpoint's own (or --config's, checked against it), the --set overrides,
+// and the checkpoint's directory as the output directory.
+LoadedConfig load_run_config(const CommandLine& command_line, Context& context) {
+    if (command_line.restart.empty()) {
+        return load_config(command_line.config_file, command_line.overrides);
+    }
+    const CheckpointInfo info = read_checkpoint_info(context, command_line.restart);
+    LoadedConfig config =
+        command_line.config_file.empty()
+            ? load_config_text(info.config_yaml, "the configuration in " + info.path,
+                               command_line.overrides)
+            : load_config(command_line.config_file, command_line.overrides);
+    config.parameters.simulation.data_path =
+        std::filesystem::path(info.path).parent_path().string();
+    config.effective_yaml = to_yaml(config.parameters);
+    const std::string conflicts = checkpoint_conflicts(info, config.parameters);
+    if (!conflicts.empty()) {
+        throw CheckpointError(conflicts);
+    }
+    return config;
 }
 
 } // namespace
@@ -114,6 +206,7 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
 int run_application(int argc, char** argv) {
     Stopwatch stopwatch;
     Context context(&argc, &argv);
+    const StopSignals signals; // after MPI's initialisation, which may install its own
     const bool root = context.rank() == 0;
     try {
         const CommandLine command_line = parse_command_line(argc, argv);
@@ -125,7 +218,7 @@ int run_application(int argc, char** argv) {
             }
             return 0;
         }
-        const LoadedConfig config = load_config(command_line.config_file, command_line.overrides);
+        const LoadedConfig config = load_run_config(command_line, context);
         for (const auto& warning : config.warnings) {
             if (root) {
                 std::cerr << "microcircuit_mpi: warning: " << warning << "\n";
@@ -151,7 +244,7 @@ int run_application(int argc, char** argv) {
             }
             return 0;
         }
-        return simulate(config, context, stopwatch);
+        return simulate(config, context, stopwatch, command_line.restart, signals);
     } catch (const ConfigError& error) {
         if (root) {
             std::cerr << "microcircuit_mpi: error: " << error.what() << "\n";

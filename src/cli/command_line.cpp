@@ -25,6 +25,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             command_line.overrides.push_back(value(argument));
         } else if (argument.rfind("--set=", 0) == 0) {
             command_line.overrides.push_back(argument.substr(6));
+        } else if (argument == "--restart") {
+            command_line.restart = value(argument);
+        } else if (argument.rfind("--restart=", 0) == 0) {
+            command_line.restart = argument.substr(10);
         } else if (argument == "--print-config") {
             command_line.print_config = true;
         } else if (argument == "--dry-run") {
@@ -66,7 +70,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 std::string usage_text() {
     return "usage: microcircuit_mpi [--config FILE] [--set section.key=value ...]\n"
            "                        [--print-config] [--dry-run [--ranks R] [--threads T]]\n"
-           "                        [--help] [--version]\n"
+           "                        [--restart DIR] [--help] [--version]\n"
            "\n"
            "Simulates the Potjans & Diesmann (2014) cortical microcircuit on MPI ranks x\n"
            "OpenMP threads; run it under mpirun for more than one rank.\n"
@@ -80,6 +84,14 @@ std::string usage_text() {
            "                         population and projection and the memory per rank, exit\n"
            "  --ranks R, --threads T with --dry-run: estimate for R ranks x T threads\n"
            "                         (default: this run's) without starting them\n"
+           "  --restart DIR          continue the interrupted run in DIR from its\n"
+           "                         checkpoint.h5, on any number of ranks and threads;\n"
+           "                         its configuration comes from the checkpoint (--set may\n"
+           "                         change only how it runs, e.g. local_num_threads)\n"
+           "\n"
+           "Checkpoints: every simulation.checkpoint_interval ms of simulated time, and on\n"
+           "SIGTERM or SIGUSR1 (then the run exits with status 75; continue it with\n"
+           "--restart). A restarted run's spikes equal an uninterrupted run's.\n"
            "\n"
            "Output: <data_path>/spikes.h5 (SONATA spikes, metadata, voltages) and\n"
            "<data_path>/report.json (phase times, real-time factor, memory).\n";

@@ -375,6 +375,8 @@ const std::vector<Field>& schema() {
         flag("simulation", "overwrite_files",
              MICROCIRCUIT_MEMBER(bool, simulation.overwrite_files)),
         flag("simulation", "print_time", MICROCIRCUIT_MEMBER(bool, simulation.print_time)),
+        number("simulation", "checkpoint_interval", non_negative,
+               MICROCIRCUIT_MEMBER(double, simulation.checkpoint_interval)),
         // network
         number("network", "N_scaling", positive, MICROCIRCUIT_MEMBER(double, network.N_scaling)),
         number("network", "K_scaling", positive, MICROCIRCUIT_MEMBER(double, network.K_scaling)),
@@ -767,12 +769,14 @@ void json_of(const YAML::Node& node, JsonWriter& out) {
 
 } // namespace
 
-LoadedConfig load_config(const std::string& config_file,
-                         const std::vector<std::string>& overrides) {
+namespace {
+
+LoadedConfig load_settings(const std::string& source, const YAML::Node& root,
+                           const std::vector<std::string>& overrides) {
     std::vector<std::pair<const Field*, Setting>> settings;
     LoadedConfig loaded; // the parameter structs' defaults
-    if (!config_file.empty()) {
-        collect_file_settings(config_file, load_file(config_file), settings, loaded.warnings);
+    if (!source.empty()) {
+        collect_file_settings(source, root, settings, loaded.warnings);
     }
     for (const auto& text : overrides) {
         collect_override(text, settings, loaded.warnings);
@@ -785,6 +789,38 @@ LoadedConfig load_config(const std::string& config_file,
     collect_warnings(loaded.parameters, loaded.warnings);
     loaded.effective_yaml = to_yaml(loaded.parameters);
     return loaded;
+}
+
+} // namespace
+
+LoadedConfig load_config(const std::string& config_file,
+                         const std::vector<std::string>& overrides) {
+    return load_settings(config_file, config_file.empty() ? YAML::Node() : load_file(config_file),
+                         overrides);
+}
+
+LoadedConfig load_config_text(const std::string& yaml_text, const std::string& source,
+                              const std::vector<std::string>& overrides) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::ParserException& e) {
+        throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) +
+                          ": YAML syntax error: " + e.msg);
+    }
+    return load_settings(source, root, overrides);
+}
+
+std::vector<std::string> differing_keys(const Parameters& a, const Parameters& b) {
+    std::vector<std::string> keys;
+    for (const Field& field : schema()) {
+        const std::string left = emit(field.show(a));
+        const std::string right = emit(field.show(b));
+        if (left != right) {
+            keys.push_back(field.section + "." + field.key + ": " + left + " vs " + right);
+        }
+    }
+    return keys;
 }
 
 std::string to_yaml(const Parameters& parameters) { return emit(tree_of(parameters)); }

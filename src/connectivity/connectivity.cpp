@@ -1,5 +1,7 @@
 #include "connectivity/connectivity.hpp"
 
+#include "model/digest.hpp"
+
 #include "model/random.hpp"
 
 #include <omp.h>
@@ -7,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -286,6 +289,23 @@ SynapseStore build_synapse_store(const DerivedParameters& derived,
     rows.flush();
     sort_rows_by_delay(store);
     return store;
+}
+
+std::uint64_t synapse_digest(const SynapseStore& store, const Partition& partition,
+                             std::uint64_t vp) {
+    std::uint64_t sum = 0;
+    const std::uint64_t sources = store.row_begin.size() - 1;
+    for (std::uint64_t source = 0; source < sources; ++source) {
+        const std::uint64_t row = mix64(source);
+        for (std::uint64_t s = store.row_begin[source]; s < store.row_begin[source + 1]; ++s) {
+            const Synapse& synapse = store.synapses[s];
+            std::uint32_t weight_bits = 0;
+            std::memcpy(&weight_bits, &synapse.weight_fixed_point, sizeof weight_bits);
+            const std::uint64_t target = partition.gid_of(vp, target_of(synapse));
+            sum += mix64(row ^ target, std::uint64_t{delay_of(synapse)} << 32U | weight_bits);
+        }
+    }
+    return sum;
 }
 
 } // namespace microcircuit

@@ -49,4 +49,10 @@ SynapseStore build_synapse_store(const DerivedParameters& derived,
                                  const std::vector<std::vector<std::uint32_t>>& in_degrees,
                                  const Partition& partition, std::uint64_t vp);
 
+// An order-free digest of the store's synapses (source gid, target gid,
+// delay, weight): summed over the virtual processes it is the same for any
+// decomposition of the same network.
+std::uint64_t synapse_digest(const SynapseStore& store, const Partition& partition,
+                             std::uint64_t vp);
+
 } // namespace microcircuit

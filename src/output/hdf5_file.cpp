@@ -51,9 +51,20 @@ Hdf5Handle write_vector(hid_t group, const std::string& name, const std::vector<
 
 } // namespace
 
-Hdf5File::Hdf5File(const std::string& path, MPI_Comm comm) {
+Hdf5File::Hdf5File(const std::string& path, MPI_Comm comm, Mode mode) {
     Hdf5Handle access(check(H5Pcreate(H5P_FILE_ACCESS), "create a file access list"), H5Pclose);
     check_status(H5Pset_fapl_mpio(access.id(), comm, MPI_INFO_NULL), "select the MPI-IO driver");
+    if (mode == Mode::read) {
+        // HDF5 prints its own error stack on a failed open: the caller says it better.
+        H5E_auto2_t handler = nullptr;
+        void* data = nullptr;
+        H5Eget_auto2(H5E_DEFAULT, &handler, &data);
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+        const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.id());
+        H5Eset_auto2(H5E_DEFAULT, handler, data);
+        file_ = Hdf5Handle(check(file, "open " + path), H5Fclose);
+        return;
+    }
     file_ = Hdf5Handle(
         check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.id()), "create " + path),
         H5Fclose);
@@ -184,6 +195,146 @@ Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
 Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
                                 const std::vector<double>& values, bool writer) {
     return write_vector(group, name, values, H5T_NATIVE_DOUBLE, writer);
+}
+
+Hdf5Handle open_group(hid_t parent, const std::string& name) {
+    return {check(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), "open group " + name), H5Gclose};
+}
+
+Hdf5Handle open_dataset(hid_t parent, const std::string& name) {
+    return {check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose};
+}
+
+std::string read_string_attribute(hid_t object, const std::string& name) {
+    Hdf5Handle attribute(
+        check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute " + name), H5Aclose);
+    Hdf5Handle type(check(H5Tcopy(H5T_C_S1), "copy a string type"), H5Tclose);
+    check_status(H5Tset_size(type.id(), H5T_VARIABLE), "size a string type");
+    check_status(H5Tset_cset(type.id(), H5T_CSET_UTF8), "set UTF-8");
+    char* text = nullptr;
+    check_status(H5Aread(attribute.id(), type.id(), &text), "read attribute " + name);
+    std::string value = text != nullptr ? text : "";
+    H5free_memory(text);
+    return value;
+}
+
+std::uint64_t read_uint64_attribute(hid_t object, const std::string& name) {
+    Hdf5Handle attribute(
+        check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute " + name), H5Aclose);
+    std::uint64_t value = 0;
+    check_status(H5Aread(attribute.id(), H5T_NATIVE_UINT64, &value), "read attribute " + name);
+    return value;
+}
+
+double read_double_attribute(hid_t object, const std::string& name) {
+    Hdf5Handle attribute(
+        check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute " + name), H5Aclose);
+    double value = 0.0;
+    check_status(H5Aread(attribute.id(), H5T_NATIVE_DOUBLE, &value), "read attribute " + name);
+    return value;
+}
+
+namespace {
+
+Hdf5Handle create_vector(hid_t group, const std::string& name, hid_t type, std::uint64_t total) {
+    const hsize_t size = total;
+    Hdf5Handle space(check(H5Screate_simple(1, &size, nullptr), "create a dataspace"), H5Sclose);
+    return {check(H5Dcreate2(group, name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT),
+                  "create dataset " + name),
+            H5Dclose};
+}
+
+// The file space of `dataset` with the elements at `indices` selected.
+Hdf5Handle select_elements(hid_t dataset, const std::vector<std::uint64_t>& indices) {
+    Hdf5Handle space(check(H5Dget_space(dataset), "get a dataspace"), H5Sclose);
+    if (indices.empty()) {
+        H5Sselect_none(space.id());
+        return space;
+    }
+    // Consecutive runs of indices as one hyperslab each: a rank's neurons lie
+    // at a fixed stride, so the runs are few for one thread and short for many.
+    check_status(H5Sselect_none(space.id()), "clear a selection");
+    std::size_t i = 0;
+    while (i < indices.size()) {
+        std::size_t j = i + 1;
+        while (j < indices.size() && indices[j] == indices[j - 1] + 1) {
+            ++j;
+        }
+        const hsize_t start = indices[i];
+        const hsize_t count = j - i;
+        check_status(
+            H5Sselect_hyperslab(space.id(), H5S_SELECT_OR, &start, nullptr, &count, nullptr),
+            "select elements");
+        i = j;
+    }
+    return space;
+}
+
+// The selections of a transfer of the elements at `indices`.
+struct ElementTransfer {
+    ElementTransfer(hid_t dataset, const std::vector<std::uint64_t>& indices)
+        : file_space(select_elements(dataset, indices)), count(indices.size()),
+          memory(check(H5Screate_simple(1, &count, nullptr), "create a dataspace"), H5Sclose),
+          plist(collective_transfer()) {}
+    Hdf5Handle file_space;
+    hsize_t count;
+    Hdf5Handle memory;
+    Hdf5Handle plist;
+};
+
+void write_elements_of(hid_t dataset, hid_t type, const std::vector<std::uint64_t>& indices,
+                       const void* values) {
+    const ElementTransfer t(dataset, indices);
+    check_status(H5Dwrite(dataset, type, t.memory.id(), t.file_space.id(), t.plist.id(),
+                          t.count > 0 ? values : nullptr),
+                 "write elements");
+}
+
+void read_elements_of(hid_t dataset, hid_t type, const std::vector<std::uint64_t>& indices,
+                      void* values) {
+    const ElementTransfer t(dataset, indices);
+    check_status(H5Dread(dataset, type, t.memory.id(), t.file_space.id(), t.plist.id(),
+                         t.count > 0 ? values : nullptr),
+                 "read elements");
+}
+
+} // namespace
+
+void write_elements(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
+                    const std::vector<std::uint64_t>& indices, const void* values) {
+    const auto dataset = create_vector(group, name, type, total);
+    write_elements_of(dataset.id(), type, indices, values);
+}
+
+void read_elements(hid_t group, const std::string& name, hid_t type,
+                   const std::vector<std::uint64_t>& indices, void* values) {
+    const auto dataset = open_dataset(group, name);
+    read_elements_of(dataset.id(), type, indices, values);
+}
+
+void write_share(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
+                 std::uint64_t offset, std::uint64_t count, const void* values) {
+    const auto dataset = create_vector(group, name, type, total);
+    std::vector<std::uint64_t> indices(count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+        indices[i] = offset + i;
+    }
+    write_elements_of(dataset.id(), type, indices, values);
+}
+
+std::vector<std::uint64_t> read_uint64_dataset(hid_t group, const std::string& name) {
+    const auto dataset = open_dataset(group, name);
+    Hdf5Handle space(check(H5Dget_space(dataset.id()), "get a dataspace"), H5Sclose);
+    const hssize_t size = H5Sget_simple_extent_npoints(space.id());
+    check(static_cast<hid_t>(size), "size dataset " + name);
+    std::vector<std::uint64_t> values(static_cast<std::size_t>(size));
+    std::vector<std::uint64_t> indices(values.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+        indices[i] = i;
+    }
+    read_elements_of(dataset.id(), H5T_NATIVE_UINT64, indices, values.data());
+    return values;
 }
 
 } // namespace microcircuit

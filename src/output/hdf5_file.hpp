@@ -61,7 +61,9 @@ private:
 
 class Hdf5File {
 public:
-    Hdf5File(const std::string& path, MPI_Comm comm);
+    enum class Mode { create, read };
+    // Collective over `comm`; `create` truncates an existing file.
+    Hdf5File(const std::string& path, MPI_Comm comm, Mode mode = Mode::create);
     hid_t id() const { return file_.id(); }
     void close() { file_.reset(); }
 
@@ -86,5 +88,24 @@ Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
                                 const std::vector<std::uint64_t>& values, bool writer);
 Hdf5Handle write_vector_dataset(hid_t group, const std::string& name,
                                 const std::vector<double>& values, bool writer);
+
+Hdf5Handle open_group(hid_t parent, const std::string& name);
+Hdf5Handle open_dataset(hid_t parent, const std::string& name);
+std::string read_string_attribute(hid_t object, const std::string& name);
+std::uint64_t read_uint64_attribute(hid_t object, const std::string& name);
+double read_double_attribute(hid_t object, const std::string& name);
+
+// A dataset of `total` elements of which this rank writes those at
+// `indices` (ascending) from `values` (collective).
+void write_elements(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
+                    const std::vector<std::uint64_t>& indices, const void* values);
+// Reads the elements at `indices` (ascending) into `values` (collective).
+void read_elements(hid_t group, const std::string& name, hid_t type,
+                   const std::vector<std::uint64_t>& indices, void* values);
+// A dataset of `total` elements of which this rank writes `count` from `offset` on (collective).
+void write_share(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
+                 std::uint64_t offset, std::uint64_t count, const void* values);
+// The whole one-dimensional dataset, on every rank.
+std::vector<std::uint64_t> read_uint64_dataset(hid_t group, const std::string& name);
 
 } // namespace microcircuit

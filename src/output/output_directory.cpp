@@ -11,15 +11,24 @@ namespace fs = std::filesystem;
 OutputFiles::OutputFiles(const std::string& data_path)
     : directory(data_path), spikes((fs::path(data_path) / "spikes.h5").string()),
       spikes_incomplete((fs::path(data_path) / ".spikes.h5.incomplete").string()),
-      report((fs::path(data_path) / "report.json").string()) {}
+      report((fs::path(data_path) / "report.json").string()),
+      spike_journal((fs::path(data_path) / ".spikes.journal").string()),
+      voltage_journal((fs::path(data_path) / ".voltages.journal").string()),
+      checkpoint((fs::path(data_path) / "checkpoint.h5").string()) {}
 
-std::string OutputFiles::refusal(bool overwrite_files) const {
+std::string OutputFiles::refusal(bool overwrite_files, bool restart) const {
     std::error_code error;
     if (fs::exists(directory, error) && !fs::is_directory(directory, error)) {
         return "simulation.data_path: " + directory + " exists and is not a directory";
     }
     if (overwrite_files) {
         return {};
+    }
+    if (!restart && fs::exists(checkpoint, error)) {
+        return "refusing to start a new run in " + directory +
+               ": it holds the checkpoint of an interrupted run; continue it with "
+               "microcircuit_mpi --restart " +
+               directory + ", or choose another directory with --set simulation.data_path=DIR";
     }
     for (const auto& file : {spikes, report}) {
         if (fs::exists(file, error)) {

@@ -12,11 +12,15 @@ struct OutputFiles {
     std::string spikes;            // <data_path>/spikes.h5
     std::string spikes_incomplete; // written during the run
     std::string report;            // <data_path>/report.json
+    std::string spike_journal;     // the recordings while the run goes on
+    std::string voltage_journal;
+    std::string checkpoint; // <data_path>/checkpoint.h5
 
     explicit OutputFiles(const std::string& data_path);
 
-    // Empty if the run may write its output; otherwise why it may not.
-    std::string refusal(bool overwrite_files) const;
+    // Empty if the run may write its output; otherwise why it may not. A
+    // new run refuses the checkpoint of an interrupted one too.
+    std::string refusal(bool overwrite_files, bool restart) const;
     // Creates the directory (and its parents). Throws on failure.
     void create_directory() const;
 };

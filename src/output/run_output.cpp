@@ -3,6 +3,7 @@
 #include "microcircuit/version.hpp"
 #include "output/hdf5_file.hpp"
 #include "output/output_directory.hpp"
+#include "output/recording_journal.hpp"
 #include "output/sonata_spikes.hpp"
 #include "output/sonata_voltages.hpp"
 #include "parallel/communicator.hpp"
@@ -37,37 +38,48 @@ void write_metadata(hid_t file, const LoadedConfig& config, const DerivedParamet
 } // namespace
 
 struct RunOutput::Files {
-    Files(Context& context, const std::string& data_path)
-        : communicator(context.communicator()), paths(data_path) {}
+    Files(Context& context, const LoadedConfig& config_, const DerivedParameters& derived_,
+          int threads_)
+        : communicator(context.communicator()), config(config_), derived(derived_),
+          threads(threads_), paths(config_.parameters.simulation.data_path) {}
 
     Communicator& communicator;
+    const LoadedConfig& config;
+    const DerivedParameters& derived;
+    int threads;
     OutputFiles paths;
-    std::unique_ptr<Hdf5File> file;
-    std::unique_ptr<SonataSpikes> spikes;
-    std::unique_ptr<SonataVoltages> voltages;
+    std::unique_ptr<SpikeJournal> spikes;
+    std::unique_ptr<VoltageJournal> voltages;
 };
 
 RunOutput::RunOutput(Context& context, const LoadedConfig& config, const DerivedParameters& derived,
-                     int threads)
-    : files_(std::make_unique<Files>(context, config.parameters.simulation.data_path)) {
+                     int threads, const RecordingPositions* resume)
+    : files_(std::make_unique<Files>(context, config, derived, threads)) {
     Files& f = *files_;
     const bool root = f.communicator.rank() == 0;
     const std::string refusal = f.communicator.broadcast(
-        root ? f.paths.refusal(config.parameters.simulation.overwrite_files) : "");
+        root ? f.paths.refusal(config.parameters.simulation.overwrite_files, resume != nullptr)
+             : "");
     if (!refusal.empty()) {
         throw OutputRefused(refusal);
     }
     if (root) {
         f.paths.create_directory();
+        if (resume == nullptr) {
+            // Replaced output (overwrite_files): an old checkpoint must not outlive it.
+            std::filesystem::remove(f.paths.checkpoint);
+        }
     }
     f.communicator.barrier();
-    f.file = std::make_unique<Hdf5File>(f.paths.spikes_incomplete, f.communicator.comm());
-    write_metadata(f.file->id(), config, derived, f.communicator.size(), threads);
+    const bool resuming = resume != nullptr;
     if (derived.record_spikes) {
-        f.spikes = std::make_unique<SonataSpikes>(f.file->id(), derived, f.communicator);
+        f.spikes = std::make_unique<SpikeJournal>(f.paths.spike_journal, f.communicator, resuming,
+                                                  resuming ? resume->spikes : 0);
     }
     if (derived.record_voltage) {
-        f.voltages = std::make_unique<SonataVoltages>(f.file->id(), derived, f.communicator);
+        f.voltages = std::make_unique<VoltageJournal>(f.paths.voltage_journal, f.communicator,
+                                                      voltage_columns(derived), resuming,
+                                                      resuming ? resume->voltage_samples : 0);
     }
 }
 
@@ -76,14 +88,43 @@ RunOutput::~RunOutput() = default;
 SpikeSink* RunOutput::spike_sink() { return files_->spikes.get(); }
 VoltageSink* RunOutput::voltage_sink() { return files_->voltages.get(); }
 
+RecordingPositions RunOutput::sync() {
+    RecordingPositions positions;
+    if (files_->spikes) {
+        files_->spikes->file().sync();
+        positions.spikes = files_->spikes->file().records();
+    }
+    if (files_->voltages) {
+        files_->voltages->file().sync();
+        positions.voltage_samples = files_->voltages->file().records();
+    }
+    files_->communicator.barrier();
+    return positions;
+}
+
 void RunOutput::finish() {
     Files& f = *files_;
-    f.spikes.reset();
-    f.voltages.reset();
-    f.file->close();
+    {
+        Hdf5File file(f.paths.spikes_incomplete, f.communicator.comm());
+        write_metadata(file.id(), f.config, f.derived, f.communicator.size(), f.threads);
+        if (f.spikes) {
+            SonataSpikes sonata(file.id(), f.derived, f.communicator);
+            f.spikes->replay(sonata);
+        }
+        if (f.voltages) {
+            SonataVoltages sonata(file.id(), f.derived, f.communicator);
+            f.voltages->replay(sonata);
+        }
+    }
     f.communicator.barrier();
     if (f.communicator.rank() == 0) {
         std::filesystem::rename(f.paths.spikes_incomplete, f.paths.spikes);
+    }
+    for (auto* journal :
+         {f.spikes ? &f.spikes->file() : nullptr, f.voltages ? &f.voltages->file() : nullptr}) {
+        if (journal != nullptr) {
+            journal->remove();
+        }
     }
 }
 
@@ -95,5 +136,6 @@ void RunOutput::write_report(const RunSummary& summary) const {
 
 const std::string& RunOutput::spikes_path() const { return files_->paths.spikes; }
 const std::string& RunOutput::report_path() const { return files_->paths.report; }
+const std::string& RunOutput::checkpoint_path() const { return files_->paths.checkpoint; }
 
 } // namespace microcircuit

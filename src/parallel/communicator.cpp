@@ -30,14 +30,15 @@ Communicator::Communicator() {
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
 }
 
-bool Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
-                                   std::vector<std::uint64_t>& global, bool request) {
+unsigned Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
+                                       std::vector<std::uint64_t>& global, unsigned requests) {
     if (size_ == 1) {
         global = local;
-        return request;
+        return requests;
     }
-    // The request rides in the top bit of the count word.
-    constexpr std::uint64_t request_bit = std::uint64_t{1} << 63U;
+    // The requests ride in the top bits of the count word.
+    constexpr unsigned request_shift = 64 - request_bits;
+    constexpr std::uint64_t count_mask = (std::uint64_t{1} << request_shift) - 1;
     const auto ranks = static_cast<std::size_t>(size_);
     for (;;) {
         // Per destination: [count, spikes...]; every destination gets the same spikes.
@@ -46,17 +47,18 @@ bool Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
         receive_.resize(ranks * stride);
         const std::size_t sent = std::min(local.size(), chunk_);
         for (std::size_t r = 0; r < ranks; ++r) {
-            send_[r * stride] = local.size() | (request ? request_bit : 0);
+            send_[r * stride] = local.size() | static_cast<std::uint64_t>(requests)
+                                                   << request_shift;
             std::copy_n(local.begin(), sent,
                         send_.begin() + static_cast<std::ptrdiff_t>(r * stride + 1));
         }
         MPI_Alltoall(send_.data(), static_cast<int>(stride), MPI_UINT64_T, receive_.data(),
                      static_cast<int>(stride), MPI_UINT64_T, MPI_COMM_WORLD);
         std::uint64_t largest = 0;
-        bool requested = false;
+        unsigned requested = 0;
         for (std::size_t r = 0; r < ranks; ++r) {
-            largest = std::max(largest, receive_[r * stride] & ~request_bit);
-            requested = requested || (receive_[r * stride] & request_bit) != 0;
+            largest = std::max(largest, receive_[r * stride] & count_mask);
+            requested |= static_cast<unsigned>(receive_[r * stride] >> request_shift);
         }
         // All ranks saw the same counts, so all size the chunk alike.
         if (largest > chunk_) {
@@ -74,7 +76,7 @@ bool Communicator::exchange_spikes(const std::vector<std::uint64_t>& local,
         for (std::size_t r = 0; r < ranks; ++r) {
             const auto* begin = receive_.data() + r * stride + 1;
             global.insert(global.end(), begin,
-                          begin + static_cast<std::ptrdiff_t>(receive_[r * stride] & ~request_bit));
+                          begin + static_cast<std::ptrdiff_t>(receive_[r * stride] & count_mask));
         }
         return requested;
     }
@@ -174,6 +176,26 @@ std::string Communicator::broadcast(const std::string& text) const {
     std::string result = rank_ == 0 ? text : std::string(length, '\0');
     MPI_Bcast(result.data(), static_cast<int>(length), MPI_CHAR, 0, MPI_COMM_WORLD);
     return result;
+}
+
+void Communicator::broadcast(std::vector<std::uint64_t>& words) const {
+    if (size_ == 1) {
+        return;
+    }
+    auto length = static_cast<std::uint64_t>(words.size());
+    MPI_Bcast(&length, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    words.resize(length);
+    constexpr std::uint64_t piece = std::uint64_t{1} << 28U; // MPI counts are ints
+    for (std::uint64_t first = 0; first < length; first += piece) {
+        MPI_Bcast(words.data() + first, static_cast<int>(std::min(piece, length - first)),
+                  MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    }
+}
+
+std::uint64_t Communicator::exclusive_prefix_sum(std::uint64_t value) const {
+    std::uint64_t result = 0;
+    MPI_Exscan(&value, &result, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    return rank_ == 0 ? 0 : result;
 }
 
 } // namespace microcircuit

@@ -31,10 +31,12 @@ public:
     // count above the chunk is seen by every rank; all then retry with a larger
     // chunk, and every `chunk_window` exchanges they size it down again to the
     // largest count of that window (and a half), but not below `min_chunk`.
-    // The exchange also carries one request per rank (for a collective action
-    // such as writing the recorded spikes): returns whether any rank made it.
-    bool exchange_spikes(const std::vector<std::uint64_t>& local,
-                         std::vector<std::uint64_t>& global, bool request = false);
+    // The exchange also carries each rank's requests, up to `request_bits`
+    // flags (for collective actions such as writing the recorded spikes or
+    // stopping): returns the flags any rank set.
+    static constexpr unsigned request_bits = 8;
+    unsigned exchange_spikes(const std::vector<std::uint64_t>& local,
+                             std::vector<std::uint64_t>& global, unsigned requests = 0);
 
     // Every rank's elements, concatenated in rank order, on every rank.
     template <class T> std::vector<T> all_gather(const std::vector<T>& local) const {
@@ -62,6 +64,10 @@ public:
     [[noreturn]] void abort(const std::string& message) const;
     // Rank 0's string on every rank.
     std::string broadcast(const std::string& text) const;
+    // Rank 0's words on every rank (resized there).
+    void broadcast(std::vector<std::uint64_t>& words) const;
+    // The sum of `value` over the ranks below this one.
+    std::uint64_t exclusive_prefix_sum(std::uint64_t value) const;
 
 private:
     // The sum of every rank's `words`; remembers each rank's count for all_gather_words.

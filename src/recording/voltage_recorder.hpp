@@ -37,6 +37,8 @@ public:
     }
     // Collective: hands the samples up to `step_end` to the sinks.
     void flush(std::uint64_t step_end);
+    // Continues a restored run at `step` (the samples up to it were handed on).
+    void resume_at(std::uint64_t step) { window_first_ = step / interval_steps_; }
 
 private:
     const Communicator& communicator_;

@@ -47,6 +47,26 @@ public:
                             separate_inhibitory_ && inhibitory_source});
     }
 
+    // The same for a spike restored from a checkpoint at `from_step`: the
+    // runs that arrived before it are in the neuron state already.
+    void add_spike_arriving_from(const SynapseStore& store, std::uint64_t source,
+                                 std::uint64_t emitted, bool inhibitory_source,
+                                 std::uint64_t from_step) {
+        const DelayRun* run = store.runs.data() + store.run_begin[source];
+        const DelayRun* const runs_end = store.runs.data() + store.run_begin[source + 1];
+        const Synapse* next = store.synapses.data() + store.row_begin[source];
+        while (run != runs_end && emitted + delay_of(*run) < from_step) {
+            next += length_of(*run);
+            ++run;
+        }
+        if (run == runs_end) {
+            return;
+        }
+        pending_.push_back({next, run, emitted + delay_of(*run),
+                            static_cast<std::uint32_t>(runs_end - run), *run,
+                            separate_inhibitory_ && inhibitory_source});
+    }
+
     // Sums the synapses arriving in `step` into the per-neuron inputs, from
     // the pending spikes from index `from` on (in the order they were added).
     // The caller reads and zeroes the sums during the update. The runs of one

@@ -17,6 +17,12 @@
 
 namespace microcircuit {
 
+// A neuron's spike, emitted in the update of step `step`.
+struct EmittedSpike {
+    std::uint64_t gid;
+    std::uint64_t step;
+};
+
 // Each on cache lines of its own: its thread writes its spike lists' headers
 // every interval, and another thread reads the next one's first members every
 // step; on a shared line each such access would wait for the other core.
@@ -36,6 +42,9 @@ struct alignas(64) VirtualProcess {
     std::vector<std::uint8_t> spiked;
     // Spikes emitted in the last two intervals (by parity of the interval): gid << 32 | lag.
     std::array<std::vector<std::uint64_t>, 2> spikes;
+    // Spikes of these neurons whose synapses may still be arriving (for a
+    // checkpoint), oldest first.
+    std::vector<EmittedSpike> recent_spikes;
 };
 
 class Network {

@@ -20,6 +20,9 @@ namespace {
 constexpr unsigned lag_bits = 32;
 constexpr std::uint64_t progress_every = 64; // intervals
 constexpr std::uint64_t lag_mask = (std::uint64_t{1} << lag_bits) - 1;
+// The collective requests carried by the spike exchange.
+constexpr unsigned flush_bit = 1U;
+constexpr unsigned stop_bit = 2U;
 
 std::uint64_t encode_spike(std::uint64_t gid, std::uint64_t lag) { return (gid << lag_bits) | lag; }
 } // namespace
@@ -232,8 +235,13 @@ void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_
             local_spikes_.insert(local_spikes_.end(), vp.spikes[parity].begin(),
                                  vp.spikes[parity].end());
         }
-        flush_agreed_ = communicator_.exchange_spikes(
-            local_spikes_, global_spikes_, flush_request_[parity].load(std::memory_order_relaxed));
+        const unsigned requests =
+            (flush_request_[parity].load(std::memory_order_relaxed) ? flush_bit : 0U) |
+            (stop_request_[parity].load(std::memory_order_relaxed) ? stop_bit : 0U);
+        const unsigned agreed =
+            communicator_.exchange_spikes(local_spikes_, global_spikes_, requests);
+        flush_agreed_ = (agreed & flush_bit) != 0;
+        stop_agreed_ = (agreed & stop_bit) != 0;
         // Every rank draws the thalamic spikes itself; they join the delivery list.
         global_spikes_.insert(global_spikes_.end(), thalamic_spikes_[parity].begin(),
                               thalamic_spikes_[parity].end());
@@ -305,7 +313,22 @@ std::size_t Simulation::update_interval(VirtualProcess& vp, int thread, const Cu
         }
         update(vp, thread, u, cursor.start, emitted);
     }
+    remember_spikes(vp, cursor);
     return emitted.size();
+}
+
+void Simulation::remember_spikes(VirtualProcess& vp, const Cursor& cursor) const {
+    // Kept while a synapse may still arrive at or after the interval's start.
+    auto& recent = vp.recent_spikes;
+    const std::uint64_t max_delay = network_.max_delay_steps();
+    const auto first_kept =
+        std::find_if(recent.begin(), recent.end(), [&](const EmittedSpike& spike) {
+            return spike.step + max_delay >= cursor.start;
+        });
+    recent.erase(recent.begin(), first_kept);
+    for (const std::uint64_t spike : vp.spikes[cursor.interval & 1U]) {
+        recent.push_back({spike >> lag_bits, cursor.start + (spike & lag_mask)});
+    }
 }
 
 void Simulation::record_interval(VirtualProcess& vp, int thread, const Cursor& cursor,
@@ -316,6 +339,18 @@ void Simulation::record_interval(VirtualProcess& vp, int thread, const Cursor& c
     if (thread == 0 && derived_.thalamic_input) {
         draw_thalamic_spikes(cursor.start, end, thalamic_spikes_[cursor.interval & 1U]);
     }
+    if (thread == 0) {
+        // Read once, before the barrier: every thread acts on the same value.
+        stop_request_[cursor.interval & 1U].store(stop_flag_ != nullptr &&
+                                                      stop_flag_->load(std::memory_order_relaxed),
+                                                  std::memory_order_relaxed);
+    }
+}
+
+bool Simulation::stop_agreed(const Cursor& cursor) const {
+    return communicator_.size() > 1
+               ? stop_agreed_
+               : stop_request_[cursor.interval & 1U].load(std::memory_order_relaxed);
 }
 
 void Simulation::pass_interval_barrier(VirtualProcess& vp, Team& team, std::uint64_t end) const {
@@ -391,7 +426,11 @@ void Simulation::run_until(std::uint64_t step_end) {
             if (write_full_recorders(team, thread, cursor, end)) {
                 break;
             }
+            const bool stop = stop_agreed(cursor);
             cursor = {end, cursor.interval + 1, cursor.start};
+            if (stop) {
+                break;
+            }
         }
         spikes_per_thread_[thread] += emitted;
 #pragma omp barrier
@@ -426,6 +465,107 @@ void Simulation::finish_recording() {
     if (voltage_recorder_ != nullptr) {
         voltage_recorder_->flush(cursor_.start);
     }
+}
+
+DynamicState Simulation::capture() const {
+    DynamicState state;
+    state.step = cursor_.start;
+    const auto& vps = network_.virtual_processes();
+    std::uint64_t most = 0;
+    for (const auto& vp : vps) {
+        most = std::max(most, vp.num_local);
+    }
+    // Local index by local index, thread by thread: ascending gids.
+    for (std::uint64_t i = 0; i < most; ++i) {
+        for (const auto& vp : vps) {
+            if (i < vp.num_local) {
+                state.gids.push_back(network_.partition().gid_of(vp.vp, i));
+                state.y.push_back(vp.neurons.y[i]);
+                state.i_ex.push_back(vp.neurons.i_ex[i]);
+                state.i_in.push_back(vp.neurons.i_in[i]);
+                state.refractory.push_back(vp.neurons.refractory[i]);
+            }
+        }
+    }
+    const std::uint64_t max_delay = network_.max_delay_steps();
+    for (const auto& vp : vps) {
+        for (const auto& spike : vp.recent_spikes) {
+            if (spike.step + max_delay >= state.step) {
+                state.spike_gids.push_back(spike.gid);
+                state.spike_steps.push_back(spike.step);
+            }
+        }
+    }
+    state.spikes_emitted = num_local_spikes();
+    return state;
+}
+
+void Simulation::restore(const DynamicState& state) {
+    const std::uint64_t step = state.step;
+    auto& vps = network_.virtual_processes();
+    const Partition& partition = network_.partition();
+    std::uint64_t most = 0;
+    for (const auto& vp : vps) {
+        most = std::max(most, vp.num_local);
+    }
+    std::size_t next = 0;
+    for (std::uint64_t i = 0; i < most; ++i) {
+        for (auto& vp : vps) {
+            if (i < vp.num_local) {
+                vp.neurons.y[i] = state.y[next];
+                vp.neurons.i_ex[i] = state.i_ex[next];
+                vp.neurons.i_in[i] = state.i_in[next];
+                vp.neurons.refractory[i] = state.refractory[next];
+                ++next;
+            }
+        }
+    }
+    // Thalamic spikes follow from their streams: drawn again for the steps
+    // whose synapses may still arrive.
+    const std::uint64_t max_delay = network_.max_delay_steps();
+    const std::uint64_t first = step > max_delay ? step - max_delay : 0;
+    std::vector<std::uint64_t> thalamic;
+    if (derived_.thalamic_input) {
+        draw_thalamic_spikes(first, step, thalamic);
+    }
+    const bool separate = derived_.separate_inhibitory_input;
+    const bool poisson_active = derived_.poisson_input && step >= derived_.poisson_first_step;
+    for (auto& vp : vps) {
+        vp.input.resize(vp.num_local, separate);
+        vp.spikes[0].clear();
+        vp.spikes[1].clear();
+        vp.recent_spikes.clear();
+        for (std::size_t s = 0; s < state.spike_gids.size(); ++s) {
+            const std::uint64_t gid = state.spike_gids[s];
+            const bool inhibitory = separate && !is_excitatory(derived_.population_of(gid));
+            vp.input.add_spike_arriving_from(vp.synapses, gid, state.spike_steps[s], inhibitory,
+                                             step);
+            if (partition.vp_of(gid) == vp.vp) {
+                vp.recent_spikes.push_back({gid, state.spike_steps[s]});
+            }
+        }
+        for (const std::uint64_t spike : thalamic) {
+            vp.input.add_spike_arriving_from(vp.synapses, spike >> lag_bits,
+                                             first + (spike & lag_mask), false, step);
+        }
+        std::stable_sort(
+            vp.recent_spikes.begin(), vp.recent_spikes.end(),
+            [](const EmittedSpike& a, const EmittedSpike& b) { return a.step < b.step; });
+        vp.input.collect(step);
+        if (poisson_active) {
+            // The counts of the block `step` lies in, as the step that began it drew them.
+            refresh_poisson_counts(vp, step);
+        }
+    }
+    thalamic_spikes_[0].clear();
+    thalamic_spikes_[1].clear();
+    global_spikes_.clear();
+    std::fill(spikes_per_thread_.begin(), spikes_per_thread_.end(), 0);
+    spikes_before_restore_ = state.spikes_emitted;
+    if (voltage_recorder_ != nullptr) {
+        voltage_recorder_->resume_at(step);
+    }
+    cursor_ = {step, 0, step};
 }
 
 } // namespace microcircuit

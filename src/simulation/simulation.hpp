@@ -16,6 +16,7 @@
 #include "parallel/communicator.hpp"
 #include "recording/spike_recorder.hpp"
 #include "recording/voltage_recorder.hpp"
+#include "simulation/dynamic_state.hpp"
 #include "simulation/network.hpp"
 
 #include <array>
@@ -35,15 +36,26 @@ public:
     Simulation(Network& network, Communicator& communicator, SpikeRecorder* spikes,
                VoltageRecorder* voltages, Progress progress);
 
-    // Advances the network to the end of step `step_end` (time step_end * h).
+    // Checked at every interval boundary: once any rank sees it set, every
+    // rank stops at the same boundary (run_until returns early).
+    void set_stop_flag(const std::atomic<bool>* flag) { stop_flag_ = flag; }
+
+    // Advances the network to the end of step `step_end` (time step_end * h),
+    // or less if stopped by the stop flag.
     void run_until(std::uint64_t step_end);
+    // The next step to update.
+    std::uint64_t step() const { return cursor_.start; }
+    // This rank's share of the state, between two run_until (recordings flushed).
+    DynamicState capture() const;
+    // Continues from `state` (this rank's neurons, every rank's spikes), before any run_until.
+    void restore(const DynamicState& state);
     // Writes what the recorders still hold (collective).
     void finish_recording();
 
     // Spikes of this rank's neurons so far.
     std::uint64_t num_local_spikes() const {
         return std::accumulate(spikes_per_thread_.begin(), spikes_per_thread_.end(),
-                               std::uint64_t{0});
+                               spikes_before_restore_);
     }
 
 private:
@@ -67,6 +79,9 @@ private:
     void exchange_interval(Team& team, int thread, const Cursor& cursor, std::uint64_t end);
     // Returns whether the run stops because writing failed.
     bool write_full_recorders(Team& team, int thread, const Cursor& cursor, std::uint64_t end);
+
+    void remember_spikes(VirtualProcess& vp, const Cursor& cursor) const;
+    bool stop_agreed(const Cursor& cursor) const;
 
     void deliver(VirtualProcess& vp, const SpikeLists& spikes, std::uint64_t interval_start) const;
     void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start,
@@ -109,6 +124,12 @@ private:
     // interval cannot touch the request the others are still reading.
     alignas(64) std::array<std::atomic<bool>, 2> flush_request_{};
     bool flush_agreed_ = false; // several ranks: whether any rank asked, by the exchange
+    // The stop flag as the master read it in an interval, by parity (as the
+    // flush request), and (several ranks) whether any rank saw it set.
+    const std::atomic<bool>* stop_flag_ = nullptr;
+    alignas(64) std::array<std::atomic<bool>, 2> stop_request_{};
+    bool stop_agreed_ = false;
+    std::uint64_t spikes_before_restore_ = 0;
     // The spikes of the intervals of each parity, as delivery reads them: with
     // one rank every thread's list and the thalamic list, else the exchanged list.
     std::array<SpikeLists, 2> in_flight_;
