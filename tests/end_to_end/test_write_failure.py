@@ -1,6 +1,6 @@
 """A write that fails in the middle of a run (the disk fills up) ends every rank
-with one clear message and exit status 1: no crash, no hang, the partial spike
-file kept under its temporary name. The full disk is a 3 MB tmpfs, so the test
+with one clear message and exit status 1: no crash, no hang, the partial
+recordings kept in their journals, nothing under a final name. The full disk is a 3 MB tmpfs, so the test
 needs root (it is skipped otherwise)."""
 import os
 import subprocess
@@ -45,4 +45,5 @@ def test_full_disk_mid_run_ends_cleanly(binary, mpiexec, full_disk, ranks):
     assert "AddressSanitizer" not in result.stderr
     # The voltages' window fills after 131 ms; nothing was renamed into place.
     assert "131.0 ms" in errors[0]
-    assert not (out / "spikes.h5").exists() and (out / ".spikes.h5.incomplete").exists()
+    assert not (out / "spikes.h5").exists() and not (out / "report.json").exists()
+    assert (out / ".voltages.journal").exists()
