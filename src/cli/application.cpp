@@ -170,8 +170,10 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
     summary = summarize_run(context, simulator, config, summary.phases);
     output->write_report(summary);
     if (root) {
-        // The run is complete: its checkpoint is of no further use.
+        // The run is complete: its checkpoint is of no further use (nor one
+        // that a killed run left half-written).
         std::filesystem::remove(output->checkpoint_path());
+        std::filesystem::remove(output->checkpoint_path() + ".incomplete");
         std::cout << console_summary(summary) << "Output: " << output->spikes_path() << ", "
                   << output->report_path() << "\n";
     }

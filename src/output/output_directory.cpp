@@ -21,10 +21,12 @@ std::string OutputFiles::refusal(bool overwrite_files, bool restart) const {
     if (fs::exists(directory, error) && !fs::is_directory(directory, error)) {
         return "simulation.data_path: " + directory + " exists and is not a directory";
     }
-    if (overwrite_files) {
+    // A continued run writes what its interrupted run would have: it may
+    // replace the files that run completed before it was killed.
+    if (overwrite_files || restart) {
         return {};
     }
-    if (!restart && fs::exists(checkpoint, error)) {
+    if (fs::exists(checkpoint, error)) {
         return "refusing to start a new run in " + directory +
                ": it holds the checkpoint of an interrupted run; continue it with "
                "microcircuit_mpi --restart " +

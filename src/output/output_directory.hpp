@@ -19,7 +19,8 @@ struct OutputFiles {
     explicit OutputFiles(const std::string& data_path);
 
     // Empty if the run may write its output; otherwise why it may not. A
-    // new run refuses the checkpoint of an interrupted one too.
+    // new run refuses the checkpoint of an interrupted one too; a restart
+    // continues that run and may replace its files.
     std::string refusal(bool overwrite_files, bool restart) const;
     // Creates the directory (and its parents). Throws on failure.
     void create_directory() const;

@@ -74,6 +74,25 @@ def assert_same_recordings(expected, path):
         assert found[name].tobytes() == values.tobytes(), f"{name} differs"
 
 
+def kill_session(session):
+    """SIGKILL to every process of a session, as a node failure: mpirun puts
+    each rank into a process group of its own, so killing mpirun's group
+    would leave the ranks running."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # the session id
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 def kill_after_first_checkpoint(command_line, repo):
     """Starts a run, kills it (SIGKILL, every process) once it has written a
     checkpoint; returns the lines it printed."""
@@ -84,7 +103,7 @@ def kill_after_first_checkpoint(command_line, repo):
     for line in process.stdout:
         lines.append(line)
         if line.startswith("Checkpoint at"):
-            os.killpg(process.pid, signal.SIGKILL)
+            kill_session(process.pid)
             break
     process.wait(timeout=120)
     process.stdout.close()
