@@ -14,7 +14,7 @@ namespace microcircuit {
 
 namespace {
 
-constexpr std::uint64_t replay_words = std::uint64_t{1} << 21U; // per piece handed on
+constexpr std::uint64_t replay_words = std::uint64_t{1} << 18U; // per piece handed on
 
 std::string system_error(const std::string& what, const std::string& path) {
     return what + " " + path + ": " + std::strerror(errno);
