@@ -61,15 +61,18 @@ private:
     std::vector<RecordedSpike> spikes_;
 };
 
-// Keeps every voltage sample in memory (on every rank): samples x columns.
+// Keeps every voltage sample in memory (on every rank): samples x columns,
+// from the first it received (sample 0, or a checkpoint's).
 class VoltageCollector final : public VoltageSink {
 public:
     void write_voltages(std::uint64_t first_sample, std::uint64_t samples,
                         const std::vector<double>& rows) override;
     const std::vector<double>& samples() const { return rows_; }
+    std::uint64_t first_sample() const { return first_sample_; }
 
 private:
     std::vector<double> rows_;
+    std::uint64_t first_sample_ = 0;
 };
 
 } // namespace microcircuit

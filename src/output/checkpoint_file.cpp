@@ -90,7 +90,8 @@ void write_checkpoint(const std::string& path, const Communicator& communicator,
         try {
             sync_path(temporary);
             fs::rename(temporary, path);
-            sync_path(fs::path(path).parent_path().string());
+            const fs::path directory = fs::path(path).parent_path();
+            sync_path(directory.empty() ? "." : directory.string());
         } catch (const std::exception& error) {
             failure = error.what();
         }

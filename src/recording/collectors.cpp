@@ -17,7 +17,13 @@ std::uint64_t voltage_samples(const DerivedParameters& derived) {
 void VoltageCollector::write_voltages(std::uint64_t first_sample, std::uint64_t samples,
                                       const std::vector<double>& rows) {
     const std::uint64_t columns = samples == 0 ? 0 : rows.size() / samples;
-    if (columns != 0 && rows_.size() != first_sample * columns) {
+    if (columns == 0) {
+        return;
+    }
+    if (rows_.empty()) {
+        first_sample_ = first_sample; // a run continued from a checkpoint starts there
+    }
+    if (rows_.size() != (first_sample - first_sample_) * columns) {
         throw std::logic_error("voltage samples must arrive in order");
     }
     rows_.insert(rows_.end(), rows.begin(), rows.end());

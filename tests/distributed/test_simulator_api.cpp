@@ -12,6 +12,7 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -148,6 +149,56 @@ BOOST_AUTO_TEST_CASE(the_collectors_receive_what_the_file_holds) {
         BOOST_TEST(compared == spikes.spikes().size());
         H5Fclose(file);
         std::filesystem::remove_all(directory);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_run_continued_from_a_checkpoint_records_the_rest_of_the_same_run) {
+    Context& context = *ContextFixture::context;
+    const std::string path = "test_simulator_api_checkpoint.h5";
+    const Recorded whole = run_in_pieces({300.0});
+    // The first 123.4 ms, then a checkpoint; a new simulator goes on from it.
+    {
+        Simulator simulator(context, small_config("unused").parameters);
+        SpikeCollector spikes;
+        simulator.add_spike_sink(spikes);
+        simulator.create();
+        simulator.connect();
+        simulator.simulate(123.4);
+        simulator.flush_recordings();
+        simulator.save_checkpoint(path, {spikes.spikes().size(), 7});
+        BOOST_TEST(!simulator.interrupted());
+    }
+    Simulator simulator(context, small_config("unused").parameters);
+    SpikeCollector spikes;
+    VoltageCollector voltages;
+    simulator.add_spike_sink(spikes);
+    simulator.add_voltage_sink(voltages);
+    simulator.create();
+    simulator.connect();
+    const RecordingPositions positions = simulator.restore_checkpoint(path);
+    BOOST_TEST(simulator.time_ms() == 123.4);
+    BOOST_TEST(positions.voltage_samples == 7U);
+    simulator.simulate(300.0 - 123.4);
+    simulator.flush_recordings();
+    // Spikes after the checkpoint only, and the voltage samples after it.
+    const auto first_after = std::find_if(whole.spikes.begin(), whole.spikes.end(),
+                                          [](auto& s) { return s.step_end > 1234; });
+    BOOST_TEST(positions.spikes == static_cast<std::size_t>(first_after - whole.spikes.begin()));
+    BOOST_TEST((std::vector<RecordedSpike>(first_after, whole.spikes.end()) == spikes.spikes()));
+    const std::size_t columns = whole.voltages.size() / 600U;
+    BOOST_TEST(voltages.first_sample() == 246U);
+    BOOST_TEST((std::vector<double>(whole.voltages.begin() + 246 * columns, whole.voltages.end()) ==
+                voltages.samples()));
+    BOOST_TEST(simulator.num_spikes() == whole.spikes.size());
+    // Another seed is another run.
+    auto other = small_config("unused").parameters;
+    other.simulation.rng_seed = 56;
+    Simulator stranger(context, other);
+    stranger.create();
+    stranger.connect();
+    BOOST_CHECK_THROW(stranger.restore_checkpoint(path), CheckpointError);
+    if (context.rank() == 0) {
+        std::filesystem::remove(path);
     }
 }
 
