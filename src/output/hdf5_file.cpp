@@ -252,8 +252,21 @@ Hdf5Handle select_elements(hid_t dataset, const std::vector<std::uint64_t>& indi
         H5Sselect_none(space.id());
         return space;
     }
-    // Consecutive runs of indices as one hyperslab each: a rank's neurons lie
-    // at a fixed stride, so the runs are few for one thread and short for many.
+    // A rank's neurons are every ranks-th gid: one strided hyperslab.
+    const hsize_t stride = indices.size() > 1 ? indices[1] - indices[0] : 1;
+    bool regular = stride > 0;
+    for (std::size_t i = 1; regular && i < indices.size(); ++i) {
+        regular = indices[i] - indices[i - 1] == stride;
+    }
+    if (regular) {
+        const hsize_t start = indices[0];
+        const hsize_t count = indices.size();
+        check_status(
+            H5Sselect_hyperslab(space.id(), H5S_SELECT_SET, &start, &stride, &count, nullptr),
+            "select elements");
+        return space;
+    }
+    // Else consecutive runs of indices, one hyperslab each.
     check_status(H5Sselect_none(space.id()), "clear a selection");
     std::size_t i = 0;
     while (i < indices.size()) {
