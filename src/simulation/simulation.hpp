@@ -99,6 +99,15 @@ private:
     void finish_interval(std::uint64_t interval, std::uint64_t interval_end);
     [[noreturn]] void abort_after(const Team& team) const;
 
+    // A thread whose spike buffer is full asks for a flush at the end of the
+    // interval, by parity of the interval: a thread already in the next
+    // interval cannot touch the request the others are still reading.
+    alignas(64) std::array<std::atomic<bool>, 2> flush_request_{};
+    // The stop flag as the master read it in an interval, by parity (as the
+    // flush request), and (several ranks) whether any rank saw it set.
+    std::array<std::atomic<bool>, 2> stop_request_{};
+    bool flush_agreed_ = false; // several ranks: whether any rank asked, by the exchange
+    bool stop_agreed_ = false;
     Network& network_;
     const DerivedParameters& derived_;
     Communicator& communicator_;
@@ -119,16 +128,7 @@ private:
     std::vector<std::uint64_t> local_spikes_;  // several ranks: this rank's spikes
     std::vector<std::uint64_t> global_spikes_; // several ranks: everybody's spikes
     std::vector<std::uint64_t> spikes_per_thread_;
-    // A thread whose spike buffer is full asks for a flush at the end of the
-    // interval, by parity of the interval: a thread already in the next
-    // interval cannot touch the request the others are still reading.
-    alignas(64) std::array<std::atomic<bool>, 2> flush_request_{};
-    bool flush_agreed_ = false; // several ranks: whether any rank asked, by the exchange
-    // The stop flag as the master read it in an interval, by parity (as the
-    // flush request), and (several ranks) whether any rank saw it set.
     const std::atomic<bool>* stop_flag_ = nullptr;
-    alignas(64) std::array<std::atomic<bool>, 2> stop_request_{};
-    bool stop_agreed_ = false;
     std::uint64_t spikes_before_restore_ = 0;
     // The spikes of the intervals of each parity, as delivery reads them: with
     // one rank every thread's list and the thalamic list, else the exchanged list.
