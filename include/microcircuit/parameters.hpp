@@ -35,6 +35,9 @@ struct SimulationParameters {
     std::string data_path = "data";
     bool overwrite_files = false;
     bool print_time = true;
+    // Refuse a run whose estimated memory exceeds what its nodes have free,
+    // before anything is built (docs/cluster.md, "Memory check").
+    bool memory_check = true;
 };
 
 struct NeuronParameters {

@@ -10,11 +10,14 @@
 #include "microcircuit/run_summary.hpp"
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
+#include "output/memory_check.hpp"
+#include "output/memory_estimate.hpp"
 #include "parallel/communicator.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
 namespace microcircuit {
 
@@ -39,6 +42,25 @@ void warn_below_rheobase(const DerivedParameters& derived) {
                   << derived.dc_amplitude[p] << " pA) is below the rheobase (" << derived.rheobase
                   << " pA); it can fire only through recurrent input\n";
     }
+}
+
+// Before anything is built or written (collective): whether every node has
+// the memory its ranks will need; the refusal is printed by rank 0.
+bool memory_fits(const LoadedConfig& config, Context& context) {
+    Communicator& communicator = context.communicator();
+    const Parameters& parameters = config.parameters;
+    const DerivedParameters derived = derive_parameters(parameters);
+    const int threads = context.threads_for(parameters.simulation.local_num_threads);
+    const std::vector<NodeMemory> nodes = communicator.all_gather(std::vector<NodeMemory>{
+        node_memory(context.rank(), communicator.ranks_on_node(), read_available_memory())});
+    const MemoryFit fit = check_memory_fit(nodes, context.ranks(), [&](int ranks) {
+        return estimate_memory_per_rank(parameters, derived, ranks, threads).peak();
+    });
+    if (!fit.fits && context.rank() == 0) {
+        std::cerr << "microcircuit_mpi: error: " << memory_refusal_text(fit, context.ranks())
+                  << "\n";
+    }
+    return fit.fits;
 }
 
 int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch) {
@@ -145,11 +167,18 @@ int run_application(int argc, char** argv) {
                     : context.threads_for(config.parameters.simulation.local_num_threads);
             const int ranks =
                 command_line.dry_run_ranks != 0 ? command_line.dry_run_ranks : context.ranks();
+            // --ranks R without mpirun: as if all R ran on this node.
+            const int ranks_on_node = command_line.dry_run_ranks != 0
+                                          ? command_line.dry_run_ranks
+                                          : context.communicator().ranks_on_node();
             if (root) {
                 std::cout << dry_run_text(config.parameters, derive_parameters(config.parameters),
-                                          ranks, threads);
+                                          ranks, threads, ranks_on_node, read_available_memory());
             }
             return 0;
+        }
+        if (config.parameters.simulation.memory_check && !memory_fits(config, context)) {
+            return 1;
         }
         return simulate(config, context, stopwatch);
     } catch (const ConfigError& error) {

@@ -375,6 +375,7 @@ const std::vector<Field>& schema() {
         flag("simulation", "overwrite_files",
              MICROCIRCUIT_MEMBER(bool, simulation.overwrite_files)),
         flag("simulation", "print_time", MICROCIRCUIT_MEMBER(bool, simulation.print_time)),
+        flag("simulation", "memory_check", MICROCIRCUIT_MEMBER(bool, simulation.memory_check)),
         // network
         number("network", "N_scaling", positive, MICROCIRCUIT_MEMBER(double, network.N_scaling)),
         number("network", "K_scaling", positive, MICROCIRCUIT_MEMBER(double, network.K_scaling)),
