@@ -58,9 +58,8 @@ std::string dry_run_text(const Parameters& parameters, const DerivedParameters& 
     if (const auto bytes = available.bytes()) {
         out << "available memory on this node: " << memory_text(static_cast<double>(*bytes))
             << " (MemAvailable "
-            << (available.mem_available
-                    ? memory_text(static_cast<double>(*available.mem_available))
-                    : std::string("unknown"))
+            << (available.mem_available ? memory_text(static_cast<double>(*available.mem_available))
+                                        : std::string("unknown"))
             << ", cgroup "
             << (available.cgroup_free
                     ? memory_text(static_cast<double>(*available.cgroup_free)) + " free of " +

@@ -115,8 +115,7 @@ class RowWriter {
 public:
     RowWriter(SynapseStore& store, std::uint64_t num_sources)
         : store_(store), fill_(store.row_begin.begin(), store.row_begin.end() - 1),
-          bucket_shift_(bucket_shift_for(num_sources)),
-          chunk_(chunk_for(store.synapses.size())) {
+          bucket_shift_(bucket_shift_for(num_sources)), chunk_(chunk_for(store.synapses.size())) {
         pending_.reserve(chunk_);
         sorted_.resize(chunk_);
     }

@@ -268,8 +268,8 @@ MemoryFit check_memory_fit(const std::vector<NodeMemory>& nodes, int ranks,
     fit.ranks_that_fit =
         fit.per_rank > 0.0 ? static_cast<std::uint64_t>(std::floor(available / fit.per_rank)) : 0;
     if (fit.ranks_that_fit > 0) {
-        fit.nodes_needed = (static_cast<std::uint64_t>(ranks) + fit.ranks_that_fit - 1) /
-                           fit.ranks_that_fit;
+        fit.nodes_needed =
+            (static_cast<std::uint64_t>(ranks) + fit.ranks_that_fit - 1) / fit.ranks_that_fit;
         return fit;
     }
     // The share of a rank shrinks with more ranks, down to the process's own
@@ -321,8 +321,8 @@ std::string memory_refusal_text(const MemoryFit& fit, int ranks) {
     if (fit.ranks_that_fit > 0) {
         out << "At most " << count_text(fit.ranks_that_fit, "rank", "ranks")
             << " of this size fit on such a node: the "
-            << count_text(static_cast<std::uint64_t>(ranks), "rank", "ranks")
-            << " need " << count_text(fit.nodes_needed, "node", "nodes") << " with at most "
+            << count_text(static_cast<std::uint64_t>(ranks), "rank", "ranks") << " need "
+            << count_text(fit.nodes_needed, "node", "nodes") << " with at most "
             << fit.ranks_that_fit << " per node. ";
     } else if (fit.ranks_needed_alone > 0) {
         out << "Not even one rank of this size fits on such a node: split over at least "

@@ -33,8 +33,8 @@ double delay_runs_per_virtual_process(const DerivedParameters& derived, double v
     for (const Projection& projection : derived.projections) {
         auto& [count, lambda] = rows[projection.source_first_gid];
         count = static_cast<double>(projection.source_count);
-        const std::vector<double> p =
-            delay_step_probabilities(projection.delay_mean, projection.delay_sd, derived.resolution);
+        const std::vector<double> p = delay_step_probabilities(
+            projection.delay_mean, projection.delay_sd, derived.resolution);
         lambda.resize(std::max(lambda.size(), p.size()), 0.0);
         const double per_row = static_cast<double>(projection.num_synapses) / count / vps;
         for (std::size_t j = 0; j < p.size(); ++j) {
@@ -52,7 +52,9 @@ double delay_runs_per_virtual_process(const DerivedParameters& derived, double v
     return runs;
 }
 
-double bit_ceil(double value) { return value <= 1.0 ? 1.0 : std::exp2(std::ceil(std::log2(value))); }
+double bit_ceil(double value) {
+    return value <= 1.0 ? 1.0 : std::exp2(std::ceil(std::log2(value)));
+}
 
 // The voltage recorder's window of samples per rank (recording/voltage_recorder.cpp).
 constexpr double voltage_window_values = 1 << 20U;
@@ -72,11 +74,13 @@ std::vector<double> delay_step_probabilities(double mean_ms, double sd_ms, doubl
         p[step] = 1.0;
         return p;
     }
-    auto below = [&](double d) { return 0.5 * std::erfc(-(d - mean_ms) / (sd_ms * std::sqrt(2.0))); };
+    auto below = [&](double d) {
+        return 0.5 * std::erfc(-(d - mean_ms) / (sd_ms * std::sqrt(2.0)));
+    };
     const double kept = 1.0 - below(lowest);
     // Steps j cover [(j - 1/2) h, (j + 1/2) h); beyond 10 SD nothing is drawn in practice.
-    const double longest = std::min(mean_ms + 10.0 * sd_ms,
-                                    static_cast<double>(synapse_max_delay_steps) * resolution);
+    const double longest =
+        std::min(mean_ms + 10.0 * sd_ms, static_cast<double>(synapse_max_delay_steps) * resolution);
     const auto last = static_cast<std::size_t>(std::ceil(longest / resolution));
     std::vector<double> p(last + 1, 0.0);
     for (std::size_t j = 1; j <= last; ++j) {
@@ -116,11 +120,10 @@ MemoryEstimate estimate_memory_per_rank(const Parameters& parameters,
         (derived.separate_inhibitory_input ? 2.0 : 1.0) * sizeof(std::int64_t);
     estimate.neurons = threads * neurons_per_vp * per_neuron;
 
-    estimate.synapses =
-        threads * (store_bytes(synapses_per_vp) +
-                   rows * (element_bytes<decltype(SynapseStore::row_begin)>() +
-                           element_bytes<decltype(SynapseStore::run_begin)>()) +
-                   runs_per_vp * sizeof(DelayRun));
+    estimate.synapses = threads * (store_bytes(synapses_per_vp) +
+                                   rows * (element_bytes<decltype(SynapseStore::row_begin)>() +
+                                           element_bytes<decltype(SynapseStore::run_begin)>()) +
+                                   runs_per_vp * sizeof(DelayRun));
 
     // While the stores are built, every thread at once: the row writer's
     // buffers, and the runs' array when shrink_to_fit copies it out of its

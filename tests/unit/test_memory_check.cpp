@@ -158,8 +158,8 @@ double estimate(int ranks) { return 30.0 * mib + 8.0 * gib / ranks; }
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_run_that_fits) {
-    const MemoryFit fit = check_memory_fit({node(0, 2, 16 * gib), node(1, 2, 16 * gib)}, 2,
-                                           estimate);
+    const MemoryFit fit =
+        check_memory_fit({node(0, 2, 16 * gib), node(1, 2, 16 * gib)}, 2, estimate);
     BOOST_TEST(fit.fits);
     BOOST_TEST(fit.need == 2 * estimate(2));
 }
@@ -212,8 +212,7 @@ BOOST_AUTO_TEST_CASE(memory_is_printed_in_mb_or_gb) {
 
 BOOST_AUTO_TEST_CASE(delay_step_probabilities_follow_the_drawn_distribution) {
     const std::vector<double> p = delay_step_probabilities(1.5, 0.75, 0.1);
-    BOOST_TEST(std::accumulate(p.begin(), p.end(), 0.0) == 1.0,
-               boost::test_tools::tolerance(1e-9));
+    BOOST_TEST(std::accumulate(p.begin(), p.end(), 0.0) == 1.0, boost::test_tools::tolerance(1e-9));
     BOOST_TEST(p[0] == 0.0); // below h/2 is redrawn
     BOOST_TEST(p[15] > p[5]);
     BOOST_TEST(p[15] > p[25]);
