@@ -51,11 +51,13 @@ bool memory_fits(const LoadedConfig& config, Context& context) {
     const Parameters& parameters = config.parameters;
     const DerivedParameters derived = derive_parameters(parameters);
     const int threads = context.threads_for(parameters.simulation.local_num_threads);
-    const std::vector<NodeMemory> nodes = communicator.all_gather(std::vector<NodeMemory>{
-        node_memory(context.rank(), communicator.ranks_on_node(), read_available_memory())});
-    const MemoryFit fit = check_memory_fit(nodes, context.ranks(), [&](int ranks) {
+    auto estimate = [&](int ranks) {
         return estimate_memory_per_rank(parameters, derived, ranks, threads).peak();
-    });
+    };
+    const std::vector<NodeMemory> nodes = communicator.all_gather(
+        std::vector<NodeMemory>{node_memory(context.rank(), communicator.ranks_on_node(),
+                                            estimate(context.ranks()), read_available_memory())});
+    const MemoryFit fit = check_memory_fit(nodes, context.ranks(), estimate);
     if (!fit.fits && context.rank() == 0) {
         std::cerr << "microcircuit_mpi: error: " << memory_refusal_text(fit, context.ranks())
                   << "\n";

@@ -233,8 +233,10 @@ AvailableMemory read_available_memory(const FileReader& read) {
 
 AvailableMemory read_available_memory() { return read_available_memory(read_file); }
 
-NodeMemory node_memory(int rank, int ranks_on_node, const AvailableMemory& available) {
+NodeMemory node_memory(int rank, int ranks_on_node, double estimate,
+                       const AvailableMemory& available) {
     NodeMemory node;
+    node.estimate = static_cast<std::uint64_t>(std::ceil(estimate));
     node.rank = static_cast<std::uint64_t>(rank);
     node.ranks_on_node = static_cast<std::uint64_t>(std::max(1, ranks_on_node));
     node.available = available.bytes().value_or(unknown_memory);
@@ -246,17 +248,18 @@ NodeMemory node_memory(int rank, int ranks_on_node, const AvailableMemory& avail
 MemoryFit check_memory_fit(const std::vector<NodeMemory>& nodes, int ranks,
                            const std::function<double(int ranks)>& estimate) {
     MemoryFit fit;
-    fit.per_rank = estimate(ranks);
     double worst = -std::numeric_limits<double>::infinity();
     for (const NodeMemory& node : nodes) {
         if (node.available == unknown_memory) {
             continue;
         }
-        const double need = fit.per_rank * static_cast<double>(node.ranks_on_node);
+        const double per_rank = static_cast<double>(node.estimate);
+        const double need = per_rank * static_cast<double>(node.ranks_on_node);
         const double short_by = need - static_cast<double>(node.available);
         if (short_by > worst) {
             worst = short_by;
             fit.node = node;
+            fit.per_rank = per_rank;
             fit.need = need;
         }
     }

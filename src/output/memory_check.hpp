@@ -67,22 +67,26 @@ using FileReader = std::function<std::optional<std::string>(const std::string& p
 AvailableMemory read_available_memory(const FileReader& read);
 AvailableMemory read_available_memory();
 
-// One node's view, gathered from every rank (64-bit words, as Communicator gathers).
+// One rank's view of its node, gathered from every rank (64-bit words, as
+// Communicator gathers): each rank's own estimate, so that every rank reaches
+// the same verdict even where ranks run different numbers of threads.
 struct NodeMemory {
     std::uint64_t rank = 0;
     std::uint64_t ranks_on_node = 1;
+    std::uint64_t estimate = 0;  // bytes this rank will need
     std::uint64_t available = 0; // bytes; unknown_memory if not known
     std::uint64_t mem_available = 0;
     std::uint64_t cgroup_free = 0; // unknown_memory if no cgroup limit
 };
 constexpr std::uint64_t unknown_memory = ~std::uint64_t{0};
-NodeMemory node_memory(int rank, int ranks_on_node, const AvailableMemory& available);
+NodeMemory node_memory(int rank, int ranks_on_node, double estimate,
+                       const AvailableMemory& available);
 
 // The run on the worst node: what it needs and what would fit.
 struct MemoryFit {
     bool fits = true;
     NodeMemory node;
-    double per_rank = 0.0; // bytes, estimated
+    double per_rank = 0.0; // bytes, the node's estimate
     double need = 0.0;     // per_rank x ranks on the node
     // Ranks of this size that fit into the node's available memory.
     std::uint64_t ranks_that_fit = 0;
@@ -93,7 +97,9 @@ struct MemoryFit {
     // 0 if none does.
     std::uint64_t ranks_needed_alone = 0;
 };
-// `estimate(ranks)`: bytes per rank of the run split over that many ranks.
+// Fits if every rank's estimate x its node's ranks is at most the node's
+// available memory. `estimate(ranks)`: bytes per rank of the run split over
+// that many ranks (for what would fit).
 MemoryFit check_memory_fit(const std::vector<NodeMemory>& nodes, int ranks,
                            const std::function<double(int ranks)>& estimate);
 

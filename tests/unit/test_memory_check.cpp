@@ -7,6 +7,7 @@
 #include "output/memory_check.hpp"
 #include "output/memory_estimate.hpp"
 
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <string>
@@ -142,39 +143,41 @@ BOOST_AUTO_TEST_CASE(a_v1_memory_limit_and_no_limit_at_all) {
 
 namespace {
 
-NodeMemory node(std::uint64_t rank, std::uint64_t ranks_on_node, std::uint64_t available) {
+// 30 MB per process and 8 GB shared among the ranks.
+double estimate(int ranks) { return 30.0 * mib + 8.0 * gib / ranks; }
+
+NodeMemory node(std::uint64_t rank, std::uint64_t ranks_on_node, std::uint64_t available,
+                int ranks) {
     NodeMemory n;
     n.rank = rank;
     n.ranks_on_node = ranks_on_node;
+    n.estimate = static_cast<std::uint64_t>(estimate(ranks));
     n.available = available;
     n.mem_available = available;
     n.cgroup_free = unknown_memory;
     return n;
 }
 
-// 30 MB per process and 8 GB shared among the ranks.
-double estimate(int ranks) { return 30.0 * mib + 8.0 * gib / ranks; }
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_run_that_fits) {
     const MemoryFit fit =
-        check_memory_fit({node(0, 2, 16 * gib), node(1, 2, 16 * gib)}, 2, estimate);
+        check_memory_fit({node(0, 2, 16 * gib, 2), node(1, 2, 16 * gib, 2)}, 2, estimate);
     BOOST_TEST(fit.fits);
-    BOOST_TEST(fit.need == 2 * estimate(2));
+    BOOST_TEST(fit.need == 2 * std::floor(estimate(2)));
 }
 
 BOOST_AUTO_TEST_CASE(too_many_ranks_on_a_node_give_the_ranks_and_nodes_that_fit) {
     // 8 ranks, 4 per node; the second node has only 3 GB: 2 ranks of 1.03 GB fit there.
     std::vector<NodeMemory> nodes;
     for (std::uint64_t r = 0; r < 8; ++r) {
-        nodes.push_back(node(r, 4, r < 4 ? 64 * gib : 3 * gib));
+        nodes.push_back(node(r, 4, r < 4 ? 64 * gib : 3 * gib, 8));
     }
     const MemoryFit fit = check_memory_fit(nodes, 8, estimate);
     BOOST_TEST(!fit.fits);
     BOOST_TEST(fit.node.rank == 4U);
-    BOOST_TEST(fit.per_rank == estimate(8));
-    BOOST_TEST(fit.need == 4 * estimate(8));
+    BOOST_TEST(fit.per_rank == std::floor(estimate(8)));
+    BOOST_TEST(fit.need == 4 * std::floor(estimate(8)));
     BOOST_TEST(fit.ranks_that_fit == 2U);
     BOOST_TEST(fit.nodes_needed == 4U);
     const std::string text = memory_refusal_text(fit, 8);
@@ -188,20 +191,35 @@ BOOST_AUTO_TEST_CASE(too_many_ranks_on_a_node_give_the_ranks_and_nodes_that_fit)
 
 BOOST_AUTO_TEST_CASE(a_rank_too_large_for_any_node_gives_the_ranks_whose_share_fits) {
     // 1 rank needs 8.03 GB; with 3 GB per node a share of 8 GB / r + 30 MB fits from r = 3.
-    const MemoryFit fit = check_memory_fit({node(0, 1, 3 * gib)}, 1, estimate);
+    const MemoryFit fit = check_memory_fit({node(0, 1, 3 * gib, 1)}, 1, estimate);
     BOOST_TEST(!fit.fits);
     BOOST_TEST(fit.ranks_that_fit == 0U);
     BOOST_TEST(fit.ranks_needed_alone == 3U);
     BOOST_TEST(memory_refusal_text(fit, 1).find("at least 3 ranks, one per node") !=
                std::string::npos);
     // Not even the process itself fits.
-    const MemoryFit hopeless = check_memory_fit({node(0, 1, 10 * mib)}, 1, estimate);
+    const MemoryFit hopeless = check_memory_fit({node(0, 1, 10 * mib, 1)}, 1, estimate);
     BOOST_TEST(!hopeless.fits);
     BOOST_TEST(hopeless.ranks_needed_alone == 0U);
 }
 
+BOOST_AUTO_TEST_CASE(each_rank_counts_with_its_own_estimate) {
+    // Equal nodes, but the ranks of the second run more threads and need more each.
+    NodeMemory small = node(0, 2, 3 * gib, 4);
+    NodeMemory large = node(2, 2, 3 * gib, 4);
+    small.estimate = gib;
+    large.estimate = 2 * gib;
+    const MemoryFit fit = check_memory_fit({small, small, large, large}, 4, estimate);
+    BOOST_TEST(!fit.fits);
+    BOOST_TEST(fit.node.rank == 2U);
+    BOOST_TEST(fit.per_rank == 2.0 * gib);
+    BOOST_TEST(fit.need == 4.0 * gib);
+    BOOST_TEST(fit.ranks_that_fit == 1U);
+    BOOST_TEST(check_memory_fit({small, small}, 2, estimate).fits);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_memory_is_not_checked) {
-    const MemoryFit fit = check_memory_fit({node(0, 1, unknown_memory)}, 1, estimate);
+    const MemoryFit fit = check_memory_fit({node(0, 1, unknown_memory, 1)}, 1, estimate);
     BOOST_TEST(fit.fits);
 }
 
