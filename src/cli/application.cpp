@@ -11,13 +11,11 @@
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
 #include "output/memory_check.hpp"
-#include "output/memory_estimate.hpp"
 #include "parallel/communicator.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <vector>
 
 namespace microcircuit {
 
@@ -42,27 +40,6 @@ void warn_below_rheobase(const DerivedParameters& derived) {
                   << derived.dc_amplitude[p] << " pA) is below the rheobase (" << derived.rheobase
                   << " pA); it can fire only through recurrent input\n";
     }
-}
-
-// Before anything is built or written (collective): whether every node has
-// the memory its ranks will need; the refusal is printed by rank 0.
-bool memory_fits(const LoadedConfig& config, Context& context) {
-    Communicator& communicator = context.communicator();
-    const Parameters& parameters = config.parameters;
-    const DerivedParameters derived = derive_parameters(parameters);
-    const int threads = context.threads_for(parameters.simulation.local_num_threads);
-    auto estimate = [&](int ranks) {
-        return estimate_memory_per_rank(parameters, derived, ranks, threads).peak();
-    };
-    const std::vector<NodeMemory> nodes = communicator.all_gather(
-        std::vector<NodeMemory>{node_memory(context.rank(), communicator.ranks_on_node(),
-                                            estimate(context.ranks()), read_available_memory())});
-    const MemoryFit fit = check_memory_fit(nodes, context.ranks(), estimate);
-    if (!fit.fits && context.rank() == 0) {
-        std::cerr << "microcircuit_mpi: error: " << memory_refusal_text(fit, context.ranks())
-                  << "\n";
-    }
-    return fit.fits;
 }
 
 int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch) {
@@ -179,8 +156,14 @@ int run_application(int argc, char** argv) {
             }
             return 0;
         }
-        if (config.parameters.simulation.memory_check && !memory_fits(config, context)) {
-            return 1;
+        if (config.parameters.simulation.memory_check) {
+            // Before anything is built or written; every rank has the same verdict.
+            const std::string refusal =
+                memory_refusal(context.communicator(), config.parameters,
+                               context.threads_for(config.parameters.simulation.local_num_threads));
+            if (!refusal.empty()) {
+                throw ConfigError(refusal);
+            }
         }
         return simulate(config, context, stopwatch);
     } catch (const ConfigError& error) {

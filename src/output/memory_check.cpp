@@ -1,5 +1,8 @@
 #include "output/memory_check.hpp"
 
+#include "microcircuit/derived_parameters.hpp"
+#include "output/memory_estimate.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -293,6 +296,19 @@ MemoryFit check_memory_fit(const std::vector<NodeMemory>& nodes, int ranks,
     }
     fit.ranks_needed_alone = static_cast<std::uint64_t>(high);
     return fit;
+}
+
+std::string memory_refusal(const Communicator& communicator, const Parameters& parameters,
+                           int threads) {
+    const DerivedParameters derived = derive_parameters(parameters);
+    auto estimate = [&](int ranks) {
+        return estimate_memory_per_rank(parameters, derived, ranks, threads).peak();
+    };
+    const std::vector<NodeMemory> nodes = communicator.all_gather(std::vector<NodeMemory>{
+        node_memory(communicator.rank(), communicator.ranks_on_node(),
+                    estimate(communicator.size()), read_available_memory())});
+    const MemoryFit fit = check_memory_fit(nodes, communicator.size(), estimate);
+    return fit.fits ? std::string() : memory_refusal_text(fit, communicator.size());
 }
 
 std::string memory_text(double bytes) {

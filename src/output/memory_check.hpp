@@ -6,6 +6,9 @@
 // so the tests can give them any.
 #pragma once
 
+#include "microcircuit/parameters.hpp"
+#include "parallel/communicator.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -106,6 +109,13 @@ MemoryFit check_memory_fit(const std::vector<NodeMemory>& nodes, int ranks,
 // The refusal, one paragraph: estimate, ranks on the node, need, available,
 // what would fit, how to override.
 std::string memory_refusal_text(const MemoryFit& fit, int ranks);
+
+// Collective, before anything is built: whether every node has the memory its
+// ranks will need for a run with `threads` threads per rank. Returns the
+// refusal (the same on every rank), empty if the run fits or no node's
+// memory could be read.
+std::string memory_refusal(const Communicator& communicator, const Parameters& parameters,
+                           int threads);
 
 // "512.0 MB", "2.43 GB".
 std::string memory_text(double bytes);
