@@ -25,9 +25,10 @@ struct MemoryEstimate {
 MemoryEstimate estimate_memory_per_rank(const Parameters& parameters,
                                         const DerivedParameters& derived, int ranks, int threads);
 
-// Resident memory of a process before it builds anything, measured with a
-// network of a few neurons on this project's test machine (Debian 12, Open
-// MPI 4.1, HDF5 1.10): each further thread adds its stack and malloc arena.
+// Resident memory of a process before it builds anything (code, libraries,
+// MPI, HDF5), measured with a network of a few neurons
+// (docs/results/2026-12-04-memory-estimate.md); each further thread adds its
+// stack and malloc arena.
 constexpr double process_baseline_bytes = 26.0 * 1024 * 1024;
 constexpr double thread_baseline_bytes = 1.0 * 1024 * 1024;
 
