@@ -118,6 +118,10 @@ def memory_cgroup():
         directory.mkdir()
     except OSError as error:
         pytest.skip(f"cannot make a cgroup: {error}")
+    probe = run(["sh", "-c", f"echo $$ > {directory}/cgroup.procs && cat /proc/self/cgroup"])
+    if probe.returncode != 0 or name not in probe.stdout:
+        directory.rmdir()
+        pytest.skip(f"cannot move a process into a cgroup: {probe.stderr.strip()}")
 
     def limited(limit_bytes, command):
         (directory / limit_file).write_text(f"{limit_bytes}\n")
