@@ -386,7 +386,7 @@ mc_run_simulation() {
             mc_log "the dry run failed (configuration error?)"
             return 1
         fi
-        grep -E '^(ranks x threads|estimated memory)' "$dir/dry_run.txt" || true
+        grep -E '^(ranks x threads|estimated memory|available memory|[0-9]+ rank\(s\) on this node)' "$dir/dry_run.txt" || true
     fi
     MC_CPUS_AVAILABLE=$(mc_cpus_available)
     MC_OVERSUBSCRIBED=false

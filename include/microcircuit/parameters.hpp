@@ -37,6 +37,9 @@ struct SimulationParameters {
     bool print_time = true;
     // Simulated ms between checkpoints (data_path/checkpoint.h5); 0: none.
     double checkpoint_interval = 0.0;
+    // Refuse a run whose estimated memory exceeds what its nodes have free,
+    // before anything is built (docs/cluster.md, "Memory check").
+    bool memory_check = true;
 };
 
 struct NeuronParameters {

@@ -29,6 +29,7 @@ SIM_KEYS = {
     # the engine's own, beyond the reference
     "rec_V_num_neurons": "simulation.rec_V_num_neurons",
     "spike_buffer": "simulation.spike_buffer",
+    "memory_check": "simulation.memory_check",
 }
 
 NET_KEYS = {

@@ -12,6 +12,7 @@
 #include "microcircuit/run_summary.hpp"
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
+#include "output/memory_check.hpp"
 #include "parallel/communicator.hpp"
 
 #include <algorithm>
@@ -240,11 +241,24 @@ int run_application(int argc, char** argv) {
                     : context.threads_for(config.parameters.simulation.local_num_threads);
             const int ranks =
                 command_line.dry_run_ranks != 0 ? command_line.dry_run_ranks : context.ranks();
+            // --ranks R without mpirun: as if all R ran on this node.
+            const int ranks_on_node = command_line.dry_run_ranks != 0
+                                          ? command_line.dry_run_ranks
+                                          : context.communicator().ranks_on_node();
             if (root) {
                 std::cout << dry_run_text(config.parameters, derive_parameters(config.parameters),
-                                          ranks, threads);
+                                          ranks, threads, ranks_on_node, read_available_memory());
             }
             return 0;
+        }
+        if (config.parameters.simulation.memory_check) {
+            // Before anything is built or written; every rank has the same verdict.
+            const std::string refusal =
+                memory_refusal(context.communicator(), config.parameters,
+                               context.threads_for(config.parameters.simulation.local_num_threads));
+            if (!refusal.empty()) {
+                throw ConfigError(refusal);
+            }
         }
         return simulate(config, context, stopwatch, command_line.restart, signals);
     } catch (const ConfigError& error) {

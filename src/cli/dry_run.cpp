@@ -1,6 +1,7 @@
 #include "cli/dry_run.hpp"
 
 #include "connectivity/synapse_store.hpp"
+#include "output/memory_estimate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,40 +10,8 @@
 
 namespace microcircuit {
 
-double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedParameters& derived,
-                                    int ranks, int threads) {
-    const auto& net = parameters.network;
-    const auto& stim = parameters.stimulus;
-    std::uint64_t synapses = derived.num_synapses_total;
-    std::uint64_t sources = derived.num_neurons_total;
-    if (stim.thalamic_input) {
-        for (auto count : derived.num_thalamic_synapses) {
-            synapses += count;
-        }
-        sources += static_cast<std::uint64_t>(stim.num_th_neurons);
-    }
-    const double neurons_per_rank = static_cast<double>(derived.num_neurons_total) / ranks;
-    const double synapses_per_rank = static_cast<double>(synapses) / ranks;
-    // Delay runs: a row has at most one per delay step present (mean + 6 SD
-    // bounds the longest delay in practice) and at most one per synapse.
-    const double longest = std::max(net.delay_exc_mean * (1.0 + 6.0 * net.delay_rel_std),
-                                    stim.delay_th_mean * (1.0 + 6.0 * stim.delay_th_rel_std));
-    const double delay_steps = std::ceil(longest / parameters.simulation.sim_resolution);
-    const double vps = static_cast<double>(ranks) * threads;
-    const double runs_per_row =
-        std::min(delay_steps, static_cast<double>(synapses) / static_cast<double>(sources) / vps);
-    const double rows = static_cast<double>(threads) * static_cast<double>(sources + 1);
-    // Per neuron: y, i_ex, i_in, refractory, two input sums, the Poisson
-    // count word, the spike flag.
-    const double bytes = synapses_per_rank * sizeof(Synapse) +
-                         rows * (2.0 * sizeof(std::uint64_t) + runs_per_row * sizeof(DelayRun)) +
-                         neurons_per_rank * (3.0 * 8.0 + 4.0 + 8.0 + 8.0 + 1.0) +
-                         static_cast<double>(derived.num_neurons_total) * 4.0 * num_populations;
-    return bytes / (1024.0 * 1024.0);
-}
-
 std::string dry_run_text(const Parameters& parameters, const DerivedParameters& derived, int ranks,
-                         int threads) {
+                         int threads, int ranks_on_node, const AvailableMemory& available) {
     std::ostringstream out;
     out << "PD14 microcircuit, N_scaling " << parameters.network.N_scaling << ", K_scaling "
         << parameters.network.K_scaling << ", background "
@@ -77,10 +46,34 @@ std::string dry_run_text(const Parameters& parameters, const DerivedParameters& 
         out << "warning: DC of " << population_names[p] << " is below the rheobase ("
             << derived.rheobase << " pA)\n";
     }
+    const MemoryEstimate estimate = estimate_memory_per_rank(parameters, derived, ranks, threads);
+    constexpr double mib = 1024.0 * 1024.0;
     out << std::setprecision(1) << "ranks x threads: " << ranks << " x " << threads
-        << "\nestimated memory per rank: "
-        << estimated_memory_per_rank_mb(parameters, derived, ranks, threads)
-        << " MB (synapse store " << sizeof(Synapse) << " bytes per synapse)\n";
+        << "\nestimated memory per rank: " << estimate.peak() / mib << " MB (synapse store "
+        << sizeof(Synapse) << " bytes per synapse)\n  process " << estimate.process / mib
+        << ", neurons " << estimate.neurons / mib << ", synapses " << estimate.synapses / mib
+        << ", construction " << estimate.construction / mib << ", recording "
+        << estimate.recording / mib << " MB\n";
+    const double need = estimate.peak() * ranks_on_node;
+    if (const auto bytes = available.bytes()) {
+        out << "available memory on this node: " << memory_text(static_cast<double>(*bytes))
+            << " (MemAvailable "
+            << (available.mem_available ? memory_text(static_cast<double>(*available.mem_available))
+                                        : std::string("unknown"))
+            << ", cgroup "
+            << (available.cgroup_free
+                    ? memory_text(static_cast<double>(*available.cgroup_free)) + " free of " +
+                          memory_text(static_cast<double>(*available.cgroup_limit))
+                    : std::string("without a limit"))
+            << ")\n"
+            << ranks_on_node << " rank(s) on this node need " << memory_text(need) << ": "
+            << (need <= static_cast<double>(*bytes)
+                    ? "the run fits"
+                    : "the run would be refused (simulation.memory_check)")
+            << "\n";
+    } else {
+        out << "available memory on this node: unknown (the run is not checked)\n";
+    }
     return out.str();
 }
 

@@ -1,18 +1,17 @@
 // --dry-run: everything derived, nothing simulated. Neurons and synapses per
-// population and projection, and the memory each rank will need.
+// population and projection, the memory each rank will need and whether
+// the node has it.
 #pragma once
 
 #include "microcircuit/derived_parameters.hpp"
+#include "output/memory_check.hpp"
 
 #include <string>
 
 namespace microcircuit {
 
+// `ranks_on_node` of the ranks share this node's `available` memory.
 std::string dry_run_text(const Parameters& parameters, const DerivedParameters& derived, int ranks,
-                         int threads);
-
-// Estimated bytes per rank: synapse store, row offsets, input buffers, neuron state.
-double estimated_memory_per_rank_mb(const Parameters& parameters, const DerivedParameters& derived,
-                                    int ranks, int threads);
+                         int threads, int ranks_on_node, const AvailableMemory& available);
 
 } // namespace microcircuit

@@ -118,10 +118,17 @@ class RowWriter {
 public:
     RowWriter(SynapseStore& store, std::uint64_t num_sources)
         : store_(store), fill_(store.row_begin.begin(), store.row_begin.end() - 1),
-          bucket_shift_(bucket_shift_for(num_sources)),
-          chunk_(std::clamp<std::size_t>(store.synapses.size() / 16, min_chunk, max_chunk)) {
+          bucket_shift_(bucket_shift_for(num_sources)), chunk_(chunk_for(store.synapses.size())) {
         pending_.reserve(chunk_);
         sorted_.resize(chunk_);
+    }
+
+    // Row ends, then the pending and the sorted chunk (the pending one fills as
+    // synapses arrive, so a store smaller than a chunk touches only that much).
+    static std::size_t bytes(std::uint64_t synapses, std::uint64_t num_sources) {
+        const std::size_t chunk = chunk_for(synapses);
+        return num_sources * sizeof(std::uint64_t) +
+               (chunk + std::min<std::size_t>(chunk, synapses)) * sizeof(Pending);
     }
 
     void add(std::uint64_t source, Synapse synapse) {
@@ -160,6 +167,10 @@ private:
     static constexpr std::size_t max_chunk = std::size_t{1} << 22U;
     static constexpr std::size_t buckets = 256;
 
+    static std::size_t chunk_for(std::uint64_t synapses) {
+        return std::clamp<std::size_t>(synapses / 16, min_chunk, max_chunk);
+    }
+
     static unsigned bucket_shift_for(std::uint64_t num_sources) {
         unsigned shift = 0;
         while ((num_sources >> shift) >= buckets) {
@@ -177,6 +188,10 @@ private:
 };
 
 } // namespace
+
+std::size_t synapse_store_build_buffer_bytes(std::uint64_t synapses, std::uint64_t num_sources) {
+    return RowWriter::bytes(synapses, num_sources);
+}
 
 // Sorts every row by delay with a counting sort (stable, so synapses of equal
 // delay keep their target order and the store does not depend on the

@@ -43,6 +43,11 @@ void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
 // keep their order) and describes each row by its delay runs.
 void sort_rows_by_delay(SynapseStore& store);
 
+// Bytes of the buffers build_synapse_store holds besides the store while it
+// writes a store of `synapses` synapses over `num_sources` rows (for the
+// memory estimate: they add to the peak during construction).
+std::size_t synapse_store_build_buffer_bytes(std::uint64_t synapses, std::uint64_t num_sources);
+
 // Builds the synapse store of virtual process `vp`: two passes over its targets
 // (count per source, then fill), so no temporary copy of the synapses is made.
 SynapseStore build_synapse_store(const DerivedParameters& derived,

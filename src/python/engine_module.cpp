@@ -10,6 +10,7 @@
 #include "microcircuit/run_summary.hpp"
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
+#include "output/memory_check.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -33,6 +34,22 @@ Context& process_context() {
     return context;
 }
 
+// Before the simulator is made: refuses (as a ConfigError, on every rank) a
+// run whose nodes lack the memory it will need, unless simulation.memory_check is off.
+bool check_memory(const LoadedConfig& config, Context& context) {
+    const Parameters& parameters = config.parameters;
+    if (!parameters.simulation.memory_check) {
+        return false;
+    }
+    const std::string refusal =
+        memory_refusal(context.communicator(), parameters,
+                       context.threads_for(parameters.simulation.local_num_threads));
+    if (!refusal.empty()) {
+        throw ConfigError(refusal);
+    }
+    return true;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -40,7 +57,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 class Session {
 public:
     Session(const LoadedConfig& config, bool write_files)
-        : config_(config), context_(process_context()), simulator_(context_, config.parameters),
+        : config_(config), context_(process_context()),
+          memory_checked_(check_memory(config, context_)), simulator_(context_, config.parameters),
           progress_(static_cast<double>(simulator_.derived().total_steps) *
                     simulator_.derived().resolution) {
         const auto start = std::chrono::steady_clock::now();
@@ -183,6 +201,7 @@ private:
 
     LoadedConfig config_;
     Context& context_;
+    bool memory_checked_;
     Simulator simulator_;
     ProgressLine progress_;
     std::unique_ptr<RunOutput> output_;

@@ -1,9 +1,10 @@
 """The package `microcircuit`: the reference's dictionaries and Network
 interface, numpy access, refusals, and spikes identical to the binary's."""
 import json
-import sys
 import subprocess
+import sys
 import textwrap
+import time
 import warnings
 
 import h5py
@@ -123,6 +124,20 @@ def test_unknown_keys_and_unsupported_models_are_refused_by_name(tmp_path, small
         net.simulate(1000.0)
     with pytest.raises(ValueError, match="multiple of the resolution"):
         net.simulate(0.05)
+
+
+def test_a_network_too_large_for_the_memory_is_refused_before_it_is_built(tmp_path, small_dicts):
+    sim, net_dict, stim = small_dicts
+    sim["data_path"] = str(tmp_path / "huge")
+    start = time.monotonic()
+    with pytest.raises(ValueError, match=r"not enough memory: .* GB per rank, x 1 rank .* are "
+                                         r"available .*--set simulation.memory_check=false"):
+        network.Network(sim, dict(net_dict, N_scaling=20.0, K_scaling=1.0), stim)
+    assert time.monotonic() - start < 15
+    assert not (tmp_path / "huge").exists()
+    sim["data_path"] = str(tmp_path / "small")
+    assert network.Network(dict(sim, memory_check=False), net_dict, stim).config.effective_yaml \
+        .count("memory_check: false") == 1
 
 
 def test_old_stimulus_names_are_read_with_a_warning(tmp_path, small_dicts):
