@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 namespace microcircuit {
 
@@ -41,11 +42,19 @@ void warn_below_rheobase(const DerivedParameters& derived) {
     }
 }
 
-int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch) {
+// `phase` says what the run is doing, for the message if it fails.
+int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
+             const char*& phase) {
     const bool root = context.rank() == 0;
+    phase = "while setting up the network and the output";
     Simulator simulator(context, config.parameters);
     const DerivedParameters& derived = simulator.derived();
     RunOutput output(context, config, derived, simulator.threads());
+    arm_exit_guard(context.communicator(), [&phase] {
+        return std::string("the process is ending before the run is done (the message above "
+                           "says why) (") +
+               phase + ")";
+    });
     if (SpikeSink* sink = output.spike_sink()) {
         simulator.add_spike_sink(*sink);
     }
@@ -61,8 +70,10 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
     RunSummary summary;
     summary.phases.init = stopwatch.lap();
 
+    phase = "while creating the network";
     simulator.create();
     summary.phases.create = stopwatch.lap();
+    phase = "while connecting the network";
     simulator.connect();
     summary.phases.connect = stopwatch.lap();
 
@@ -82,6 +93,7 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
     const double sim_ms =
         static_cast<double>(derived.total_steps - derived.presim_steps) * derived.resolution;
     progress.start_phase(0.0);
+    phase = "while simulating";
     simulator.simulate(presim_ms);
     summary.phases.presim = stopwatch.lap();
     if (print) {
@@ -96,12 +108,14 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
         ProgressLine::finish_line("");
     }
 
+    phase = "while writing the output";
     simulator.flush_recordings();
     output.finish();
     summary.phases.write = stopwatch.lap();
 
     summary = summarize_run(context, simulator, config, summary.phases);
     output.write_report(summary);
+    disarm_exit_guard();
     if (root) {
         std::cout << console_summary(summary) << "Output: " << output.spikes_path() << ", "
                   << output.report_path() << "\n";
@@ -113,6 +127,7 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch)
 
 int run_application(int argc, char** argv) {
     Stopwatch stopwatch;
+    const char* phase = "";
     Context context(&argc, &argv);
     const bool root = context.rank() == 0;
     try {
@@ -151,14 +166,14 @@ int run_application(int argc, char** argv) {
             }
             return 0;
         }
-        return simulate(config, context, stopwatch);
+        return simulate(config, context, stopwatch, phase);
     } catch (const ConfigError& error) {
         if (root) {
             std::cerr << "microcircuit_mpi: error: " << error.what() << "\n";
         }
         return 1;
-    } catch (const std::exception& error) {
-        context.communicator().abort(error.what());
+    } catch (...) {
+        context.communicator().abort(std::current_exception(), phase);
     }
 }
 

@@ -4,9 +4,36 @@
 #include <cstdlib>
 #include <iostream>
 #include <limits>
+#include <new>
 #include <stdexcept>
+#include <utility>
 
 namespace microcircuit {
+
+namespace {
+struct ExitGuard {
+    const Communicator* communicator = nullptr;
+    std::function<std::string()> message;
+};
+ExitGuard& exit_guard() {
+    static ExitGuard guard;
+    return guard;
+}
+void abort_if_armed() {
+    const ExitGuard& guard = exit_guard();
+    if (guard.communicator != nullptr) {
+        guard.communicator->abort(guard.message());
+    }
+}
+} // namespace
+
+void arm_exit_guard(const Communicator& communicator, std::function<std::string()> message) {
+    exit_guard() = {&communicator, std::move(message)};
+    // Again at every arming: after whatever exit handler the libraries registered meanwhile.
+    std::atexit(abort_if_armed);
+}
+
+void disarm_exit_guard() { exit_guard() = {}; }
 
 bool initialize_mpi(int* argc, char*** argv) {
     int initialized = 0;
@@ -114,6 +141,23 @@ void Communicator::abort(const std::string& message) const {
     // Not through MPI_Finalize: after a failed write HDF5 closes its files
     // again while MPI shuts down, and can crash there.
     std::_Exit(1);
+}
+
+void Communicator::abort(const std::exception_ptr& failure, const std::string& context) const {
+    std::string cause = "unknown error";
+    try {
+        if (failure) {
+            std::rethrow_exception(failure);
+        }
+    } catch (const std::bad_alloc& error) {
+        // what() says only "std::bad_alloc".
+        cause = std::string("out of memory: a memory allocation failed (") + error.what() + ")";
+    } catch (const std::exception& error) {
+        cause = error.what();
+    } catch (...) {
+        // Not a std::exception: "unknown error".
+    }
+    abort(context.empty() ? cause : cause + " (" + context + ")");
 }
 
 std::uint64_t Communicator::sum(std::uint64_t value) const {
