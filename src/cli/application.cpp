@@ -43,18 +43,10 @@ void warn_below_rheobase(const DerivedParameters& derived) {
 }
 
 // `phase` says what the run is doing, for the message if it fails.
-int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
-             const char*& phase) {
+int run(const LoadedConfig& config, Context& context, Simulator& simulator, RunOutput& output,
+        Stopwatch& stopwatch, const char*& phase) {
     const bool root = context.rank() == 0;
-    phase = "while setting up the network and the output";
-    Simulator simulator(context, config.parameters);
     const DerivedParameters& derived = simulator.derived();
-    RunOutput output(context, config, derived, simulator.threads());
-    arm_exit_guard(context.communicator(), [&phase] {
-        return std::string("the process is ending before the run is done (the message above "
-                           "says why) (") +
-               phase + ")";
-    });
     if (SpikeSink* sink = output.spike_sink()) {
         simulator.add_spike_sink(*sink);
     }
@@ -121,6 +113,25 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
                   << output.report_path() << "\n";
     }
     return 0;
+}
+
+int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
+             const char*& phase) {
+    phase = "while setting up the network and the output";
+    Simulator simulator(context, config.parameters);
+    RunOutput output(context, config, simulator.derived(), simulator.threads());
+    arm_exit_guard(context.communicator(), [&phase] {
+        return std::string("the process is ending before the run is done (the message above "
+                           "says why) (") +
+               phase + ")";
+    });
+    try {
+        return run(config, context, simulator, output, stopwatch, phase);
+    } catch (...) {
+        // Here, with the output still open: unwinding past it would close
+        // its files collectively, waiting for ranks that may never come.
+        context.communicator().abort(std::current_exception(), phase);
+    }
 }
 
 } // namespace
