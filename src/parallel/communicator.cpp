@@ -1,6 +1,7 @@
 #include "parallel/communicator.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
@@ -19,10 +20,23 @@ ExitGuard& exit_guard() {
     static ExitGuard guard;
     return guard;
 }
+// Set by the first abort. A library may exit inside MPI_Abort (Open MPI's
+// message formatter does when memory is short): the exit handler then ends
+// the process at once instead of aborting again.
+std::atomic<bool> aborting{false};
+
 void abort_if_armed() {
+    if (aborting.load()) {
+        std::_Exit(1);
+    }
     const ExitGuard& guard = exit_guard();
-    if (guard.communicator != nullptr) {
+    if (guard.communicator == nullptr) {
+        return;
+    }
+    try {
         guard.communicator->abort(guard.message());
+    } catch (...) {
+        std::_Exit(1); // no memory left even for the message
     }
 }
 } // namespace
@@ -133,6 +147,9 @@ void Communicator::all_gather_words(const void* local, std::size_t words, void* 
 }
 
 void Communicator::abort(const std::string& message) const {
+    if (aborting.exchange(true)) {
+        std::_Exit(1);
+    }
     std::cerr << "microcircuit_mpi: error on rank " << rank_ << ": " << message << "\n";
     std::cout.flush();
     if (size_ > 1) {
