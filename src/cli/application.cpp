@@ -22,6 +22,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <string>
 
 namespace microcircuit {
 
@@ -67,18 +68,14 @@ void write_checkpoint(Simulator& simulator, RunOutput& output, bool root) {
     }
 }
 
-// `restart`: the checkpoint to continue from, or empty for a new run.
-int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
-             const std::string& restart, const StopSignals& signals) {
+// The run after its setup. `restart`: the checkpoint to continue from, or
+// empty for a new run (whose output is open already). `phase` says what the
+// run is doing, for the message if it fails.
+int run(const LoadedConfig& config, Context& context, Simulator& simulator,
+        std::unique_ptr<RunOutput>& output, Stopwatch& stopwatch, const std::string& restart,
+        const StopSignals& signals, const char*& phase) {
     const bool root = context.rank() == 0;
-    Simulator simulator(context, config.parameters);
     const DerivedParameters& derived = simulator.derived();
-    // A new run checks its output directory before building anything; a
-    // continued one once the checkpoint has been read and checked.
-    std::unique_ptr<RunOutput> output;
-    if (restart.empty()) {
-        output = std::make_unique<RunOutput>(context, config, derived, simulator.threads());
-    }
     simulator.set_stop_flag(signals.flag());
     if (root) {
         warn_below_rheobase(derived);
@@ -89,11 +86,14 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
     RunSummary summary;
     summary.phases.init = stopwatch.lap();
 
+    phase = "while creating the network";
     simulator.create();
     summary.phases.create = stopwatch.lap();
+    phase = "while connecting the network";
     simulator.connect();
     summary.phases.connect = stopwatch.lap();
     if (!restart.empty()) {
+        phase = "while restoring the checkpoint";
         const RecordingPositions positions = simulator.restore_checkpoint(restart);
         output =
             std::make_unique<RunOutput>(context, config, derived, simulator.threads(), &positions);
@@ -135,9 +135,12 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
         if (every != 0) {
             next = std::min(next, (step / every + 1) * every);
         }
+        phase = "while simulating";
         simulator.simulate(static_cast<double>(next - step) * h);
         if (simulator.interrupted()) {
+            phase = "while writing the checkpoint";
             write_checkpoint(simulator, *output, root);
+            disarm_exit_guard();
             if (root) {
                 std::cerr << "microcircuit_mpi: stopped by signal " << signals.received() << " at "
                           << std::fixed << std::setprecision(1) << simulator.time_ms()
@@ -155,6 +158,7 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
             progress.start_phase(simulator.time_ms());
         }
         if (every != 0 && simulator.step() % every == 0 && simulator.step() < total) {
+            phase = "while writing the checkpoint";
             write_checkpoint(simulator, *output, root);
         }
     }
@@ -164,12 +168,14 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
         ProgressLine::finish_line("");
     }
 
+    phase = "while writing the output";
     simulator.flush_recordings();
     output->finish();
     summary.phases.write = stopwatch.lap();
 
     summary = summarize_run(context, simulator, config, summary.phases);
     output->write_report(summary);
+    disarm_exit_guard();
     if (root) {
         // The run is complete: its checkpoint is of no further use (nor one
         // that a killed run left half-written).
@@ -179,6 +185,36 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
                   << output->report_path() << "\n";
     }
     return 0;
+}
+
+int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
+             const std::string& restart, const StopSignals& signals, const char*& phase) {
+    phase = "while setting up the network and the output";
+    Simulator simulator(context, config.parameters);
+    // A new run checks its output directory before building anything; a
+    // continued one once the checkpoint has been read and checked.
+    std::unique_ptr<RunOutput> output;
+    if (restart.empty()) {
+        output = std::make_unique<RunOutput>(context, config, simulator.derived(),
+                                             simulator.threads());
+    }
+    arm_exit_guard(context.communicator(), [&phase] {
+        return std::string("the process is ending before the run is done (the message above "
+                           "says why) (") +
+               phase + ")";
+    });
+    try {
+        return run(config, context, simulator, output, stopwatch, restart, signals, phase);
+    } catch (const CheckpointError&) {
+        // A checkpoint or its recordings refused, on every rank alike, before
+        // any output is written.
+        disarm_exit_guard();
+        throw;
+    } catch (...) {
+        // Here, with the output still open: unwinding past it would close
+        // its files collectively, waiting for ranks that may never come.
+        context.communicator().abort(std::current_exception(), phase);
+    }
 }
 
 // The configuration of a new run, or of the run a checkpoint continues: the
@@ -208,6 +244,7 @@ LoadedConfig load_run_config(const CommandLine& command_line, Context& context) 
 
 int run_application(int argc, char** argv) {
     Stopwatch stopwatch;
+    const char* phase = "";
     Context context(&argc, &argv);
     const StopSignals signals; // after MPI's initialisation, which may install its own
     const bool root = context.rank() == 0;
@@ -260,14 +297,14 @@ int run_application(int argc, char** argv) {
                 throw ConfigError(refusal);
             }
         }
-        return simulate(config, context, stopwatch, command_line.restart, signals);
+        return simulate(config, context, stopwatch, command_line.restart, signals, phase);
     } catch (const ConfigError& error) {
         if (root) {
             std::cerr << "microcircuit_mpi: error: " << error.what() << "\n";
         }
         return 1;
-    } catch (const std::exception& error) {
-        context.communicator().abort(error.what());
+    } catch (...) {
+        context.communicator().abort(std::current_exception(), phase);
     }
 }
 

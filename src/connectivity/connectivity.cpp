@@ -3,6 +3,7 @@
 #include "model/digest.hpp"
 
 #include "model/random.hpp"
+#include "parallel/thread_failure.hpp"
 
 #include <omp.h>
 
@@ -46,13 +47,22 @@ std::vector<std::vector<std::uint32_t>> draw_all_in_degrees(const DerivedParamet
         return projections[a].num_synapses > projections[b].num_synapses;
     });
     std::vector<std::vector<std::uint32_t>> in_degrees(projections.size());
+    ThreadFailure failure;
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t i = 0; i < order.size(); ++i) {
+        if (failure.failed()) {
+            continue;
+        }
         const Projection& projection = projections[order[i]];
-        in_degrees[order[i]] = draw_in_degrees(
-            derived.rng_seed, projection,
-            static_cast<std::uint32_t>(derived.num_neurons[projection.target_population]));
+        try {
+            in_degrees[order[i]] = draw_in_degrees(
+                derived.rng_seed, projection,
+                static_cast<std::uint32_t>(derived.num_neurons[projection.target_population]));
+        } catch (...) {
+            failure.capture();
+        }
     }
+    failure.rethrow();
     return in_degrees;
 }
 

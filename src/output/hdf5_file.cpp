@@ -70,6 +70,8 @@ Hdf5File::Hdf5File(const std::string& path, MPI_Comm comm, Mode mode) {
         H5Fclose);
 }
 
+void initialize_hdf5() { check_status(H5open(), "initialise the library"); }
+
 Hdf5Handle create_group(hid_t parent, const std::string& name) {
     return {check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   "create group " + name),

@@ -71,6 +71,10 @@ private:
     Hdf5Handle file_;
 };
 
+// Initialises the HDF5 library now: it registers its exit handler then,
+// before the run's exit guard (parallel/communicator.hpp) registers its own.
+void initialize_hdf5();
+
 Hdf5Handle create_group(hid_t parent, const std::string& name);
 void write_attribute(hid_t object, const std::string& name, const std::string& value);
 void write_attribute(hid_t object, const std::string& name, double value);

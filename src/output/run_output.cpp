@@ -56,6 +56,7 @@ RunOutput::RunOutput(Context& context, const LoadedConfig& config, const Derived
                      int threads, const RecordingPositions* resume)
     : files_(std::make_unique<Files>(context, config, derived, threads)) {
     Files& f = *files_;
+    initialize_hdf5(); // spikes.h5 is written only at the end, but the library is needed now
     const bool root = f.communicator.rank() == 0;
     const std::string refusal = f.communicator.broadcast(
         root ? f.paths.refusal(config.parameters.simulation.overwrite_files, resume != nullptr)

@@ -6,6 +6,8 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -16,6 +18,17 @@ namespace microcircuit {
 // MPI) unless MPI is initialised already; returns whether it initialised it.
 bool initialize_mpi(int* argc, char*** argv);
 void finalize_mpi();
+
+class Communicator;
+
+// While armed, an exit() of the process (a library that gives up: libgomp
+// exits when it cannot start a thread) ends every rank through
+// Communicator::abort with `message()`, instead of running the remaining exit
+// handlers: HDF5's closes the open files collectively and would wait forever
+// for the ranks still running. Exit handlers run in the reverse order of
+// their registration, so arm it after the output files are opened.
+void arm_exit_guard(const Communicator& communicator, std::function<std::string()> message);
+void disarm_exit_guard();
 
 class Communicator {
 public:
@@ -62,6 +75,9 @@ public:
     // else (a collective close of the output files, say) waits for ranks
     // that will not come.
     [[noreturn]] void abort(const std::string& message) const;
+    // The same for an exception: its cause (a failed allocation named as
+    // such), then `context` (where it happened), in parentheses.
+    [[noreturn]] void abort(const std::exception_ptr& failure, const std::string& context) const;
     // Rank 0's string on every rank.
     std::string broadcast(const std::string& text) const;
     // Rank 0's words on every rank (resized there).

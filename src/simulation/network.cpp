@@ -2,11 +2,11 @@
 
 #include "connectivity/connectivity.hpp"
 #include "model/random.hpp"
+#include "parallel/thread_failure.hpp"
 
 #include <omp.h>
 
 #include <algorithm>
-#include <exception>
 
 namespace microcircuit {
 
@@ -16,8 +16,9 @@ Network::Network(const DerivedParameters& derived, const Partition& partition)
 void Network::create() {
     const std::uint32_t seed = derived_.rng_seed;
     vps_.resize(partition_.threads());
+    ThreadFailure failure;
 #pragma omp parallel num_threads(partition_.threads())
-    {
+    try {
         const int thread = omp_get_thread_num();
         VirtualProcess& vp = vps_[thread];
         vp.vp = partition_.vp_of_thread(thread);
@@ -40,26 +41,24 @@ void Network::create() {
                 vp.neurons.y[i] = mean + sd * stream.normal() - derived_.neuron.E_L;
             }
         }
+    } catch (...) {
+        failure.capture();
     }
+    failure.rethrow();
 }
 
 void Network::connect(const Communicator& communicator) {
     // In-degrees: identical on every rank, drawn with all threads.
     const auto in_degrees = draw_all_in_degrees(derived_);
-    std::exception_ptr failure;
+    ThreadFailure failure;
 #pragma omp parallel num_threads(partition_.threads())
-    {
+    try {
         VirtualProcess& vp = vps_[omp_get_thread_num()];
-        try {
-            vp.synapses = build_synapse_store(derived_, in_degrees, partition_, vp.vp);
-        } catch (...) {
-#pragma omp critical
-            failure = std::current_exception();
-        }
+        vp.synapses = build_synapse_store(derived_, in_degrees, partition_, vp.vp);
+    } catch (...) {
+        failure.capture();
     }
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
+    failure.rethrow();
     std::uint64_t local_min = synapse_max_delay_steps;
     std::uint64_t local_max = 1;
     for (const auto& vp : vps_) {
@@ -73,11 +72,15 @@ void Network::connect(const Communicator& communicator) {
     max_delay_steps_ = static_cast<std::uint32_t>(communicator.max(local_max));
     min_delay_steps_ = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(communicator.min(local_min), max_delay_steps_));
+    ThreadFailure input_failure;
 #pragma omp parallel num_threads(partition_.threads())
-    {
+    try {
         VirtualProcess& vp = vps_[omp_get_thread_num()];
         vp.input.resize(vp.num_local, derived_.separate_inhibitory_input);
+    } catch (...) {
+        input_failure.capture();
     }
+    input_failure.rethrow();
 }
 
 std::uint64_t Network::local_synapses() const {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <iomanip>
+#include <mutex>
 #include <sstream>
 #include <string>
 
@@ -253,12 +254,15 @@ void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_
     }
 }
 
-// What the threads of one run_until share: the interval's barrier and what
-// the master's work (exchange, writing) threw. An exception must not leave the
-// parallel region (that terminates the program): the master keeps it with the
-// interval it happened in, and every thread stops after the next barrier. The
-// interval is written before that barrier and read after it, so all threads
-// stop in the same interval.
+// What the threads of one run_until share: the interval's barrier and the
+// first exception of any thread. An exception must not leave the parallel
+// region (that terminates the program): it is kept with the point where it
+// happened, and every thread stops at the first check after which all of
+// them see it, so that all stop at the same place and none waits at a
+// barrier forever. Points in the order the loop passes them: a thread's work
+// in interval i (before the interval's barrier) is 2i, the master's exchange
+// and writing after that barrier 2i + 1. A failure is written before the
+// thread's next barrier, a check reads it after one.
 class Simulation::Team {
 public:
     explicit Team(unsigned threads) : barrier_(threads) {}
@@ -272,25 +276,53 @@ public:
     // microseconds.
     void meet() { barrier_.wait(barrier_.arrive()); }
 
+    // A thread's part of an interval (before its barrier).
+    template <class Work>
+    void on_thread(int thread, std::uint64_t interval, std::uint64_t step, Work&& work) {
+        try {
+            work();
+        } catch (...) {
+            fail(2 * interval, thread, step);
+        }
+    }
     template <class Work> void on_master(std::uint64_t interval, std::uint64_t step, Work&& work) {
         try {
             work();
         } catch (...) {
-            failure_ = std::current_exception();
-            failed_step_ = step;
-            failed_interval_.store(interval);
+            fail(2 * interval + 1, 0, step);
         }
     }
-    bool failed() const { return failed_interval_.load() != no_failure; }
-    bool failed_before(std::uint64_t interval) const { return failed_interval_.load() < interval; }
+    // After the interval's barrier: a failure in any thread's work of this
+    // interval or in the master's part of an earlier one.
+    bool stop_after_barrier(std::uint64_t interval) const {
+        return failed_point_.load() <= 2 * interval;
+    }
+    // After a meeting that follows the master's part: its failures in this interval too.
+    bool stop_after_master(std::uint64_t interval) const {
+        return failed_point_.load() <= 2 * interval + 1;
+    }
     const std::exception_ptr& failure() const { return failure_; }
+    bool failed_in_master_part() const { return failed_point_.load() % 2 == 1; }
+    int failed_thread() const { return failed_thread_; }
     std::uint64_t failed_step() const { return failed_step_; }
 
 private:
+    void fail(std::uint64_t point, int thread, std::uint64_t step) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        if (point < failed_point_.load()) {
+            failure_ = std::current_exception();
+            failed_thread_ = thread;
+            failed_step_ = step;
+            failed_point_.store(point);
+        }
+    }
+
     static constexpr std::uint64_t no_failure = ~std::uint64_t{0};
     SplitBarrier barrier_;
-    std::atomic<std::uint64_t> failed_interval_{no_failure};
+    std::atomic<std::uint64_t> failed_point_{no_failure};
+    std::mutex mutex_;
     std::exception_ptr failure_;
+    int failed_thread_ = 0;
     std::uint64_t failed_step_ = 0;
 };
 
@@ -376,11 +408,11 @@ bool Simulation::write_full_recorders(Team& team, int thread, const Cursor& curs
     // The master writes while the other threads wait (their part of the
     // interval is done, nothing of it is written meanwhile).
     const auto master_writes = [&](auto&& write) {
-        if (thread == 0 && !team.failed()) {
+        if (thread == 0 && !team.stop_after_master(cursor.interval)) {
             team.on_master(cursor.interval, end, write);
         }
         team.meet();
-        return team.failed();
+        return team.stop_after_master(cursor.interval);
     };
     const std::size_t parity = cursor.interval & 1U;
     // Every thread and rank reads the same answer: with one rank the threads'
@@ -415,11 +447,15 @@ void Simulation::run_until(std::uint64_t step_end) {
         std::uint64_t emitted = 0;
         while (cursor.start < step_end) {
             const std::uint64_t end = std::min(cursor.start + network_.min_delay_steps(), step_end);
-            take_up_spikes(vp, cursor);
-            emitted += update_interval(vp, thread, cursor, end);
-            record_interval(vp, thread, cursor, end);
+            // A failed thread skips the rest of its part and arrives at the
+            // barrier, after which every thread stops.
+            team.on_thread(thread, cursor.interval, cursor.start, [&] {
+                take_up_spikes(vp, cursor);
+                emitted += update_interval(vp, thread, cursor, end);
+                record_interval(vp, thread, cursor, end);
+            });
             pass_interval_barrier(vp, team, end);
-            if (team.failed_before(cursor.interval)) {
+            if (team.stop_after_barrier(cursor.interval)) {
                 break;
             }
             exchange_interval(team, thread, cursor, end);
@@ -444,18 +480,16 @@ void Simulation::run_until(std::uint64_t step_end) {
 }
 
 void Simulation::abort_after(const Team& team) const {
-    std::ostringstream message;
-    try {
-        std::rethrow_exception(team.failure());
-    } catch (const std::exception& error) {
-        message << error.what();
-    } catch (...) {
-        message << "unknown error";
+    std::ostringstream context;
+    if (team.failed_in_master_part()) {
+        context << "while recording the output at ";
+    } else {
+        context << "while simulating, in thread " << team.failed_thread() << ", at ";
     }
-    message << " (while recording the output at " << std::fixed << std::setprecision(1)
+    context << std::fixed << std::setprecision(1)
             << static_cast<double>(team.failed_step()) * derived_.resolution
-            << " ms of simulated time; the simulation stopped there)";
-    communicator_.abort(message.str());
+            << " ms of simulated time; the simulation stopped there";
+    communicator_.abort(team.failure(), context.str());
 }
 
 void Simulation::finish_recording() {

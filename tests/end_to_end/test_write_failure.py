@@ -3,6 +3,7 @@ with one clear message and exit status 1: no crash, no hang, the partial
 recordings kept in their journals, nothing under a final name. The full disk is a 3 MB tmpfs, so the test
 needs root (it is skipped otherwise)."""
 import os
+import re
 import subprocess
 
 import pytest
@@ -40,6 +41,7 @@ def test_full_disk_mid_run_ends_cleanly(binary, mpiexec, full_disk, ranks):
     assert result.returncode == 1, result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if "microcircuit_mpi: error" in line]
     assert errors, result.stderr
+    assert re.search(r"error on rank \d+: ", errors[0]), errors
     assert "cannot write" in errors[0] and "the simulation stopped there" in errors[0], errors
     assert "terminate called" not in result.stderr and "Segmentation" not in result.stderr
     assert "AddressSanitizer" not in result.stderr
