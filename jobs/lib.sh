@@ -378,15 +378,35 @@ mc_write_job_json() {
 mc_record_attempt() {
     local dir=$1 status=$2 exit_code=$3 wall=$4 log=$1/run.log from="null" to="null" line
     if [[ -f $log ]]; then
-        line=$(awk -v a="${MC_ATTEMPT:-1}" '/^===== attempt / { on = ($3 == a) } on' "$log")
-        from=$(grep -o 'Continuing from the checkpoint at [0-9.]* ms' <<<"$line" | tail -n 1 | awk '{ print $6 }')
-        to=$(grep -o 'stopped by signal [0-9]* at [0-9.]* ms' <<<"$line" | tail -n 1 | awk '{ print $6 }')
+        line=$(awk -v n="${MC_ATTEMPT:-1}" '/^===== attempt / { k++ } k == n' "$log")
+        from=$(awk '/Continuing from the checkpoint at [0-9.]+ ms/ { v = $(NF - 1) } END { print v }' <<<"$line")
+        to=$(awk 'match($0, /stopped by signal [0-9]+ at [0-9.]+ ms/) { split(substr($0, RSTART, RLENGTH), w, " "); v = w[6] } END { print v }' <<<"$line")
     fi
     printf '{"attempt": %s, "slurm_restart_count": %s, "mode": %s, "continued_from_ms": %s, "stopped_at_ms": %s, "started": %s, "finished": %s, "status": %s, "exit_code": %s, "wall_s": %s, "stop_signal": %s}\n' \
         "${MC_ATTEMPT:-1}" "$(mc_json_str "${SLURM_RESTART_COUNT:-}")" \
         "$(mc_json_str "$([[ ${MC_RESTART:-0} == 1 ]] && echo restart || echo new)")" "${from:-null}" "${to:-null}" \
         "$(mc_json_str "${MC_STARTED:-}")" "$(mc_json_str "$(date --iso-8601=seconds)")" \
         "$(mc_json_str "$status")" "$exit_code" "$wall" "$(mc_json_str "${MC_STOP_SIGNAL:-}")" >>"$dir/job_attempts.jsonl"
+}
+
+# Numbers the attempt about to start in DIR (MC_ATTEMPT: one more than the attempts
+# run.log has seen) and records the attempts that ended without a record in
+# job_attempts.jsonl: their job shell was killed, by SLURM's SIGKILL KillWait seconds
+# after its SIGTERM (scontrol requeue, preemption, time limit, scancel).
+mc_number_attempt() {
+    local dir=$1 seen=0 recorded=0 a section started from to
+    [[ -f $dir/run.log ]] && seen=$(grep -c '^===== attempt ' "$dir/run.log" || true)
+    [[ -f $dir/job_attempts.jsonl ]] && recorded=$(wc -l <"$dir/job_attempts.jsonl")
+    for ((a = recorded + 1; a <= seen; a++)); do
+        section=$(awk -v n="$a" '/^===== attempt / { k++ } k == n' "$dir/run.log")
+        started=$(head -n 1 <<<"$section" | awk '{ sub(/:$/, "", $4); print $4 }')
+        from=$(awk '/Continuing from the checkpoint at [0-9.]+ ms/ { v = $(NF - 1) } END { print v }' <<<"$section")
+        to=$(awk 'match($0, /stopped by signal [0-9]+ at [0-9.]+ ms/) { split(substr($0, RSTART, RLENGTH), w, " "); v = w[6] } END { print v }' <<<"$section")
+        printf '{"attempt": %s, "slurm_restart_count": null, "mode": %s, "continued_from_ms": %s, "stopped_at_ms": %s, "started": %s, "finished": null, "status": "killed", "exit_code": null, "wall_s": null, "stop_signal": null}\n' \
+            "$a" "$(mc_json_str "$([[ -n $from ]] && echo restart || echo new)")" "${from:-null}" "${to:-null}" \
+            "$(mc_json_str "$started")" >>"$dir/job_attempts.jsonl"
+    done
+    MC_ATTEMPT=$((seen + 1))
 }
 
 # SIGUSR1 and SIGTERM to this shell ask the simulator to stop: every rank checkpoints
@@ -430,7 +450,10 @@ mc_forward_stop() {
 mc_run_launcher() {
     MC_RUN_LOG=$1
     local fd tee_pid seen
-    exec {fd}> >(tee -a "$MC_RUN_LOG")
+    # tee ignores SIGTERM: SLURM sends it to every process of the job, and without
+    # tee the launcher and this shell would die of SIGPIPE at their next line of
+    # output, the ranks (orphaned) writing their checkpoint on.
+    exec {fd}> >(trap '' TERM; exec tee -a "$MC_RUN_LOG")
     tee_pid=$!
     "${MC_COMMAND[@]}" >&"$fd" 2>&1 &
     MC_LAUNCHED_PID=$!
