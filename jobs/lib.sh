@@ -527,7 +527,9 @@ mc_run_simulation() {
     if [[ -n ${MC_STOP_SIGNAL:-} ]]; then
         mc_log "SIG$MC_STOP_SIGNAL before the start: not starting the run"
         rc=$MC_EXIT_CHECKPOINTED
+        MC_ATTEMPT_RAN=0
     else
+        MC_ATTEMPT_RAN=1
         mc_run_launcher "$dir/run.log"
         rc=$MC_RUN_RC
     fi
@@ -582,6 +584,24 @@ mc_requeue_or_advise() {
     state=$(scontrol show job -o "$SLURM_JOB_ID" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | head -n 1 | cut -d= -f2)
     if [[ ${MC_STOP_SIGNAL:-} == TERM && $state != RUNNING ]]; then
         mc_log "SLURM is ending job $SLURM_JOB_ID (state ${state:-unknown}): requeued or preempted, it continues from the checkpoint when it runs again; cancelled or out of time, continue with: sbatch [options] $script --job-dir $dir"
+        return 0
+    fi
+    # No requeue without progress: a time limit shorter than the start-up plus the
+    # signal's lead time would stop every attempt before or at its first step.
+    if [[ ${MC_ATTEMPT_RAN:-1} == 0 ]]; then
+        mc_log "not requeued: stopped before the run started; the time limit leaves no time to simulate (longer --time, or a later --signal); continue with: sbatch [options] $script --job-dir $dir"
+        return 0
+    fi
+    local last from to
+    last=$(tail -n 1 "$dir/job_attempts.jsonl" 2>/dev/null || true)
+    from=$(sed -n 's/.*"continued_from_ms": \([0-9.]*\),.*/\1/p' <<<"$last")
+    to=$(sed -n 's/.*"stopped_at_ms": \([0-9.]*\),.*/\1/p' <<<"$last")
+    if [[ -n $from && -n $to ]] && awk -v a="$from" -v b="$to" 'BEGIN { exit !(b - a < 1) }'; then
+        mc_log "not requeued: this attempt stopped at $to ms, $from ms when it started; the time limit leaves no time to simulate (longer --time, or a later --signal); continue with: sbatch [options] $script --job-dir $dir"
+        return 0
+    fi
+    if ((${SLURM_RESTART_COUNT:-0} >= ${MC_MAX_REQUEUES:-50})); then
+        mc_log "not requeued: requeued ${SLURM_RESTART_COUNT} times already (MC_MAX_REQUEUES=${MC_MAX_REQUEUES:-50}); continue with: sbatch [options] $script --job-dir $dir"
         return 0
     fi
     if scontrol requeue "$SLURM_JOB_ID"; then
