@@ -450,10 +450,11 @@ mc_forward_stop() {
 mc_run_launcher() {
     MC_RUN_LOG=$1
     local fd tee_pid seen
-    # tee ignores SIGTERM: SLURM sends it to every process of the job, and without
+    # tee ignores SIGTERM and SIGUSR1: SLURM sends them to every process of the job
+    # (scontrol requeue, preemption; scancel --signal=USR1 --full), and without
     # tee the launcher and this shell would die of SIGPIPE at their next line of
     # output, the ranks (orphaned) writing their checkpoint on.
-    exec {fd}> >(trap '' TERM; exec tee -a "$MC_RUN_LOG")
+    exec {fd}> >(trap '' TERM USR1; exec tee -a "$MC_RUN_LOG")
     tee_pid=$!
     "${MC_COMMAND[@]}" >&"$fd" 2>&1 &
     MC_LAUNCHED_PID=$!
