@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the job scripts in jobs/ (sourced, not run).
 #
 #   mc_locate_binary          find microcircuit_mpi (MICROCIRCUIT_BIN, PATH, build dirs)
@@ -6,12 +7,19 @@
 #   mc_build_launcher         the mpirun / srun / direct command line (binding included)
 #   mc_record_environment DIR job_env.txt: host, SLURM_*, OMP_*, modules, MPI, binary
 #   mc_cpus_available         CPUs this job may use on this node
-#   mc_run_simulation DIR ... dry run + run into DIR, job.json with exit code, times,
-#                             oversubscription and the machine's load around the run
+#   mc_run_simulation DIR ... dry run + run into DIR (or, with MC_RESTART=1, the
+#                             continuation of DIR's checkpoint), job.json with exit code,
+#                             times, oversubscription and the machine's load around the run
+#   mc_trap_stop_signals      SIGUSR1/SIGTERM to this shell: forwarded to the running
+#                             simulator as SIGUSR1 (checkpoint and exit 75)
 #   mc_study_main KIND ...    the strong- and weak-scaling drivers
 #
 # Settings are shell variables with the prefix MC_ (see each script's --help);
 # everything here runs under `set -euo pipefail`.
+
+# microcircuit_mpi's exit status for "checkpointed on SIGTERM/SIGUSR1, not finished"
+# (EX_TEMPFAIL); the job scripts exit with it too.
+MC_EXIT_CHECKPOINTED=75
 
 mc_die() {
     echo "${MC_PROG:-jobs}: error: $*" >&2
@@ -353,9 +361,114 @@ mc_write_job_json() {
         echo "  \"oversubscribed\": ${MC_OVERSUBSCRIBED:-null},"
         echo "  \"wait_idle_s\": ${MC_WAIT_IDLE:-0},"
         echo "  \"machine_before\": ${MC_MACHINE_BEFORE:-null},"
-        echo "  \"machine_after\": ${MC_MACHINE_AFTER:-null}"
+        echo "  \"machine_after\": ${MC_MACHINE_AFTER:-null},"
+        echo "  \"attempt\": ${MC_ATTEMPT:-1},"
+        echo "  \"restarted\": $([[ ${MC_RESTART:-0} == 1 ]] && echo true || echo false),"
+        echo "  \"stop_signal\": $(mc_json_str "${MC_STOP_SIGNAL:-}"),"
+        local attempts=""
+        [[ -s $dir/job_attempts.jsonl ]] && attempts=$(paste -sd, "$dir/job_attempts.jsonl")
+        echo "  \"attempts\": [$attempts]"
         echo "}"
     } >"$dir/job.json"
+}
+
+# One line of DIR/job_attempts.jsonl for the attempt that just ended (job.json lists
+# them all as "attempts"): number, SLURM restart count, new run or restart, the
+# simulated time it continued from and stopped at, times, status and exit code.
+mc_record_attempt() {
+    local dir=$1 status=$2 exit_code=$3 wall=$4 log=$1/run.log from="null" to="null" line
+    if [[ -f $log ]]; then
+        line=$(awk -v n="${MC_ATTEMPT:-1}" '/^===== attempt / { k++ } k == n' "$log")
+        from=$(awk '/Continuing from the checkpoint at [0-9.]+ ms/ { v = $(NF - 1) } END { print v }' <<<"$line")
+        to=$(awk 'match($0, /stopped by signal [0-9]+ at [0-9.]+ ms/) { split(substr($0, RSTART, RLENGTH), w, " "); v = w[6] } END { print v }' <<<"$line")
+    fi
+    printf '{"attempt": %s, "slurm_restart_count": %s, "mode": %s, "continued_from_ms": %s, "stopped_at_ms": %s, "started": %s, "finished": %s, "status": %s, "exit_code": %s, "wall_s": %s, "stop_signal": %s}\n' \
+        "${MC_ATTEMPT:-1}" "$(mc_json_str "${SLURM_RESTART_COUNT:-}")" \
+        "$(mc_json_str "$([[ ${MC_RESTART:-0} == 1 ]] && echo restart || echo new)")" "${from:-null}" "${to:-null}" \
+        "$(mc_json_str "${MC_STARTED:-}")" "$(mc_json_str "$(date --iso-8601=seconds)")" \
+        "$(mc_json_str "$status")" "$exit_code" "$wall" "$(mc_json_str "${MC_STOP_SIGNAL:-}")" >>"$dir/job_attempts.jsonl"
+}
+
+# Numbers the attempt about to start in DIR (MC_ATTEMPT: one more than the attempts
+# run.log has seen) and records the attempts that ended without a record in
+# job_attempts.jsonl: their job shell was killed, by SLURM's SIGKILL KillWait seconds
+# after its SIGTERM (scontrol requeue, preemption, time limit, scancel).
+mc_number_attempt() {
+    local dir=$1 seen=0 recorded=0 a section started from to
+    [[ -f $dir/run.log ]] && seen=$(grep -c '^===== attempt ' "$dir/run.log" || true)
+    [[ -f $dir/job_attempts.jsonl ]] && recorded=$(wc -l <"$dir/job_attempts.jsonl")
+    for ((a = recorded + 1; a <= seen; a++)); do
+        section=$(awk -v n="$a" '/^===== attempt / { k++ } k == n' "$dir/run.log")
+        started=$(head -n 1 <<<"$section" | awk '{ sub(/:$/, "", $4); print $4 }')
+        from=$(awk '/Continuing from the checkpoint at [0-9.]+ ms/ { v = $(NF - 1) } END { print v }' <<<"$section")
+        to=$(awk 'match($0, /stopped by signal [0-9]+ at [0-9.]+ ms/) { split(substr($0, RSTART, RLENGTH), w, " "); v = w[6] } END { print v }' <<<"$section")
+        printf '{"attempt": %s, "slurm_restart_count": null, "mode": %s, "continued_from_ms": %s, "stopped_at_ms": %s, "started": %s, "finished": null, "status": "killed", "exit_code": null, "wall_s": null, "stop_signal": null}\n' \
+            "$a" "$(mc_json_str "$([[ -n $from ]] && echo restart || echo new)")" "${from:-null}" "${to:-null}" \
+            "$(mc_json_str "$started")" >>"$dir/job_attempts.jsonl"
+    done
+    MC_ATTEMPT=$((seen + 1))
+}
+
+# SIGUSR1 and SIGTERM to this shell ask the simulator to stop: every rank checkpoints
+# at the next interval boundary and exits with 75. `#SBATCH --signal=B:USR1@T` and
+# `scancel --signal=USR1 --batch` reach this shell only, so it passes the request on to
+# the launcher as SIGUSR1 (Open MPI's mpirun and srun forward SIGUSR1 to every rank;
+# SIGTERM would make mpirun kill the ranks). A signal before the launch skips the run.
+# MC_STOP_SIGNAL holds the first signal received.
+mc_trap_stop_signals() {
+    MC_STOP_SIGNAL=${MC_STOP_SIGNAL:-}
+    MC_LAUNCHED_PID=""
+    MC_SIGNALS_SEEN=0
+    trap 'mc_on_stop_signal USR1' USR1
+    trap 'mc_on_stop_signal TERM' TERM
+}
+
+mc_on_stop_signal() {
+    MC_SIGNALS_SEEN=$((MC_SIGNALS_SEEN + 1))
+    [[ -n $MC_STOP_SIGNAL ]] || MC_STOP_SIGNAL=$1
+    mc_log "received SIG$1"
+    [[ -n $MC_LAUNCHED_PID ]] && mc_forward_stop
+    return 0
+}
+
+# Sends SIGUSR1 to the launcher, once the simulator has started (its first line in
+# run.log: the ranks handle the signal from then on; before, it would end them).
+mc_forward_stop() {
+    local pid=$MC_LAUNCHED_PID i
+    for ((i = 0; i < 300; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        grep -q '^microcircuit_mpi .* neurons, ' "$MC_RUN_LOG" 2>/dev/null && break
+        sleep 0.2
+    done
+    mc_log "asking the simulator to checkpoint and stop: SIGUSR1 to $MC_LAUNCHER_USED (pid $pid)"
+    kill -USR1 "$pid" 2>/dev/null || true
+}
+
+# Runs MC_COMMAND in the background with its output appended to the terminal and
+# FILE, forwarding stop requests to it (mc_trap_stop_signals); MC_RUN_RC gets its exit
+# status. (A command in the foreground would hold off the traps until it ends.)
+mc_run_launcher() {
+    MC_RUN_LOG=$1
+    local fd tee_pid seen
+    # tee ignores SIGTERM and SIGUSR1: SLURM sends them to every process of the job
+    # (scontrol requeue, preemption; scancel --signal=USR1 --full), and without
+    # tee the launcher and this shell would die of SIGPIPE at their next line of
+    # output, the ranks (orphaned) writing their checkpoint on.
+    exec {fd}> >(trap '' TERM USR1; exec tee -a "$MC_RUN_LOG")
+    tee_pid=$!
+    "${MC_COMMAND[@]}" >&"$fd" 2>&1 &
+    MC_LAUNCHED_PID=$!
+    [[ -n ${MC_STOP_SIGNAL:-} ]] && mc_forward_stop
+    while :; do
+        seen=${MC_SIGNALS_SEEN:-0}
+        MC_RUN_RC=0
+        wait "$MC_LAUNCHED_PID" || MC_RUN_RC=$?
+        # wait returns early when a trapped signal arrives: wait again then.
+        ((seen == ${MC_SIGNALS_SEEN:-0})) && break
+    done
+    MC_LAUNCHED_PID=""
+    exec {fd}>&-
+    wait "$tee_pid" 2>/dev/null || true
 }
 
 # Runs the simulator into DIR with the overrides in MC_SETS (array of section.key=value)
@@ -370,18 +483,24 @@ mc_run_simulation() {
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     local -a args=()
-    [[ -n ${MC_CONFIG:-} ]] && args+=(--config "$MC_CONFIG")
-    local s
-    # shellcheck disable=SC2153 # MC_SETS: filled by the calling script
-    for s in "${MC_SETS[@]}"; do args+=(--set "$s"); done
-    args+=(--set "simulation.local_num_threads=$MC_THREADS" --set "simulation.data_path=$dir")
+    if [[ ${MC_RESTART:-0} == 1 ]]; then
+        # The configuration, seed and output directory come from the checkpoint.
+        args=(--restart "$dir" --set "simulation.local_num_threads=$MC_THREADS")
+    else
+        [[ -n ${MC_CONFIG:-} ]] && args+=(--config "$MC_CONFIG")
+        local s
+        # shellcheck disable=SC2153 # MC_SETS: filled by the calling script
+        for s in "${MC_SETS[@]}"; do args+=(--set "$s"); done
+        args+=(--set "simulation.local_num_threads=$MC_THREADS" --set "simulation.data_path=$dir")
+    fi
     MC_STARTED=$(date --iso-8601=seconds)
     mc_record_environment "$dir"
     MC_COMMAND=("${MC_LAUNCH[@]}" "$MC_BIN" "${args[@]}")
-    if [[ ${MC_DRY_RUN_FIRST:-1} == 1 ]]; then
+    if [[ ${MC_DRY_RUN_FIRST:-1} == 1 && ${MC_RESTART:-0} != 1 ]]; then
         mc_log "estimates: ${MC_COMMAND[*]} --dry-run"
         if ! "${MC_COMMAND[@]}" --dry-run >"$dir/dry_run.txt" 2>&1; then
             cat "$dir/dry_run.txt" >&2
+            mc_record_attempt "$dir" failed 1 0
             mc_write_job_json "$dir" failed 1 0
             mc_log "the dry run failed (configuration error?)"
             return 1
@@ -405,10 +524,16 @@ mc_run_simulation() {
     cpu0=$(mc_children_cpu_s "$times_file")
     busy0=$(mc_busy_ticks)
     t0=$(date +%s.%N)
-    set +e
-    "${MC_COMMAND[@]}" 2>&1 | tee "$dir/run.log"
-    rc=${PIPESTATUS[0]}
-    set -e
+    echo "===== attempt ${MC_ATTEMPT:-1} $(date --iso-8601=seconds): ${MC_COMMAND[*]}" >>"$dir/run.log"
+    if [[ -n ${MC_STOP_SIGNAL:-} ]]; then
+        mc_log "SIG$MC_STOP_SIGNAL before the start: not starting the run"
+        rc=$MC_EXIT_CHECKPOINTED
+        MC_ATTEMPT_RAN=0
+    else
+        MC_ATTEMPT_RAN=1
+        mc_run_launcher "$dir/run.log"
+        rc=$MC_RUN_RC
+    fi
     t1=$(date +%s.%N)
     busy1=$(mc_busy_ticks)
     times >"$times_file"
@@ -422,15 +547,69 @@ mc_run_simulation() {
     [[ $MC_LAUNCHER_USED != srun ]] && own=(--own-cpu-s "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.3f", b - a }')")
     MC_MACHINE_AFTER=$(mc_machine after --busy-cpu-s "$busy_s" --wall-s "$wall" ${own[@]+"${own[@]}"})
     mc_log "machine during the run: $MC_MACHINE_AFTER"
+    local status
     if ((rc == 0)) && [[ -f $dir/report.json ]]; then
-        mc_write_job_json "$dir" completed 0 "$wall"
+        status=completed
         mc_log "done in $wall s: $dir"
+    elif [[ ! -f $dir/spikes.h5 ]] && { ((rc == MC_EXIT_CHECKPOINTED)) || [[ -n ${MC_STOP_SIGNAL:-} ]]; }; then
+        # Stopped on request (exit 75), or stopped by SLURM's SIGTERM to every process
+        # of the job (requeue, preemption, time limit, scancel): mpirun then reports 1.
+        status=interrupted
+        rc=$MC_EXIT_CHECKPOINTED
+        if [[ -f $dir/checkpoint.h5 ]]; then
+            mc_log "interrupted after $wall s (SIG${MC_STOP_SIGNAL:-USR1 to the ranks}): checkpoint $dir/checkpoint.h5"
+        else
+            mc_log "interrupted after $wall s (SIG${MC_STOP_SIGNAL:-USR1 to the ranks}) before any checkpoint: the next attempt starts from the beginning"
+        fi
     else
         ((rc != 0)) || rc=1
-        mc_write_job_json "$dir" failed "$rc" "$wall"
+        status=failed
         mc_log "FAILED (exit $rc) after $wall s: $dir"
     fi
+    mc_record_attempt "$dir" "$status" "$rc" "$wall"
+    mc_write_job_json "$dir" "$status" "$rc" "$wall"
     return "$rc"
+}
+
+# After a stop with a checkpoint (exit 75) of the run in DIR: under SLURM the job
+# requeues itself and continues from the checkpoint when it runs again; not when
+# SLURM itself is ending the job (its SIGTERM to every process: scontrol requeue and
+# preemption requeue the job anyway, scancel and the time limit end it). Without
+# SLURM: how to continue.
+mc_requeue_or_advise() {
+    local dir=$1 state script=${MC_JOBS_DIR:-jobs}/full_scale.sbatch
+    if ! mc_under_slurm; then
+        mc_log "not finished (exit $MC_EXIT_CHECKPOINTED); continue with: bash $script --job-dir $dir [--ranks R --threads T]"
+        return 0
+    fi
+    state=$(scontrol show job -o "$SLURM_JOB_ID" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | head -n 1 | cut -d= -f2)
+    if [[ ${MC_STOP_SIGNAL:-} == TERM && $state != RUNNING ]]; then
+        mc_log "SLURM is ending job $SLURM_JOB_ID (state ${state:-unknown}): requeued or preempted, it continues from the checkpoint when it runs again; cancelled or out of time, continue with: sbatch [options] $script --job-dir $dir"
+        return 0
+    fi
+    # No requeue without progress: a time limit shorter than the start-up plus the
+    # signal's lead time would stop every attempt before or at its first step.
+    if [[ ${MC_ATTEMPT_RAN:-1} == 0 ]]; then
+        mc_log "not requeued: stopped before the run started; the time limit leaves no time to simulate (longer --time, or a later --signal); continue with: sbatch [options] $script --job-dir $dir"
+        return 0
+    fi
+    local last from to
+    last=$(tail -n 1 "$dir/job_attempts.jsonl" 2>/dev/null || true)
+    from=$(sed -n 's/.*"continued_from_ms": \([0-9.]*\),.*/\1/p' <<<"$last")
+    to=$(sed -n 's/.*"stopped_at_ms": \([0-9.]*\),.*/\1/p' <<<"$last")
+    if [[ -n $from && -n $to ]] && awk -v a="$from" -v b="$to" 'BEGIN { exit !(b - a < 1) }'; then
+        mc_log "not requeued: this attempt stopped at $to ms, $from ms when it started; the time limit leaves no time to simulate (longer --time, or a later --signal); continue with: sbatch [options] $script --job-dir $dir"
+        return 0
+    fi
+    if ((${SLURM_RESTART_COUNT:-0} >= ${MC_MAX_REQUEUES:-50})); then
+        mc_log "not requeued: requeued ${SLURM_RESTART_COUNT} times already (MC_MAX_REQUEUES=${MC_MAX_REQUEUES:-50}); continue with: sbatch [options] $script --job-dir $dir"
+        return 0
+    fi
+    if scontrol requeue "$SLURM_JOB_ID"; then
+        mc_log "requeued job $SLURM_JOB_ID: it continues from $dir/checkpoint.h5 when it runs again"
+    else
+        mc_log "scontrol requeue $SLURM_JOB_ID failed; continue with: sbatch [options] $script --job-dir $dir"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------

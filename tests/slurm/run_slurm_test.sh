@@ -13,9 +13,15 @@
 #     its dependent collection job,
 #   - a two-point weak-scaling study,
 #   - an ensemble of three seeds (jobs/ensemble.sh: job array and summary job),
-# waits for them, checks the outputs, the CSV tables and plots, and that the spikes
-# of 1 and 2 ranks (and of mpirun and srun) are identical; then stops everything it
-# started and removes the temporary directory (also on failure or interruption).
+#   - three jobs of jobs/full_scale.sbatch at scale 0.05 with a checkpoint every
+#     1000 ms: one uninterrupted, one sent `scancel --signal=USR1 --batch` and one
+#     `scontrol requeue`d while simulating (each requeued, and continued from its
+#     checkpoint),
+# waits for them, checks the outputs, the CSV tables and plots, that the spikes
+# of 1 and 2 ranks (and of mpirun and srun) are identical, and that the interrupted
+# jobs were interrupted, continued and wrote the spikes of the uninterrupted one;
+# then stops everything it started and removes the temporary directory (also on
+# failure or interruption).
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (not root / SLURM cannot be installed).
 # Environment: MC_SLURM_TEST_TIMEOUT (s, default 600) for the jobs,
@@ -108,7 +114,7 @@ marked_pids() {
 show_logs() {
     local f
     echo "===== logs (tail) ====="
-    for f in "$TMP"/log/*.out "$TMP"/out/*/logs/*.out "$TMP"/out/full/*/job.log; do
+    for f in "$TMP"/log/*.out "$TMP"/out/*/logs/*.out "$TMP"/out/full/*/job.log "$TMP"/out/ckpt/*/job.log; do
         [[ -f $f ]] || continue
         echo "----- $f"
         tail -n 40 "$f"
@@ -200,7 +206,7 @@ SlurmdPort=$SLURMD_PORT
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$TMP/munge/munge.sock
+AuthInfo=socket=$TMP/munge/munge.sock,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$TMP/state
 SlurmdSpoolDir=$TMP/spool
@@ -308,11 +314,47 @@ say "weak-scaling study: $(awk '{ printf "%s=%s ", $2, $1 }' "$TMP/out/weak/jobs
 ENS_IDS="$(cat "$TMP/out/ensemble/array_job_id") $(cat "$TMP/out/ensemble/summary_job_id")"
 say "ensemble: array and summary $ENS_IDS"
 
-ALL_IDS="$FULL_ID $SRUN_ID $ENS_IDS $(awk '{ print $1 }' "$TMP/out/strong/jobs.txt" "$TMP/out/weak/jobs.txt" | tr '\n' ' ')"
+# Checkpoints and requeueing: the same small network three times, with a checkpoint
+# every 1000 ms of 12.1 s; the second job is sent SIGUSR1 (to its batch shell only, as
+# `#SBATCH --signal=B:USR1@T` does at the time limit), the third `scontrol requeue`d
+# (SIGTERM to every process of the job), both once their first checkpoint is written.
+CKPT_ARGS=(--out "$TMP/out/ckpt" --t-presim 100 --t-sim 12000 --checkpoint-interval 1000
+    --set network.N_scaling=0.05 --set network.K_scaling=0.05 --set network.bg_input_type=poisson)
+declare -A CKPT_ID CKPT_DONE
+for kind in ref usr1 requeue; do
+    CKPT_ID[$kind]=$("${submit_env[@]}" sbatch --parsable --job-name="pd14-ckpt-$kind" --nodes=1 --ntasks=2 \
+        --ntasks-per-node=2 --cpus-per-task=1 --time=00:10:00 --output="$TMP/log/ckpt-$kind-%j.out" \
+        "$REPO/jobs/full_scale.sbatch" "${CKPT_ARGS[@]}")
+    CKPT_ID[$kind]=${CKPT_ID[$kind]%%;*}
+    CKPT_DONE[$kind]=0
+done
+say "checkpoint jobs: uninterrupted ${CKPT_ID[ref]}, SIGUSR1 ${CKPT_ID[usr1]}, scontrol requeue ${CKPT_ID[requeue]}"
+
+# Called while waiting: interrupts the two jobs once they simulate. (SLURM holds a
+# requeued job back for the credentials' lifetime, cred_expire, 10 s here.)
+interrupt_checkpoint_jobs() {
+    local kind id log
+    for kind in usr1 requeue; do
+        id=${CKPT_ID[$kind]}
+        log=$TMP/out/ckpt/full_scale-$id/run.log
+        if [[ ${CKPT_DONE[$kind]} == 0 ]] && grep -q '^Checkpoint at 1000.0 ms' "$log" 2>/dev/null; then
+            if [[ $kind == usr1 ]]; then
+                scancel --signal=USR1 --batch "$id" || fail "scancel --signal=USR1 --batch $id failed"
+            else
+                scontrol requeue "$id" || fail "scontrol requeue $id failed"
+            fi
+            CKPT_DONE[$kind]=1
+            say "job $id: $([[ $kind == usr1 ]] && echo 'scancel --signal=USR1 --batch' || echo 'scontrol requeue') while simulating"
+        fi
+    done
+}
+
+ALL_IDS="$FULL_ID $SRUN_ID $ENS_IDS ${CKPT_ID[*]} $(awk '{ print $1 }' "$TMP/out/strong/jobs.txt" "$TMP/out/weak/jobs.txt" | tr '\n' ' ')"
 
 # --- wait ---------------------------------------------------------------------------------
 deadline=$(($(date +%s) + TIMEOUT))
 while :; do
+    interrupt_checkpoint_jobs
     queued=$(timeout 10 squeue -h -o '%i %T %r' 2>/dev/null) || queued="(squeue failed)"
     [[ -z $queued ]] && break
     if (($(date +%s) > deadline)); then
@@ -323,7 +365,7 @@ while :; do
         echo "$queued"
         fail "a dependency can never be satisfied"
     fi
-    sleep 2
+    sleep 0.5
 done
 say "all jobs have left the queue"
 
@@ -458,6 +500,71 @@ if errors:
     print("\n".join("FAIL: " + e for e in errors), file=sys.stderr)
     sys.exit(1)
 print("spikes of 1 and 2 ranks identical (%d spikes, 2 repetitions each); tables and plots complete" % total)
+EOF
+# --- checkpoints and requeueing -------------------------------------------------------------
+for kind in usr1 requeue; do
+    id=${CKPT_ID[$kind]}
+    [[ ${CKPT_DONE[$kind]} == 1 ]] || fail "job $id finished before it could be interrupted ($kind)"
+    restarts=$(scontrol show job -o "$id" | grep -o 'Restarts=[0-9]*' | cut -d= -f2)
+    ((restarts >= 1)) || fail "job $id ($kind) was not requeued: Restarts=$restarts"
+    grep -q '^===== attempt 2 ' "$TMP/out/ckpt/full_scale-$id/run.log" || fail "job $id ($kind): run.log has no second attempt"
+    grep -q 'attempt 2' "$TMP/log/ckpt-$kind-$id.out" || fail "job $id ($kind): the SLURM log lost the first attempt (--open-mode=append)"
+done
+"$PY" - "$TMP/out/ckpt" "${CKPT_ID[ref]}" "${CKPT_ID[usr1]}" "${CKPT_ID[requeue]}" <<'EOF'
+import json, os, sys
+import h5py
+import numpy as np
+
+root, ref_id, usr1_id, requeue_id = sys.argv[1:5]
+errors = []
+
+def check(cond, message):
+    if not cond:
+        errors.append(message)
+
+def datasets(path):
+    with h5py.File(path, "r") as f:
+        return {(pop, d): f["spikes"][pop][d][()] for pop in f["spikes"] for d in ("node_ids", "timestamps")}
+
+ref_dir = os.path.join(root, "full_scale-" + ref_id)
+ref = datasets(os.path.join(ref_dir, "spikes.h5"))
+ref_job = json.load(open(os.path.join(ref_dir, "job.json")))
+n_ref = sum(len(v) for (p, d), v in ref.items() if d == "node_ids")
+check(n_ref > 1000, "uninterrupted job: only %d spikes" % n_ref)
+check(len(ref_job["attempts"]) == 1 and ref_job["status"] == "completed", "uninterrupted job: %s" % ref_job["attempts"])
+summary = ["uninterrupted: %.1f s" % ref_job["wall_s"]]
+for kind, job_id in (("usr1", usr1_id), ("requeue", requeue_id)):
+    d = os.path.join(root, "full_scale-" + job_id)
+    job = json.load(open(os.path.join(d, "job.json")))
+    first, last = job["attempts"][0], job["attempts"][-1]
+    check(len(job["attempts"]) >= 2, "%s job: %d attempt(s)" % (kind, len(job["attempts"])))
+    if kind == "usr1":
+        # The job shell forwarded SIGUSR1, the ranks checkpointed and exited 75, the
+        # job requeued itself.
+        check(first["status"] == "interrupted" and first["exit_code"] == 75 and first["stop_signal"] == "USR1",
+              "usr1 job: first attempt %s" % first)
+    else:
+        # SIGTERM to every process; SLURM's SIGKILL after KillWait may come before
+        # mpirun (waiting out --kill-grace) returns: then the next attempt records it.
+        check(first["status"] in ("interrupted", "killed"), "requeue job: first attempt %s" % first)
+    # Continued from the checkpoint written on the signal, not a periodic one (every
+    # 1000 ms): the ranks had the time to write it.
+    start = last["continued_from_ms"] or 0
+    check(last["mode"] == "restart" and last["status"] == "completed" and last["exit_code"] == 0
+          and start > 1000 and start % 1000 != 0, "%s job: last attempt %s" % (kind, last))
+    check(job["status"] == "completed" and job["slurm_env"].get("SLURM_RESTART_COUNT") == str(len(job["attempts"]) - 1),
+          "%s job: status %s, SLURM_RESTART_COUNT %s" % (kind, job["status"], job["slurm_env"].get("SLURM_RESTART_COUNT")))
+    check(not os.path.exists(os.path.join(d, "checkpoint.h5")), "%s job: checkpoint.h5 left after the complete run" % kind)
+    got = datasets(os.path.join(d, "spikes.h5"))
+    same = got.keys() == ref.keys() and all(got[k].dtype == ref[k].dtype and np.array_equal(got[k], ref[k]) for k in ref)
+    check(same, "%s job: spikes.h5 datasets differ from the uninterrupted job's" % kind)
+    summary.append("%s: continued from %s ms, attempts %s s" % (
+        kind, last["continued_from_ms"], " + ".join("%.1f" % a["wall_s"] if a["wall_s"] is not None else "killed"
+                                                    for a in job["attempts"])))
+if errors:
+    print("\n".join("FAIL: " + e for e in errors), file=sys.stderr)
+    sys.exit(1)
+print("checkpoint jobs: the same %d spikes after SIGUSR1 + requeue and after scontrol requeue (%s)" % (n_ref, "; ".join(summary)))
 EOF
 STATUS=0
 say "checks passed"
