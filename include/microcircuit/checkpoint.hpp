@@ -48,7 +48,8 @@ CheckpointInfo read_checkpoint_info(Context& context, const std::string& path);
 // Why a run with `parameters` may not continue from the checkpoint (the
 // keys whose values differ, as "section.key: checkpoint vs this run"), or
 // empty. A restart may change how it runs (threads, output directory,
-// checkpoint interval, progress display), not what it simulates.
+// checkpoints, progress display), not what it simulates, except that t_sim
+// may grow: the run is then extended.
 std::string checkpoint_conflicts(const CheckpointInfo& info, const Parameters& parameters);
 
 } // namespace microcircuit

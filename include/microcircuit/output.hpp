@@ -48,8 +48,9 @@ public:
     // disk, and how far they reach (for a checkpoint).
     RecordingPositions sync();
     // Collective, after the Simulator's flush_recordings: writes spikes.h5
-    // from the journals, gives it its final name and removes the journals.
-    void finish();
+    // from the journals, gives it its final name and removes the journals,
+    // unless they are kept for a checkpoint that extends the run later.
+    void finish(bool keep_journals = false);
     // Rank 0 writes report.json (atomically).
     void write_report(const RunSummary& summary) const;
 

@@ -37,6 +37,9 @@ struct SimulationParameters {
     bool print_time = true;
     // Simulated ms between checkpoints (data_path/checkpoint.h5); 0: none.
     double checkpoint_interval = 0.0;
+    // Keep a checkpoint of the run's last step (and its journals), so that
+    // a restart with a longer t_sim extends the run.
+    bool checkpoint_at_end = false;
     // Refuse a run whose estimated memory exceeds what its nodes have free,
     // before anything is built (docs/cluster.md, "Memory check").
     bool memory_check = true;

@@ -168,18 +168,25 @@ int run(const LoadedConfig& config, Context& context, Simulator& simulator,
         ProgressLine::finish_line("");
     }
 
+    const bool keep_checkpoint = config.parameters.simulation.checkpoint_at_end;
+    if (keep_checkpoint) {
+        phase = "while writing the checkpoint";
+        write_checkpoint(simulator, *output, root);
+    }
     phase = "while writing the output";
     simulator.flush_recordings();
-    output->finish();
+    output->finish(keep_checkpoint);
     summary.phases.write = stopwatch.lap();
 
     summary = summarize_run(context, simulator, config, summary.phases);
     output->write_report(summary);
     disarm_exit_guard();
     if (root) {
-        // The run is complete: its checkpoint is of no further use (nor one
-        // that a killed run left half-written).
-        std::filesystem::remove(output->checkpoint_path());
+        // The run is complete: its checkpoint is of no further use unless
+        // kept to extend it (nor one that a killed run left half-written).
+        if (!keep_checkpoint) {
+            std::filesystem::remove(output->checkpoint_path());
+        }
         std::filesystem::remove(output->checkpoint_path() + ".incomplete");
         std::cout << console_summary(summary) << "Output: " << output->spikes_path() << ", "
                   << output->report_path() << "\n";
@@ -195,8 +202,8 @@ int simulate(const LoadedConfig& config, Context& context, Stopwatch& stopwatch,
     // continued one once the checkpoint has been read and checked.
     std::unique_ptr<RunOutput> output;
     if (restart.empty()) {
-        output = std::make_unique<RunOutput>(context, config, simulator.derived(),
-                                             simulator.threads());
+        output =
+            std::make_unique<RunOutput>(context, config, simulator.derived(), simulator.threads());
     }
     arm_exit_guard(context.communicator(), [&phase] {
         return std::string("the process is ending before the run is done (the message above "

@@ -377,6 +377,8 @@ const std::vector<Field>& schema() {
         flag("simulation", "print_time", MICROCIRCUIT_MEMBER(bool, simulation.print_time)),
         number("simulation", "checkpoint_interval", non_negative,
                MICROCIRCUIT_MEMBER(double, simulation.checkpoint_interval)),
+        flag("simulation", "checkpoint_at_end",
+             MICROCIRCUIT_MEMBER(bool, simulation.checkpoint_at_end)),
         flag("simulation", "memory_check", MICROCIRCUIT_MEMBER(bool, simulation.memory_check)),
         // network
         number("network", "N_scaling", positive, MICROCIRCUIT_MEMBER(double, network.N_scaling)),

@@ -19,10 +19,10 @@ namespace {
 
 constexpr std::uint64_t checkpoint_format = 1;
 
-constexpr std::array<std::string_view, 7> restart_may_change = {
-    "simulation.local_num_threads", "simulation.data_path",    "simulation.overwrite_files",
-    "simulation.print_time",        "simulation.spike_buffer", "simulation.checkpoint_interval",
-    "simulation.memory_check"};
+constexpr std::array<std::string_view, 8> restart_may_change = {
+    "simulation.local_num_threads", "simulation.data_path",        "simulation.overwrite_files",
+    "simulation.print_time",        "simulation.spike_buffer",     "simulation.checkpoint_interval",
+    "simulation.memory_check",      "simulation.checkpoint_at_end"};
 
 // On disk before the rename makes it the checkpoint, and the rename itself too.
 void sync_path(const std::string& path) {
@@ -184,8 +184,14 @@ std::string checkpoint_conflicts(const CheckpointInfo& info, const Parameters& p
     const LoadedConfig theirs =
         load_config_text(info.config_yaml, "the configuration in " + info.path, {});
     std::string differences;
+    const auto& simulation = parameters.simulation;
+    // A longer t_sim extends the run; one that ends before the checkpoint cannot.
+    const bool extends = simulation.t_presim + simulation.t_sim >= info.time_ms;
     for (const auto& difference : differing_keys(theirs.parameters, parameters)) {
         const std::string key = difference.substr(0, difference.find(':'));
+        if (key == "simulation.t_sim" && extends) {
+            continue;
+        }
         if (std::find(restart_may_change.begin(), restart_may_change.end(), key) ==
             restart_may_change.end()) {
             differences += (differences.empty() ? "" : "; ") + difference;

@@ -28,7 +28,8 @@ std::string OutputFiles::refusal(bool overwrite_files, bool restart) const {
     }
     if (fs::exists(checkpoint, error)) {
         return "refusing to start a new run in " + directory +
-               ": it holds the checkpoint of an interrupted run; continue it with "
+               ": it holds the checkpoint of an interrupted run (or of one kept by "
+               "simulation.checkpoint_at_end); continue it with "
                "microcircuit_mpi --restart " +
                directory + ", or choose another directory with --set simulation.data_path=DIR";
     }

@@ -103,7 +103,7 @@ RecordingPositions RunOutput::sync() {
     return positions;
 }
 
-void RunOutput::finish() {
+void RunOutput::finish(bool keep_journals) {
     Files& f = *files_;
     {
         Hdf5File file(f.paths.spikes_incomplete, f.communicator.comm());
@@ -120,6 +120,9 @@ void RunOutput::finish() {
     f.communicator.barrier();
     if (f.communicator.rank() == 0) {
         std::filesystem::rename(f.paths.spikes_incomplete, f.paths.spikes);
+    }
+    if (keep_journals) {
+        return;
     }
     for (auto* journal :
          {f.spikes ? &f.spikes->file() : nullptr, f.voltages ? &f.voltages->file() : nullptr}) {

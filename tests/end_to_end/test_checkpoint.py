@@ -175,6 +175,29 @@ def test_a_signal_stops_the_run_with_a_checkpoint(binary, mpiexec, repo, referen
     assert_same_recordings(reference, out / "spikes.h5")
 
 
+def test_a_run_kept_at_its_end_is_extended(binary, mpiexec, repo, reference, tmp_path):
+    """checkpoint_at_end keeps the last step's checkpoint and the journals: a
+    restart with a longer t_sim extends the run to what one longer run gives."""
+    out = tmp_path / "out"
+    result = run(new_run(binary, mpiexec, "1x2", out, "simulation.t_sim=600",
+                         "simulation.checkpoint_at_end=true"), cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (out / "checkpoint.h5").exists() and (out / "spikes.h5").exists()
+    with h5py.File(out / "spikes.h5", "r") as f:
+        times = f["spikes/L4E/timestamps"][()]
+    assert times.max() <= 700.0
+    assert np.array_equal(times, reference["spikes/L4E/timestamps"][: len(times)])
+    shorter = run(restart(binary, mpiexec, "1x1", out, "simulation.t_sim=500"), cwd=repo)
+    assert shorter.returncode == 1 and "simulation.t_sim: 600.0 vs 500.0" in shorter.stderr
+    result = run(restart(binary, mpiexec, "2x1", out, "simulation.t_sim=1400"), cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Continuing from the checkpoint at 700.0 ms" in result.stdout
+    assert_same_recordings(reference, out / "spikes.h5")
+    # The configuration is the checkpoint's: the extended run keeps its end too.
+    with h5py.File(out / "checkpoint.h5", "r") as f:
+        assert f.attrs["time_ms"] == 1500.0
+
+
 @pytest.fixture
 def interrupted(binary, mpiexec, repo, tmp_path):
     """The directory of a run killed after its checkpoint at 703.3 ms."""
