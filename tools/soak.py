@@ -123,6 +123,12 @@ def main():
     if args.ranks > 1:
         command = ["mpirun", "--oversubscribe", "--bind-to", "none", "-n", str(args.ranks)] + command
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    shown = subprocess.run(command + ["--print-config"], capture_output=True, text=True, env=env)
+    def setting(key):
+        return float(re.search(key + r":\s*([0-9.eE+-]+)", shown.stdout).group(1))
+
+    resolution = setting("sim_resolution")
+    total_ms = setting("t_presim") + setting("t_sim")
     journal = JournalReader(data / ".spikes.journal")
     samples = []
     began = time.monotonic()
@@ -142,16 +148,23 @@ def main():
     while process.poll() is None:
         time.sleep(args.every)
         pids = rank_pids(process.pid, Path(args.binary).name)
-        if not pids or reached[0] == 0.0:
-            continue
         memory = [memory_mb(pid) for pid in pids]
-        if not all(m[0] > 0 for m in memory):
-            continue  # a rank has just ended
+        if not pids or not all(m[0] > 0 for m in memory):
+            continue  # not started yet, or a rank has just ended
         records = journal.read()
-        samples.append({"wall_s": round(time.monotonic() - began, 1), "simulated_ms": reached[0],
+        # The simulated time reached: the last progress line's, or the
+        # latest spike written, whichever is later.
+        simulated = max(reached[0], journal.last[0] * resolution)
+        if simulated == 0.0:
+            continue
+        samples.append({"wall_s": round(time.monotonic() - began, 1),
+                        "simulated_ms": round(simulated, 1),
                         "rss_mb": round(sum(m[0] for m in memory), 1),
                         "peak_mb": round(sum(m[1] for m in memory), 1),
-                        "journal_spikes": records})
+                        "journal_spikes": records,
+                        # The last progress line comes when the simulation is
+                        # done and spikes.h5 is being written.
+                        "writing": reached[0] >= total_ms})
         print(f"  {samples[-1]}", flush=True)
     reader.join()
     process.wait()
@@ -164,11 +177,10 @@ def main():
         writer.writeheader()
         writer.writerows(samples)
     report = json.loads((data / "report.json").read_text())
-    total_ms = max(s["simulated_ms"] for s in samples)
-    # The first sample at or after the early time, and the last one of the
-    # simulation (progress lines come every 10 s of wall time).
+    # The first sample at or after the early time, and the last one.
     early = next((s for s in samples if s["simulated_ms"] >= args.early_ms), None)
-    end = [s for s in samples if s["simulated_ms"] == total_ms][0]
+    simulating = [s for s in samples if not s["writing"]]
+    end = simulating[-1] if simulating else samples[-1]
     growth = (end["peak_mb"] - early["peak_mb"]) / early["peak_mb"] if early else None
     result = {
         "command": command, "samples": len(samples), "t_sim_ms": args.t_sim,
