@@ -45,20 +45,27 @@ struct Recorded {
     std::vector<double> voltages;
 };
 
-// Simulates the configured run in pieces of the given lengths (ms).
-Recorded run_in_pieces(const std::vector<double>& pieces) {
-    Simulator simulator(*ContextFixture::context, small_config("unused").parameters);
+// The configured network, built, recording into memory.
+struct Observed {
+    Observed() : simulator(*ContextFixture::context, small_config("unused").parameters) {
+        simulator.add_spike_sink(spikes);
+        simulator.add_voltage_sink(voltages);
+        simulator.create();
+        simulator.connect();
+    }
+    Simulator simulator;
     SpikeCollector spikes;
     VoltageCollector voltages;
-    simulator.add_spike_sink(spikes);
-    simulator.add_voltage_sink(voltages);
-    simulator.create();
-    simulator.connect();
+};
+
+// Simulates the configured run in pieces of the given lengths (ms).
+Recorded run_in_pieces(const std::vector<double>& pieces) {
+    Observed run;
     for (double piece : pieces) {
-        simulator.simulate(piece);
+        run.simulator.simulate(piece);
     }
-    simulator.flush_recordings();
-    return {spikes.spikes(), voltages.samples()};
+    run.simulator.flush_recordings();
+    return {run.spikes.spikes(), run.voltages.samples()};
 }
 
 template <class T> std::vector<T> read_dataset(hid_t file, const std::string& path) {
@@ -158,23 +165,16 @@ BOOST_AUTO_TEST_CASE(a_run_continued_from_a_checkpoint_records_the_rest_of_the_s
     const Recorded whole = run_in_pieces({300.0});
     // The first 123.4 ms, then a checkpoint; a new simulator goes on from it.
     {
-        Simulator simulator(context, small_config("unused").parameters);
-        SpikeCollector spikes;
-        simulator.add_spike_sink(spikes);
-        simulator.create();
-        simulator.connect();
-        simulator.simulate(123.4);
-        simulator.flush_recordings();
-        simulator.save_checkpoint(path, {spikes.spikes().size(), 7});
-        BOOST_TEST(!simulator.interrupted());
+        Observed first;
+        first.simulator.simulate(123.4);
+        first.simulator.flush_recordings();
+        first.simulator.save_checkpoint(path, {first.spikes.spikes().size(), 7});
+        BOOST_TEST(!first.simulator.interrupted());
     }
-    Simulator simulator(context, small_config("unused").parameters);
-    SpikeCollector spikes;
-    VoltageCollector voltages;
-    simulator.add_spike_sink(spikes);
-    simulator.add_voltage_sink(voltages);
-    simulator.create();
-    simulator.connect();
+    Observed rest;
+    Simulator& simulator = rest.simulator;
+    const SpikeCollector& spikes = rest.spikes;
+    const VoltageCollector& voltages = rest.voltages;
     const RecordingPositions positions = simulator.restore_checkpoint(path);
     BOOST_TEST(simulator.time_ms() == 123.4);
     BOOST_TEST(positions.voltage_samples == 7U);

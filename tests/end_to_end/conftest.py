@@ -79,3 +79,16 @@ def sorted_spikes(path):
                                   ids.astype(np.float64), times], axis=1))
     spikes = np.concatenate(rows) if rows else np.empty((0, 3))
     return spikes[np.lexsort((spikes[:, 2], spikes[:, 1], spikes[:, 0]))]
+
+
+def process_table():
+    """(pid, state, parent pid, session id) of every process, from /proc."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        yield int(entry), fields[0], int(fields[1]), int(fields[3])

@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run
+from conftest import process_table, run
 
 # Poisson background, the thalamic pulse and the DC transient: every input
 # whose state a restart has to recreate. A checkpoint at 703.3 ms falls
@@ -78,17 +78,10 @@ def kill_session(session):
     """SIGKILL to every process of a session, as a node failure: mpirun puts
     each rank into a process group of its own, so killing mpirun's group
     would leave the ranks running."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session:  # the session id
+    for pid, _, _, sid in process_table():
+        if sid == session:
             try:
-                os.kill(int(entry), signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import run
+from conftest import process_table, run
 
 SANITIZED = os.environ.get("MICROCIRCUIT_SANITIZED") == "1"
 needs_plain_build = pytest.mark.skipif(SANITIZED, reason="address-space limits and AddressSanitizer")
@@ -43,18 +43,7 @@ def assert_ended_cleanly(result_stderr, data_path):
 
 
 def children_of(pid):
-    children = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(entry))
-    return children
+    return [child for child, _, parent, _ in process_table() if parent == pid]
 
 
 def rank_of(pid):
@@ -137,11 +126,7 @@ def test_failed_allocation_in_a_worker_thread_ends_the_run(binary, mpiexec, tmp_
 
 def alive(pid):
     """Whether a process exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    return any(other == pid and state != "Z" for other, state, _, _ in process_table())
 
 
 def test_a_killed_rank_ends_every_rank(binary, mpiexec, tmp_path):
