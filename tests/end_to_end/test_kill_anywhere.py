@@ -17,9 +17,11 @@ import pytest
 from test_checkpoint import (assert_same_recordings, environment, kill_session, new_run,
                              recordings, restart)
 
-# Frequent flushes of the spike buffer and frequent checkpoints, so that
-# random moments fall into both often.
-KILLED = ["simulation.spike_buffer=200", "simulation.checkpoint_interval=47.9"]
+# A shorter run than test_checkpoint's, with frequent flushes of the spike
+# buffer and frequent checkpoints, so that random moments fall into both.
+KILLED = ["simulation.t_sim=600", "simulation.spike_buffer=200",
+          "simulation.checkpoint_interval=47.9"]
+CHECKPOINTS = 14  # at 47.9 ms ... 670.6 ms of the 700 ms
 LAYOUTS = ["1x1", "1x2", "2x1"]
 RESTART_LAYOUTS = ["1x2", "2x1", "1x1", "3x1"]
 KILLS = 20
@@ -40,6 +42,22 @@ def kill_at(process, seconds):
         kill_session(process.pid)
         process.wait(timeout=60)
         return True
+
+
+def kill_when(process, log, rng, moment, timing):
+    """Kills the run at a random moment of its construction, or a random time
+    (up to a checkpoint interval's wall time) after a random checkpoint: then
+    during the simulation, a spike flush, the next checkpoint or, after the
+    last one, the final writing. Moments found from what the run prints, so
+    that they fall into the phases on a slow machine too."""
+    if moment == "construction":
+        return kill_at(process, rng.uniform(0.0, timing["construction"]))
+    wanted = rng.randint(1, CHECKPOINTS)
+    while process.poll() is None:
+        if log.read_text().count("Checkpoint at") >= wanted:
+            return kill_at(process, rng.uniform(0.0, timing["between_checkpoints"]))
+        time.sleep(0.01)
+    return False
 
 
 def phase(log):
@@ -75,12 +93,13 @@ def repo():
                     reason="run in the plain build only")
 def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path):
     reference_out = tmp_path / "reference"
-    began = time.monotonic()
     done = subprocess.run(new_run(binary, mpiexec, "1x1", reference_out, *KILLED), cwd=repo,
                           capture_output=True, text=True, env=environment(), timeout=600)
-    duration = time.monotonic() - began
     assert done.returncode == 0, done.stdout + done.stderr
     reference = recordings(reference_out / "spikes.h5")
+    wall = json.loads((reference_out / "report.json").read_text())["phases_s"]
+    timing = {"construction": wall["init"] + wall["create"] + wall["connect"],
+              "between_checkpoints": (wall["presim"] + wall["sim"]) / CHECKPOINTS}
 
     rng = random.Random(16)
     phases = []
@@ -88,8 +107,8 @@ def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path):
         out = tmp_path / f"run{k}"
         log = tmp_path / f"run{k}.log"
         process = start(new_run(binary, mpiexec, LAYOUTS[k % 3], out, *KILLED), repo, log)
-        # Up to 1.3 x a whole run (mpirun starts slower, the machine is shared).
-        if kill_at(process, rng.uniform(0.0, 1.3 * duration)):
+        moment = "construction" if k % 3 == 0 else "simulation"
+        if kill_when(process, log, rng, moment, timing):
             phases.append(phase(log))
         check_files(out, reference)
         attempt = 0
@@ -105,7 +124,7 @@ def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path):
             process = start(command_line, repo, log)
             # Every other run's first continuation is killed again.
             if attempt == 1 and k % 2 == 1:
-                if kill_at(process, rng.uniform(0.0, duration)):
+                if kill_when(process, log, rng, "simulation", timing):
                     phases.append(phase(log))
             else:
                 process.wait(timeout=600)
