@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -96,20 +95,11 @@ std::uint64_t Simulator::State::network_synapse_digest() {
 }
 
 std::vector<std::uint64_t> Simulator::State::local_gids() const {
-    // In the order of Simulation::capture: ascending gids.
-    std::uint64_t most = 0;
-    for (int t = 0; t < threads; ++t) {
-        most = std::max(most, partition.num_local(partition.vp_of_thread(t)));
-    }
     std::vector<std::uint64_t> gids;
-    for (std::uint64_t i = 0; i < most; ++i) {
-        for (int t = 0; t < threads; ++t) {
-            const std::uint64_t vp = partition.vp_of_thread(t);
-            if (i < partition.num_local(vp)) {
-                gids.push_back(partition.gid_of(vp, i));
-            }
-        }
-    }
+    for_each_neuron_by_gid(network.virtual_processes(),
+                           [&](const VirtualProcess& vp, std::uint64_t i) {
+                               gids.push_back(partition.gid_of(vp.vp, i));
+                           });
     return gids;
 }
 
@@ -225,15 +215,14 @@ RecordingPositions Simulator::restore_checkpoint(const std::string& path) {
     if (!s.connected || s.simulation || s.step != 0) {
         throw std::logic_error("restore_checkpoint: call it after connect, before simulate");
     }
-    const std::string file = std::filesystem::is_directory(path) ? checkpoint_path(path) : path;
-    const CheckpointHeader header = read_checkpoint_header(file, s.communicator);
+    const CheckpointHeader header = read_checkpoint_header(path, s.communicator);
     const std::string conflicts = checkpoint_conflicts(header.info, s.parameters);
     if (!conflicts.empty()) {
         throw CheckpointError(conflicts);
     }
     const std::uint64_t digest = s.network_synapse_digest();
     if (digest != header.synapse_digest) {
-        throw CheckpointError("refusing to continue from " + file +
+        throw CheckpointError("refusing to continue from " + header.info.path +
                               ": the synapses rebuilt from the seed differ from those of the run "
                               "that wrote it (written by microcircuit_mpi " +
                               header.info.program_version + ", this is " + program_version + ")");

@@ -36,6 +36,19 @@ void sync_path(const std::string& path) {
     ::close(fd);
 }
 
+// A rank's neurons are every ranks-th gid from its rank on (the round-robin
+// distribution): one strided range of the neuron datasets.
+ElementRange range_of(const std::vector<std::uint64_t>& gids) {
+    const ElementRange range{gids.empty() ? 0 : gids[0], gids.size() > 1 ? gids[1] - gids[0] : 1,
+                             gids.size()};
+    for (std::size_t i = 0; i < gids.size(); ++i) {
+        if (gids[i] != range.first + i * range.stride) {
+            throw std::logic_error("a rank's neurons are not evenly spaced in gid");
+        }
+    }
+    return range;
+}
+
 } // namespace
 
 std::string checkpoint_path(const std::string& data_path) {
@@ -70,19 +83,21 @@ void write_checkpoint(const std::string& path, const Communicator& communicator,
         write_attribute(root, "neuron_digest", header.neuron_digest);
         write_attribute(root, "spike_digest", header.spike_digest);
         const auto neurons = create_group(root, "neurons");
-        write_elements(neurons.id(), "y", H5T_NATIVE_DOUBLE, header.num_neurons, local.gids,
+        const ElementRange mine = range_of(local.gids);
+        write_elements(neurons.id(), "y", H5T_NATIVE_DOUBLE, header.num_neurons, mine,
                        local.y.data());
-        write_elements(neurons.id(), "i_ex", H5T_NATIVE_DOUBLE, header.num_neurons, local.gids,
+        write_elements(neurons.id(), "i_ex", H5T_NATIVE_DOUBLE, header.num_neurons, mine,
                        local.i_ex.data());
-        write_elements(neurons.id(), "i_in", H5T_NATIVE_DOUBLE, header.num_neurons, local.gids,
+        write_elements(neurons.id(), "i_in", H5T_NATIVE_DOUBLE, header.num_neurons, mine,
                        local.i_in.data());
-        write_elements(neurons.id(), "refractory", H5T_NATIVE_INT32, header.num_neurons, local.gids,
+        write_elements(neurons.id(), "refractory", H5T_NATIVE_INT32, header.num_neurons, mine,
                        local.refractory.data());
         const auto in_flight = create_group(root, "spikes");
-        write_share(in_flight.id(), "gid", H5T_NATIVE_UINT64, total_spikes, first_spike, spikes,
-                    local.spike_gids.data());
-        write_share(in_flight.id(), "step", H5T_NATIVE_UINT64, total_spikes, first_spike, spikes,
-                    local.spike_steps.data());
+        const ElementRange share{first_spike, 1, spikes};
+        write_elements(in_flight.id(), "gid", H5T_NATIVE_UINT64, total_spikes, share,
+                       local.spike_gids.data());
+        write_elements(in_flight.id(), "step", H5T_NATIVE_UINT64, total_spikes, share,
+                       local.spike_steps.data());
     }
     communicator.barrier();
     std::string failure;
@@ -102,7 +117,11 @@ void write_checkpoint(const std::string& path, const Communicator& communicator,
     }
 }
 
-CheckpointHeader read_checkpoint_header(const std::string& path, const Communicator& communicator) {
+CheckpointHeader read_checkpoint_header(const std::string& file_or_directory,
+                                        const Communicator& communicator) {
+    const std::string path = fs::is_directory(file_or_directory)
+                                 ? checkpoint_path(file_or_directory)
+                                 : file_or_directory;
     std::string missing;
     if (communicator.rank() == 0) {
         std::error_code error;
@@ -160,10 +179,11 @@ DynamicState read_checkpoint_state(const CheckpointHeader& header, const Communi
     try {
         Hdf5File file(path, communicator.comm(), Hdf5File::Mode::read);
         const auto neurons = open_group(file.id(), "neurons");
-        read_elements(neurons.id(), "y", H5T_NATIVE_DOUBLE, gids, state.y.data());
-        read_elements(neurons.id(), "i_ex", H5T_NATIVE_DOUBLE, gids, state.i_ex.data());
-        read_elements(neurons.id(), "i_in", H5T_NATIVE_DOUBLE, gids, state.i_in.data());
-        read_elements(neurons.id(), "refractory", H5T_NATIVE_INT32, gids, state.refractory.data());
+        const ElementRange mine = range_of(gids);
+        read_elements(neurons.id(), "y", H5T_NATIVE_DOUBLE, mine, state.y.data());
+        read_elements(neurons.id(), "i_ex", H5T_NATIVE_DOUBLE, mine, state.i_ex.data());
+        read_elements(neurons.id(), "i_in", H5T_NATIVE_DOUBLE, mine, state.i_in.data());
+        read_elements(neurons.id(), "refractory", H5T_NATIVE_INT32, mine, state.refractory.data());
         const auto in_flight = open_group(file.id(), "spikes");
         state.spike_gids = read_uint64_dataset(in_flight.id(), "gid");
         state.spike_steps = read_uint64_dataset(in_flight.id(), "step");
@@ -205,8 +225,7 @@ std::string checkpoint_conflicts(const CheckpointInfo& info, const Parameters& p
 }
 
 CheckpointInfo read_checkpoint_info(Context& context, const std::string& path) {
-    const std::string file = fs::is_directory(path) ? checkpoint_path(path) : path;
-    return read_checkpoint_header(file, context.communicator()).info;
+    return read_checkpoint_header(path, context.communicator()).info;
 }
 
 } // namespace microcircuit

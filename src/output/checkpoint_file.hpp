@@ -29,8 +29,10 @@ struct CheckpointHeader {
 void write_checkpoint(const std::string& path, const Communicator& communicator,
                       CheckpointHeader header, const DynamicState& local);
 
-// Collective: the header, or CheckpointError.
-CheckpointHeader read_checkpoint_header(const std::string& path, const Communicator& communicator);
+// Collective: the header of a checkpoint file, or of the checkpoint.h5 in a
+// directory; CheckpointError if there is none or it is unreadable.
+CheckpointHeader read_checkpoint_header(const std::string& file_or_directory,
+                                        const Communicator& communicator);
 
 // Collective: the state of the neurons `gids` (ascending) and every spike;
 // CheckpointError if the data do not match the header's digests.

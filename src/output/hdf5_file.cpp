@@ -247,68 +247,37 @@ Hdf5Handle create_vector(hid_t group, const std::string& name, hid_t type, std::
             H5Dclose};
 }
 
-// The file space of `dataset` with the elements at `indices` selected.
-Hdf5Handle select_elements(hid_t dataset, const std::vector<std::uint64_t>& indices) {
-    Hdf5Handle space(check(H5Dget_space(dataset), "get a dataspace"), H5Sclose);
-    if (indices.empty()) {
-        H5Sselect_none(space.id());
-        return space;
-    }
-    // A rank's neurons are every ranks-th gid: one strided hyperslab.
-    const hsize_t stride = indices.size() > 1 ? indices[1] - indices[0] : 1;
-    bool regular = stride > 0;
-    for (std::size_t i = 1; regular && i < indices.size(); ++i) {
-        regular = indices[i] - indices[i - 1] == stride;
-    }
-    if (regular) {
-        const hsize_t start = indices[0];
-        const hsize_t count = indices.size();
-        check_status(
-            H5Sselect_hyperslab(space.id(), H5S_SELECT_SET, &start, &stride, &count, nullptr),
-            "select elements");
-        return space;
-    }
-    // Else consecutive runs of indices, one hyperslab each.
-    check_status(H5Sselect_none(space.id()), "clear a selection");
-    std::size_t i = 0;
-    while (i < indices.size()) {
-        std::size_t j = i + 1;
-        while (j < indices.size() && indices[j] == indices[j - 1] + 1) {
-            ++j;
-        }
-        const hsize_t start = indices[i];
-        const hsize_t count = j - i;
-        check_status(
-            H5Sselect_hyperslab(space.id(), H5S_SELECT_OR, &start, nullptr, &count, nullptr),
-            "select elements");
-        i = j;
-    }
-    return space;
-}
-
-// The selections of a transfer of the elements at `indices`.
+// The selections of a collective transfer of the elements of `range`.
 struct ElementTransfer {
-    ElementTransfer(hid_t dataset, const std::vector<std::uint64_t>& indices)
-        : file_space(select_elements(dataset, indices)), count(indices.size()),
+    ElementTransfer(hid_t dataset, const ElementRange& range)
+        : file_space(check(H5Dget_space(dataset), "get a dataspace"), H5Sclose), count(range.count),
           memory(check(H5Screate_simple(1, &count, nullptr), "create a dataspace"), H5Sclose),
-          plist(collective_transfer()) {}
+          plist(collective_transfer()) {
+        const hsize_t first = range.first;
+        const hsize_t stride = range.stride;
+        if (count == 0) {
+            H5Sselect_none(file_space.id());
+        } else {
+            check_status(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &first, &stride,
+                                             &count, nullptr),
+                         "select elements");
+        }
+    }
     Hdf5Handle file_space;
     hsize_t count;
     Hdf5Handle memory;
     Hdf5Handle plist;
 };
 
-void write_elements_of(hid_t dataset, hid_t type, const std::vector<std::uint64_t>& indices,
-                       const void* values) {
-    const ElementTransfer t(dataset, indices);
+void write_elements_of(hid_t dataset, hid_t type, const ElementRange& range, const void* values) {
+    const ElementTransfer t(dataset, range);
     check_status(H5Dwrite(dataset, type, t.memory.id(), t.file_space.id(), t.plist.id(),
                           t.count > 0 ? values : nullptr),
                  "write elements");
 }
 
-void read_elements_of(hid_t dataset, hid_t type, const std::vector<std::uint64_t>& indices,
-                      void* values) {
-    const ElementTransfer t(dataset, indices);
+void read_elements_of(hid_t dataset, hid_t type, const ElementRange& range, void* values) {
+    const ElementTransfer t(dataset, range);
     check_status(H5Dread(dataset, type, t.memory.id(), t.file_space.id(), t.plist.id(),
                          t.count > 0 ? values : nullptr),
                  "read elements");
@@ -317,25 +286,15 @@ void read_elements_of(hid_t dataset, hid_t type, const std::vector<std::uint64_t
 } // namespace
 
 void write_elements(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
-                    const std::vector<std::uint64_t>& indices, const void* values) {
+                    const ElementRange& range, const void* values) {
     const auto dataset = create_vector(group, name, type, total);
-    write_elements_of(dataset.id(), type, indices, values);
+    write_elements_of(dataset.id(), type, range, values);
 }
 
-void read_elements(hid_t group, const std::string& name, hid_t type,
-                   const std::vector<std::uint64_t>& indices, void* values) {
+void read_elements(hid_t group, const std::string& name, hid_t type, const ElementRange& range,
+                   void* values) {
     const auto dataset = open_dataset(group, name);
-    read_elements_of(dataset.id(), type, indices, values);
-}
-
-void write_share(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
-                 std::uint64_t offset, std::uint64_t count, const void* values) {
-    const auto dataset = create_vector(group, name, type, total);
-    std::vector<std::uint64_t> indices(count);
-    for (std::uint64_t i = 0; i < count; ++i) {
-        indices[i] = offset + i;
-    }
-    write_elements_of(dataset.id(), type, indices, values);
+    read_elements_of(dataset.id(), type, range, values);
 }
 
 std::vector<std::uint64_t> read_uint64_dataset(hid_t group, const std::string& name) {
@@ -344,11 +303,7 @@ std::vector<std::uint64_t> read_uint64_dataset(hid_t group, const std::string& n
     const hssize_t size = H5Sget_simple_extent_npoints(space.id());
     check(static_cast<hid_t>(size), "size dataset " + name);
     std::vector<std::uint64_t> values(static_cast<std::size_t>(size));
-    std::vector<std::uint64_t> indices(values.size());
-    for (std::size_t i = 0; i < indices.size(); ++i) {
-        indices[i] = i;
-    }
-    read_elements_of(dataset.id(), H5T_NATIVE_UINT64, indices, values.data());
+    read_elements_of(dataset.id(), H5T_NATIVE_UINT64, {0, 1, values.size()}, values.data());
     return values;
 }
 

@@ -99,16 +99,19 @@ std::string read_string_attribute(hid_t object, const std::string& name);
 std::uint64_t read_uint64_attribute(hid_t object, const std::string& name);
 double read_double_attribute(hid_t object, const std::string& name);
 
-// A dataset of `total` elements of which this rank writes those at
-// `indices` (ascending) from `values` (collective).
+// Elements first, first + stride, ... (`count` of them) of a one-dimensional dataset.
+struct ElementRange {
+    std::uint64_t first = 0;
+    std::uint64_t stride = 1;
+    std::uint64_t count = 0;
+};
+// A dataset of `total` elements of which this rank writes those of `range`
+// from `values` (collective).
 void write_elements(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
-                    const std::vector<std::uint64_t>& indices, const void* values);
-// Reads the elements at `indices` (ascending) into `values` (collective).
-void read_elements(hid_t group, const std::string& name, hid_t type,
-                   const std::vector<std::uint64_t>& indices, void* values);
-// A dataset of `total` elements of which this rank writes `count` from `offset` on (collective).
-void write_share(hid_t group, const std::string& name, hid_t type, std::uint64_t total,
-                 std::uint64_t offset, std::uint64_t count, const void* values);
+                    const ElementRange& range, const void* values);
+// Reads the elements of `range` into `values` (collective).
+void read_elements(hid_t group, const std::string& name, hid_t type, const ElementRange& range,
+                   void* values);
 // The whole one-dimensional dataset, on every rank.
 std::vector<std::uint64_t> read_uint64_dataset(hid_t group, const std::string& name);
 

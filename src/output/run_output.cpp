@@ -56,7 +56,9 @@ RunOutput::RunOutput(Context& context, const LoadedConfig& config, const Derived
                      int threads, const RecordingPositions* resume)
     : files_(std::make_unique<Files>(context, config, derived, threads)) {
     Files& f = *files_;
-    initialize_hdf5(); // spikes.h5 is written only at the end, but the library is needed now
+    // spikes.h5 is written only at the end, but HDF5's exit handler must be
+    // registered before the run's exit guard (parallel/communicator.hpp).
+    initialize_hdf5();
     const bool root = f.communicator.rank() == 0;
     const std::string refusal = f.communicator.broadcast(
         root ? f.paths.refusal(config.parameters.simulation.overwrite_files, resume != nullptr)

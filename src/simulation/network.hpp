@@ -11,6 +11,7 @@
 #include "parallel/partition.hpp"
 #include "simulation/input_buffer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -47,6 +48,24 @@ struct alignas(64) VirtualProcess {
     std::vector<EmittedSpike> recent_spikes;
 };
 
+// Calls visit(vp, i) for every neuron i of the virtual processes `vps` (a
+// rank's, in thread order) in ascending gid: local index by local index,
+// thread by thread. The order of a rank's share of a checkpoint.
+template <class VirtualProcesses, class Visit>
+void for_each_neuron_by_gid(VirtualProcesses& vps, Visit&& visit) {
+    std::uint64_t most = 0;
+    for (const auto& vp : vps) {
+        most = std::max(most, vp.num_local);
+    }
+    for (std::uint64_t i = 0; i < most; ++i) {
+        for (auto& vp : vps) {
+            if (i < vp.num_local) {
+                visit(vp, i);
+            }
+        }
+    }
+}
+
 class Network {
 public:
     Network(const DerivedParameters& derived, const Partition& partition);
@@ -59,6 +78,7 @@ public:
     const DerivedParameters& derived() const { return derived_; }
     const Partition& partition() const { return partition_; }
     std::vector<VirtualProcess>& virtual_processes() { return vps_; }
+    const std::vector<VirtualProcess>& virtual_processes() const { return vps_; }
     std::uint32_t min_delay_steps() const { return min_delay_steps_; }
     std::uint32_t max_delay_steps() const { return max_delay_steps_; }
     std::uint64_t local_synapses() const;

@@ -224,7 +224,7 @@ void Simulation::record(int thread, const std::vector<std::uint64_t>& emitted,
                              interval_start + (spike & lag_mask) + 1);
     }
     if (spike_recorder_->buffer_full(static_cast<std::size_t>(thread))) {
-        flush_request_[interval & 1U].store(true, std::memory_order_relaxed);
+        requests_[interval & 1U].fetch_or(flush_bit, std::memory_order_relaxed);
     }
 }
 
@@ -236,13 +236,8 @@ void Simulation::finish_interval(std::uint64_t interval, std::uint64_t interval_
             local_spikes_.insert(local_spikes_.end(), vp.spikes[parity].begin(),
                                  vp.spikes[parity].end());
         }
-        const unsigned requests =
-            (flush_request_[parity].load(std::memory_order_relaxed) ? flush_bit : 0U) |
-            (stop_request_[parity].load(std::memory_order_relaxed) ? stop_bit : 0U);
-        const unsigned agreed =
-            communicator_.exchange_spikes(local_spikes_, global_spikes_, requests);
-        flush_agreed_ = (agreed & flush_bit) != 0;
-        stop_agreed_ = (agreed & stop_bit) != 0;
+        agreed_ = communicator_.exchange_spikes(local_spikes_, global_spikes_,
+                                                requests_[parity].load(std::memory_order_relaxed));
         // Every rank draws the thalamic spikes itself; they join the delivery list.
         global_spikes_.insert(global_spikes_.end(), thalamic_spikes_[parity].begin(),
                               thalamic_spikes_[parity].end());
@@ -373,16 +368,22 @@ void Simulation::record_interval(VirtualProcess& vp, int thread, const Cursor& c
     }
     if (thread == 0) {
         // Read once, before the barrier: every thread acts on the same value.
-        stop_request_[cursor.interval & 1U].store(stop_flag_ != nullptr &&
-                                                      stop_flag_->load(std::memory_order_relaxed),
-                                                  std::memory_order_relaxed);
+        auto& requests = requests_[cursor.interval & 1U];
+        if (stop_flag_ != nullptr && stop_flag_->load(std::memory_order_relaxed)) {
+            requests.fetch_or(stop_bit, std::memory_order_relaxed);
+        } else {
+            requests.fetch_and(~stop_bit, std::memory_order_relaxed);
+        }
     }
 }
 
-bool Simulation::stop_agreed(const Cursor& cursor) const {
-    return communicator_.size() > 1
-               ? stop_agreed_
-               : stop_request_[cursor.interval & 1U].load(std::memory_order_relaxed);
+bool Simulation::agreed(const Cursor& cursor, unsigned bit) const {
+    // With one rank the threads' requests, made before the interval's
+    // barrier and cleared only after every thread has read them.
+    const unsigned requests = communicator_.size() > 1
+                                  ? agreed_
+                                  : requests_[cursor.interval & 1U].load(std::memory_order_relaxed);
+    return (requests & bit) != 0;
 }
 
 void Simulation::pass_interval_barrier(VirtualProcess& vp, Team& team, std::uint64_t end) const {
@@ -414,16 +415,11 @@ bool Simulation::write_full_recorders(Team& team, int thread, const Cursor& curs
         team.meet();
         return team.stop_after_master(cursor.interval);
     };
-    const std::size_t parity = cursor.interval & 1U;
-    // Every thread and rank reads the same answer: with one rank the threads'
-    // requests (made before the barrier, and cleared only after the meeting
-    // below), else what the exchange agreed.
-    if (spike_recorder_ != nullptr &&
-        (communicator_.size() > 1 ? flush_agreed_
-                                  : flush_request_[parity].load(std::memory_order_relaxed))) {
+    if (spike_recorder_ != nullptr && agreed(cursor, flush_bit)) {
         const bool stop = master_writes([&] { spike_recorder_->flush(); });
         if (thread == 0) {
-            flush_request_[parity].store(false, std::memory_order_relaxed);
+            // After the meeting: every thread has read the request.
+            requests_[cursor.interval & 1U].fetch_and(~flush_bit, std::memory_order_relaxed);
         }
         if (stop) {
             return true;
@@ -462,7 +458,7 @@ void Simulation::run_until(std::uint64_t step_end) {
             if (write_full_recorders(team, thread, cursor, end)) {
                 break;
             }
-            const bool stop = stop_agreed(cursor);
+            const bool stop = agreed(cursor, stop_bit);
             cursor = {end, cursor.interval + 1, cursor.start};
             if (stop) {
                 break;
@@ -505,22 +501,13 @@ DynamicState Simulation::capture() const {
     DynamicState state;
     state.step = cursor_.start;
     const auto& vps = network_.virtual_processes();
-    std::uint64_t most = 0;
-    for (const auto& vp : vps) {
-        most = std::max(most, vp.num_local);
-    }
-    // Local index by local index, thread by thread: ascending gids.
-    for (std::uint64_t i = 0; i < most; ++i) {
-        for (const auto& vp : vps) {
-            if (i < vp.num_local) {
-                state.gids.push_back(network_.partition().gid_of(vp.vp, i));
-                state.y.push_back(vp.neurons.y[i]);
-                state.i_ex.push_back(vp.neurons.i_ex[i]);
-                state.i_in.push_back(vp.neurons.i_in[i]);
-                state.refractory.push_back(vp.neurons.refractory[i]);
-            }
-        }
-    }
+    for_each_neuron_by_gid(vps, [&](const VirtualProcess& vp, std::uint64_t i) {
+        state.gids.push_back(network_.partition().gid_of(vp.vp, i));
+        state.y.push_back(vp.neurons.y[i]);
+        state.i_ex.push_back(vp.neurons.i_ex[i]);
+        state.i_in.push_back(vp.neurons.i_in[i]);
+        state.refractory.push_back(vp.neurons.refractory[i]);
+    });
     const std::uint64_t max_delay = network_.max_delay_steps();
     for (const auto& vp : vps) {
         for (const auto& spike : vp.recent_spikes) {
@@ -538,22 +525,14 @@ void Simulation::restore(const DynamicState& state) {
     const std::uint64_t step = state.step;
     auto& vps = network_.virtual_processes();
     const Partition& partition = network_.partition();
-    std::uint64_t most = 0;
-    for (const auto& vp : vps) {
-        most = std::max(most, vp.num_local);
-    }
     std::size_t next = 0;
-    for (std::uint64_t i = 0; i < most; ++i) {
-        for (auto& vp : vps) {
-            if (i < vp.num_local) {
-                vp.neurons.y[i] = state.y[next];
-                vp.neurons.i_ex[i] = state.i_ex[next];
-                vp.neurons.i_in[i] = state.i_in[next];
-                vp.neurons.refractory[i] = state.refractory[next];
-                ++next;
-            }
-        }
-    }
+    for_each_neuron_by_gid(vps, [&](VirtualProcess& vp, std::uint64_t i) {
+        vp.neurons.y[i] = state.y[next];
+        vp.neurons.i_ex[i] = state.i_ex[next];
+        vp.neurons.i_in[i] = state.i_in[next];
+        vp.neurons.refractory[i] = state.refractory[next];
+        ++next;
+    });
     // Thalamic spikes follow from their streams: drawn again for the steps
     // whose synapses may still arrive.
     const std::uint64_t max_delay = network_.max_delay_steps();

@@ -81,7 +81,8 @@ private:
     bool write_full_recorders(Team& team, int thread, const Cursor& cursor, std::uint64_t end);
 
     void remember_spikes(VirtualProcess& vp, const Cursor& cursor) const;
-    bool stop_agreed(const Cursor& cursor) const;
+    // Whether request `bit` was made in the cursor's interval, the same on every thread and rank.
+    bool agreed(const Cursor& cursor, unsigned bit) const;
 
     void deliver(VirtualProcess& vp, const SpikeLists& spikes, std::uint64_t interval_start) const;
     void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start,
@@ -99,15 +100,13 @@ private:
     void finish_interval(std::uint64_t interval, std::uint64_t interval_end);
     [[noreturn]] void abort_after(const Team& team) const;
 
-    // A thread whose spike buffer is full asks for a flush at the end of the
-    // interval, by parity of the interval: a thread already in the next
-    // interval cannot touch the request the others are still reading.
-    alignas(64) std::array<std::atomic<bool>, 2> flush_request_{};
-    // The stop flag as the master read it in an interval, by parity (as the
-    // flush request), and (several ranks) whether any rank saw it set.
-    std::array<std::atomic<bool>, 2> stop_request_{};
-    bool flush_agreed_ = false; // several ranks: whether any rank asked, by the exchange
-    bool stop_agreed_ = false;
+    // The collective requests of an interval (flush_bit: a thread's spike
+    // buffer is full; stop_bit: the master saw the stop flag), by parity of
+    // the interval: a thread already in the next interval cannot touch the
+    // requests the others are still reading. With several ranks, `agreed_`
+    // holds the requests of any rank, from the exchange.
+    alignas(64) std::array<std::atomic<unsigned>, 2> requests_{};
+    unsigned agreed_ = 0;
     Network& network_;
     const DerivedParameters& derived_;
     Communicator& communicator_;
