@@ -1,6 +1,6 @@
 #include "microcircuit/run_summary.hpp"
 
-#include "output/memory_usage.hpp"
+#include "memory/memory_usage.hpp"
 #include "parallel/communicator.hpp"
 
 namespace microcircuit {

@@ -12,7 +12,7 @@
 #include "microcircuit/run_summary.hpp"
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
-#include "output/memory_check.hpp"
+#include "memory/memory_check.hpp"
 #include "parallel/communicator.hpp"
 
 #include <algorithm>

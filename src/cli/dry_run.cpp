@@ -1,7 +1,7 @@
 #include "cli/dry_run.hpp"
 
 #include "connectivity/synapse_store.hpp"
-#include "output/memory_estimate.hpp"
+#include "memory/memory_estimate.hpp"
 
 #include <algorithm>
 #include <cmath>

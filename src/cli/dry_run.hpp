@@ -4,7 +4,7 @@
 #pragma once
 
 #include "microcircuit/derived_parameters.hpp"
-#include "output/memory_check.hpp"
+#include "memory/memory_check.hpp"
 
 #include <string>
 

@@ -1,8 +1,8 @@
 #include "connectivity/connectivity.hpp"
 
-#include "model/digest.hpp"
+#include "random/digest.hpp"
 
-#include "model/random.hpp"
+#include "random/random.hpp"
 #include "parallel/thread_failure.hpp"
 
 #include <omp.h>

@@ -10,7 +10,7 @@
 #include "microcircuit/run_summary.hpp"
 #include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
-#include "output/memory_check.hpp"
+#include "memory/memory_check.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>

@@ -1,6 +1,6 @@
 #include "simulation/dynamic_state.hpp"
 
-#include "model/digest.hpp"
+#include "random/digest.hpp"
 
 namespace microcircuit {
 

@@ -1,7 +1,7 @@
 #include "simulation/network.hpp"
 
 #include "connectivity/connectivity.hpp"
-#include "model/random.hpp"
+#include "random/random.hpp"
 #include "parallel/thread_failure.hpp"
 
 #include <omp.h>

@@ -1,6 +1,6 @@
 #include "simulation/simulation.hpp"
 
-#include "model/random.hpp"
+#include "random/random.hpp"
 #include "parallel/split_barrier.hpp"
 
 #include <omp.h>

@@ -11,7 +11,7 @@
 // in the next step, which needs nothing from the other threads.
 #pragma once
 
-#include "model/poisson_table.hpp"
+#include "random/poisson_table.hpp"
 #include "model/step_current.hpp"
 #include "parallel/communicator.hpp"
 #include "recording/spike_recorder.hpp"

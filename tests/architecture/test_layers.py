@@ -1,7 +1,7 @@
 """The engine's layers and what each may include.
 
-The pieces run config -> model -> parallel -> connectivity -> recording ->
-simulation -> output -> api -> cli, python (src/<layer>/): a layer includes only its
+The pieces run config -> random -> model -> parallel -> connectivity ->
+recording -> simulation -> memory -> output -> api -> cli, python (src/<layer>/): a layer includes only its
 own headers, lower layers' and the public API (include/microcircuit/). The
 public headers include nothing internal; MPI is called only in parallel/, and
 HDF5 is known only to output/.
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["config", "model", "parallel", "connectivity", "recording", "simulation", "output",
-          "api", "cli", "python"]
+LAYERS = ["config", "random", "model", "parallel", "connectivity", "recording", "simulation",
+          "memory", "output", "api", "cli", "python"]
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]', re.M)
 
 

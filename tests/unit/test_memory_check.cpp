@@ -4,8 +4,8 @@
 #define BOOST_TEST_MODULE memory_check
 #include <boost/test/unit_test.hpp>
 
-#include "output/memory_check.hpp"
-#include "output/memory_estimate.hpp"
+#include "memory/memory_check.hpp"
+#include "memory/memory_estimate.hpp"
 
 #include <cmath>
 #include <map>

@@ -3,9 +3,9 @@
 #define BOOST_TEST_MODULE random
 #include <boost/test/unit_test.hpp>
 
-#include "model/philox_batch.hpp"
-#include "model/poisson_table.hpp"
-#include "model/random.hpp"
+#include "random/philox_batch.hpp"
+#include "random/poisson_table.hpp"
+#include "random/random.hpp"
 
 #include <algorithm>
 #include <cmath>

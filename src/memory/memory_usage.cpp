@@ -1,4 +1,4 @@
-#include "output/memory_usage.hpp"
+#include "memory/memory_usage.hpp"
 
 #include <sys/resource.h>
 

@@ -1,4 +1,4 @@
-#include "output/memory_estimate.hpp"
+#include "memory/memory_estimate.hpp"
 
 #include "connectivity/connectivity.hpp"
 #include "connectivity/synapse_store.hpp"

@@ -10,8 +10,8 @@
 // implementations.
 #pragma once
 
-#include "model/philox_batch.hpp"
-#include "model/ziggurat.hpp"
+#include "random/philox_batch.hpp"
+#include "random/ziggurat.hpp"
 
 #include <Random123/philox.h>
 

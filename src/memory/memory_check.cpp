@@ -1,7 +1,7 @@
-#include "output/memory_check.hpp"
+#include "memory/memory_check.hpp"
 
 #include "microcircuit/derived_parameters.hpp"
-#include "output/memory_estimate.hpp"
+#include "memory/memory_estimate.hpp"
 
 #include <algorithm>
 #include <cmath>
