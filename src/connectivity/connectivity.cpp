@@ -2,8 +2,8 @@
 
 #include "random/digest.hpp"
 
-#include "random/random.hpp"
 #include "parallel/thread_failure.hpp"
+#include "random/random.hpp"
 
 #include <omp.h>
 
