@@ -274,8 +274,9 @@ void Run::finish() {
             s.output->remove_journals();
         }
     }
+    const RunSummary final = summary();
     if (s.console) {
-        std::cout << console_summary(summary());
+        std::cout << console_summary(final);
         if (s.output) {
             std::cout << "Output: " << s.output->spikes_path() << ", " << s.output->report_path()
                       << "\n";
