@@ -25,8 +25,8 @@ public:
     std::uint64_t steps(double ms) const;
 
     // The same for a time that must lie on the grid (within a relative 1e-9):
-    // throws std::invalid_argument naming `what` when it is negative or not a
-    // multiple of the resolution.
+    // throws std::invalid_argument naming `what` ("what: t ms is not a multiple
+    // of the resolution h ms") when it is negative or not a multiple of it.
     std::uint64_t steps_on_grid(double ms, const std::string& what) const;
 
     // The time at the end of step `steps`.
@@ -48,6 +48,8 @@ public:
     double events_per_step(double rate_per_s) const;
 
 private:
+    std::string range_end_text() const; // where the grid's steps end, for messages
+
     double resolution_;
 };
 

@@ -1,6 +1,7 @@
 #include "microcircuit/config.hpp"
 
 #include "config/json_writer.hpp"
+#include "microcircuit/time_grid.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -652,13 +653,11 @@ void collect_override(const std::string& text,
     settings.push_back({field, {value, origin}});
 }
 
-double steps_of(double time, double resolution) { return time / resolution; }
-
-void check_on_grid(const std::string& key, double time, double resolution) {
-    const double steps = steps_of(time, resolution);
-    if (std::fabs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps)) {
-        throw ConfigError(key + ": " + std::to_string(time) +
-                          " ms is not a multiple of simulation.sim_resolution");
+void check_on_grid(const std::string& key, double time, const TimeGrid& grid) {
+    try {
+        grid.steps_on_grid(time, key);
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError(std::string(e.what()) + " (simulation.sim_resolution)");
     }
 }
 
@@ -710,11 +709,11 @@ void collect_warnings(const Parameters& p, std::vector<std::string>& warnings) {
 }
 
 void check_consistency(const Parameters& p) {
-    const double h = p.simulation.sim_resolution;
-    check_on_grid("simulation.t_presim", p.simulation.t_presim, h);
-    check_on_grid("simulation.t_sim", p.simulation.t_sim, h);
+    const TimeGrid grid(p.simulation.sim_resolution);
+    check_on_grid("simulation.t_presim", p.simulation.t_presim, grid);
+    check_on_grid("simulation.t_sim", p.simulation.t_sim, grid);
     if (p.simulation.record_voltage) {
-        check_on_grid("simulation.rec_V_int", p.simulation.rec_V_int, h);
+        check_on_grid("simulation.rec_V_int", p.simulation.rec_V_int, grid);
     }
     for (int i = 0; i < num_populations; ++i) {
         if (std::nearbyint(p.network.full_num_neurons[i] * p.network.N_scaling) < 1.0) {

@@ -10,7 +10,7 @@ namespace microcircuit {
 
 namespace {
 
-// Step counts up to 2^63 convert exactly from and to the rounding functions' range.
+// llround gives a long long: the grid ends before 2^63 steps.
 constexpr double steps_limit = 0x1p63;
 
 } // namespace
@@ -23,23 +23,28 @@ TimeGrid::TimeGrid(double resolution_ms) : resolution_(resolution_ms) {
     }
 }
 
+std::string TimeGrid::range_end_text() const {
+    return shortest_number_text(steps_limit * resolution_) + " ms";
+}
+
 std::uint64_t TimeGrid::steps(double ms) const {
     const double exact = ms / resolution_;
     if (!(ms >= 0.0) || !(exact < steps_limit)) {
         throw std::invalid_argument("time grid: " + shortest_number_text(ms) +
-                                    " ms is not a time on the grid (non-negative, below " +
-                                    shortest_number_text(steps_limit * resolution_) + " ms)");
+                                    " ms is not a time on the grid (from 0 to " + range_end_text() +
+                                    ")");
     }
     return static_cast<std::uint64_t>(std::llround(exact));
 }
 
 std::uint64_t TimeGrid::steps_on_grid(double ms, const std::string& what) const {
     const double exact = ms / resolution_;
-    if (!(ms >= 0.0) || !(exact < steps_limit) ||
-        std::fabs(exact - std::round(exact)) > 1e-9 * std::max(1.0, exact)) {
+    const bool in_range = ms >= 0.0 && exact < steps_limit;
+    if (!in_range || std::fabs(exact - std::round(exact)) > 1e-9 * std::max(1.0, exact)) {
         throw std::invalid_argument(what + ": " + shortest_number_text(ms) +
-                                    " ms is not a non-negative multiple of the resolution " +
-                                    shortest_number_text(resolution_) + " ms");
+                                    " ms is not a multiple of the resolution " +
+                                    shortest_number_text(resolution_) + " ms" +
+                                    (in_range ? "" : " from 0 to " + range_end_text()));
     }
     return steps(ms);
 }
@@ -50,8 +55,8 @@ std::uint64_t TimeGrid::delay_steps(double delay_ms) const {
     const double rounded = std::floor(delay_ms / resolution_ + 0.5);
     if (!(delay_ms >= 0.0) || !(rounded < steps_limit)) {
         throw std::invalid_argument("time grid: a delay of " + shortest_number_text(delay_ms) +
-                                    " ms is not a delay on the grid (non-negative, below " +
-                                    shortest_number_text(steps_limit * resolution_) + " ms)");
+                                    " ms is not a delay on the grid (from 0 to " +
+                                    range_end_text() + ")");
     }
     return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(rounded));
 }
