@@ -17,13 +17,14 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace microcircuit {
 
 struct Simulator::State {
-    State(Context& context, const Parameters& parameters_)
+    State(Context& context, const Parameters& parameters_, DerivedParameters derived_)
         : communicator(context.communicator()), parameters(parameters_),
-          derived(derive_parameters(parameters_)),
+          derived(std::move(derived_)),
           threads(context.threads_for(parameters_.simulation.local_num_threads)),
           partition(derived.num_neurons_total, communicator.size(), threads, communicator.rank()),
           network(derived, partition) {}
@@ -104,7 +105,10 @@ std::vector<std::uint64_t> Simulator::State::local_gids() const {
 }
 
 Simulator::Simulator(Context& context, const Parameters& parameters)
-    : state_(std::make_unique<State>(context, parameters)) {
+    : Simulator(context, parameters, derive_parameters(parameters)) {}
+
+Simulator::Simulator(Context& context, const Parameters& parameters, DerivedParameters derived)
+    : state_(std::make_unique<State>(context, parameters, std::move(derived))) {
     // Every parallel region of the engine uses the rank's threads.
     omp_set_num_threads(state_->threads);
 }
@@ -164,13 +168,6 @@ void Simulator::simulate(double duration_ms) {
         throw std::invalid_argument(message.str());
     }
     const std::uint64_t end = s.step + steps_of(duration_ms, h);
-    if (end > s.derived.total_steps) {
-        std::ostringstream message;
-        message << "simulate: " << static_cast<double>(end) * h
-                << " ms is beyond the configured run of t_presim + t_sim = "
-                << static_cast<double>(s.derived.total_steps) * h << " ms";
-        throw std::invalid_argument(message.str());
-    }
     if (!s.simulation) {
         s.make_simulation();
     }

@@ -5,9 +5,8 @@
 namespace microcircuit {
 
 SonataVoltages::SonataVoltages(hid_t file, const DerivedParameters& derived,
-                               const Communicator& communicator)
+                               const Communicator& communicator, std::uint64_t samples)
     : derived_(derived), communicator_(communicator), columns_(voltage_columns(derived)) {
-    const std::uint64_t samples = voltage_samples(derived);
     const TimeGrid grid = derived.grid();
     const double interval_ms = grid.ms(derived.voltage_interval_steps);
     const bool writer = communicator.rank() == 0;

@@ -426,8 +426,7 @@ bool Simulation::write_full_recorders(Team& team, int thread, const Cursor& curs
         }
     }
     // Without this flush the next interval's samples would not fit.
-    const std::uint64_t next_end =
-        std::min<std::uint64_t>(end + network_.min_delay_steps(), derived_.total_steps);
+    const std::uint64_t next_end = end + network_.min_delay_steps();
     return voltage_recorder_ != nullptr && voltage_recorder_->window_full(next_end) &&
            master_writes([&] { voltage_recorder_->flush(end); });
 }
