@@ -108,9 +108,6 @@ DerivedParameters derive_parameters(const Parameters& parameters);
 // factor, when PSP_matrix_mean is not given.
 PopulationMatrix default_psp_matrix(const NetworkParameters& net);
 
-// Steps of length `resolution` in `time_ms`: TimeGrid::steps.
-std::uint64_t steps_of(double time_ms, double resolution);
-
 // The reference connects its stimulus generators (the thalamic Poisson
 // generator to its parrot neurons, the DC transient's generators to the
 // populations) with NEST's default delay.

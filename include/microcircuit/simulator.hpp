@@ -58,6 +58,8 @@ public:
     // Advances the network by `duration_ms` (a multiple of the resolution),
     // as often and as far as wanted.
     void simulate(double duration_ms);
+    // Advances the network to the end of step `step` (as simulate).
+    void run_until(std::uint64_t step);
     // Hands what the recorders still hold to the sinks.
     void flush_recordings();
     // Whether the last simulate stopped early at the stop flag.

@@ -10,13 +10,11 @@
 #include "parallel/communicator.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -52,11 +50,9 @@ struct Run::State {
           derived(derive_parameters(config.parameters)),
           simulator(context, config.parameters,
                     checked_for_memory(context, config.parameters, derived)),
-          console(options.console && context.rank() == 0),
+          console(options.console && context.rank() == 0), grid(derived.grid()),
           progress(console && config.parameters.simulation.print_time
-                       ? std::optional<ProgressLine>(std::in_place,
-                                                     static_cast<double>(derived.total_steps) *
-                                                         derived.resolution)
+                       ? std::optional<ProgressLine>(std::in_place, grid.ms(derived.total_steps))
                        : std::nullopt) {}
 
     Context& context;
@@ -65,6 +61,7 @@ struct Run::State {
     const DerivedParameters derived; // the one derivation of the run
     Simulator simulator;
     const bool console;
+    const TimeGrid grid;
     std::optional<ProgressLine> progress;
     std::unique_ptr<RunOutput> output;
     std::unique_ptr<SpikeCollector> spikes;
@@ -76,7 +73,6 @@ struct Run::State {
     std::optional<std::uint64_t> checkpoint_step;
     bool finished = false;
 
-    double h() const { return derived.resolution; }
     void open_output(const RecordingPositions* resume);
     void write_checkpoint();
     void publish();
@@ -125,8 +121,7 @@ void Run::State::publish() {
         output->publish();
         phases.write += seconds_since(start);
         kill_point("spikes_published");
-        output->write_report(
-            summarize_run(context, simulator, config, phases, sim_phase_ms));
+        output->write_report(summarize_run(context, simulator, config, phases, sim_phase_ms));
     }
     published_step = simulator.step();
 }
@@ -139,10 +134,10 @@ void Run::State::advance(std::uint64_t end) {
     if (progress) {
         progress->start_phase(simulator.time_ms());
     }
-    simulator.simulate(static_cast<double>(end - step) * h());
+    simulator.run_until(end);
     (warm_up ? phases.presim : phases.sim) += seconds_since(start);
     if (!warm_up) {
-        sim_phase_ms += static_cast<double>(simulator.step() - step) * h();
+        sim_phase_ms += grid.ms(simulator.step()) - grid.ms(step);
     }
     if (progress && simulator.step() == derived.presim_steps && warm_up) {
         (*progress)(simulator.time_ms(), true);
@@ -153,7 +148,7 @@ void Run::State::advance(std::uint64_t end) {
 bool Run::State::simulate_to(std::uint64_t end) {
     const double interval = config.parameters.simulation.checkpoint_interval;
     const std::uint64_t every =
-        interval > 0.0 ? std::max<std::uint64_t>(1, steps_of(interval, h())) : 0;
+        interval > 0.0 ? std::max<std::uint64_t>(1, grid.steps(interval)) : 0;
     while (simulator.step() < end) {
         const std::uint64_t step = simulator.step();
         std::uint64_t next = end;
@@ -238,15 +233,7 @@ bool Run::simulate(double duration_ms) {
     if (s.finished) {
         throw std::logic_error("simulate: the run is finished");
     }
-    const double steps = duration_ms / s.h();
-    if (!(duration_ms >= 0.0) ||
-        std::fabs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps)) {
-        std::ostringstream message;
-        message << "simulate: " << duration_ms
-                << " ms is not a non-negative multiple of the resolution " << s.h() << " ms";
-        throw std::invalid_argument(message.str());
-    }
-    return s.simulate_to(s.simulator.step() + steps_of(duration_ms, s.h()));
+    return s.simulate_to(s.simulator.step() + s.grid.steps_on_grid(duration_ms, "simulate"));
 }
 
 bool Run::simulate_configured() {

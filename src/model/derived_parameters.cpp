@@ -73,10 +73,6 @@ PopulationMatrix default_psp_matrix(const NetworkParameters& net) {
     return psp;
 }
 
-std::uint64_t steps_of(double time_ms, double resolution) {
-    return TimeGrid(resolution).steps(time_ms);
-}
-
 StepWindow dc_generator_updates(double start_ms, double stop_ms, double delay_ms,
                                 const TimeGrid& grid) {
     // start + delay <= u h < stop + delay, as the reference simulator's traces

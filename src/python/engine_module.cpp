@@ -60,10 +60,10 @@ public:
         py::array_t<double> times(static_cast<py::ssize_t>(spikes.size()));
         auto g = gids.mutable_unchecked<1>();
         auto t = times.mutable_unchecked<1>();
-        const double h = run_.derived().resolution;
+        const TimeGrid grid = run_.derived().grid();
         for (std::size_t i = 0; i < spikes.size(); ++i) {
             g(static_cast<py::ssize_t>(i)) = spikes[i].gid;
-            t(static_cast<py::ssize_t>(i)) = static_cast<double>(spikes[i].step_end) * h;
+            t(static_cast<py::ssize_t>(i)) = grid.ms(spikes[i].step_end);
         }
         return py::make_tuple(gids, times);
     }
@@ -95,9 +95,10 @@ public:
         out["weight_thalamic"] = d.weight_thalamic;
         out["below_rheobase"] = d.below_rheobase;
         out["voltage_neurons"] = d.voltage_neurons;
-        out["voltage_interval_ms"] = static_cast<double>(d.voltage_interval_steps) * d.resolution;
-        out["presim_ms"] = static_cast<double>(d.presim_steps) * d.resolution;
-        out["total_ms"] = static_cast<double>(d.total_steps) * d.resolution;
+        const TimeGrid grid = d.grid();
+        out["voltage_interval_ms"] = grid.ms(d.voltage_interval_steps);
+        out["presim_ms"] = grid.ms(d.presim_steps);
+        out["total_ms"] = grid.ms(d.total_steps);
         return out;
     }
 

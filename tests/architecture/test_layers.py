@@ -152,6 +152,34 @@ def test_the_time_check_passes_the_grid_comments_and_physics(tmp_path, monkeypat
     test_time_is_converted_only_by_the_time_grid()
 
 
+# Where the parameters are derived: a run derives them once, in the Run,
+# which hands them to the memory check, the simulator and the output; the
+# Simulator's constructor without them, the dry run (which builds nothing)
+# and the Python package's model facts derive on their own.
+DERIVERS = {"src/api/run.cpp", "src/api/simulator.cpp", "src/cli/dry_run.cpp",
+            "src/python/model_facts.cpp"}
+DERIVE = re.compile(r"\bderive_parameters\s*\(")
+
+
+def test_a_run_derives_its_parameters_once():
+    calls = {}
+    for path in sources("src"):
+        code = re.sub(r"//[^\n]*", "", path.read_text())
+        if path.parent.name != "model" and DERIVE.search(code):
+            calls[str(path.relative_to(ROOT))] = len(DERIVE.findall(code))
+    assert set(calls) <= DERIVERS, f"derive_parameters called in {sorted(set(calls) - DERIVERS)}"
+    assert all(n == 1 for n in calls.values()), calls
+
+
+def test_the_derivation_check_sees_a_second_derivation(tmp_path, monkeypatch):
+    (tmp_path / "src" / "api").mkdir(parents=True)
+    (tmp_path / "src" / "api" / "run.cpp").write_text(
+        "auto d = derive_parameters(p);\nauto e = derive_parameters(p);\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    with pytest.raises(AssertionError):
+        test_a_run_derives_its_parameters_once()
+
+
 def test_the_checks_see_a_violation(tmp_path, monkeypatch):
     """A simulation header that includes an output header is caught."""
     fake = tmp_path / "src" / "simulation"
