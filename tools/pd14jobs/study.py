@@ -135,7 +135,7 @@ class Study:
         self.bg = values["bg"]
         if values["record"] not in ("spikes", "none"):
             raise JobError("--record must be spikes or none")
-        self.record = values["record"]
+        self.recording = values["record"]
         self.config = values["config"]
         if self.config:
             if not os.path.isfile(os.path.join(cwd, self.config)):
@@ -172,7 +172,7 @@ class Study:
         return "%.10g" % (self.n_per_rank * point.allocation.ranks)
 
     def common_sets(self):
-        rec_dev = "[]" if self.record == "none" else "[spike_recorder]"
+        rec_dev = "[]" if self.recording == "none" else "[spike_recorder]"
         sets = ["simulation.t_sim=%s" % values_text(self.t_sim),
                 "simulation.t_presim=%s" % values_text(self.t_presim),
                 "network.bg_input_type=" + self.bg,
