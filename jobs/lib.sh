@@ -80,6 +80,7 @@ mc_machine() {
 
 # The run's plan (see the head of this file) from the MC_ settings; ARGS go to
 # `pd14jobs plan` as well (full_scale.sbatch: --kill-grace, --kill-wait).
+# shellcheck disable=SC2120 # the ARGS are optional
 mc_plan_run() {
     mc_eval_jobs plan --repo="$(mc_repo_dir)" --bin="${MC_BIN:-${MICROCIRCUIT_BIN:-}}" \
         --nodes="${MC_NODES:-}" --ranks="${MC_RANKS:-}" --ranks-per-node="${MC_RANKS_PER_NODE:-}" \

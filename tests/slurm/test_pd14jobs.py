@@ -450,3 +450,121 @@ def test_run_times():
         run_times.busy_ticks("cpu0 1 2 3")
     with pytest.raises(JobError, match="not a time of the builtin times"):
         run_times.children_cpu_s("x\n1.5 2\n")
+
+
+# --- the run scripts' options ----------------------------------------------------------
+
+def bash_reads(lines, *names):
+    """The values bash gets for NAMES (arrays as lists) from the statements LINES."""
+    script = "\n".join(lines) + "\n" + "\n".join(
+        'printf "%%s\\0" "${%s[@]}"; printf "\\1"' % n for n in names)
+    res = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    return [v.split("\0")[:-1] for v in res.stdout.split("\1")[:-1]]
+
+
+def test_full_scale_options(tmp_path):
+    from pd14jobs import full_scale
+    env = {"MC_T_SIM": "500", "MC_SET": "a.b=1", "SLURM_JOB_ID": "77",
+           "SLURM_SUBMIT_DIR": str(tmp_path)}
+    lines = full_scale.statements(["--t-presim", "50", "--set", "c.d=[x y]", "--ranks", "2",
+                                   "--checkpoint-interval", "1000", "--no-dry-run", "--bin", "/b"],
+                                  env, "/", REPO, 1, "full_scale.sbatch")
+    sets, job_dir, restart, ranks, dry, binary, config = bash_reads(
+        lines, "MC_SETS", "job_dir", "MC_RESTART", "MC_RANKS", "MC_DRY_RUN_FIRST",
+        "MICROCIRCUIT_BIN", "MC_CONFIG")
+    assert sets == ["simulation.t_sim=500", "simulation.checkpoint_interval=1000",
+                    "simulation.t_presim=50", "a.b=1", "c.d=[x y]"]
+    assert job_dir == [str(tmp_path / "runs" / "full_scale-77")]
+    assert (restart, ranks, dry, binary) == (["0"], ["2"], ["0"], ["/b"])
+    assert config == [os.path.join(REPO, "configs", "full_scale.yaml")]
+    # a checkpoint is continued; a finished run is left alone when requeued, else refused
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "checkpoint.h5").write_text("")
+    lines = full_scale.statements(["--job-dir", str(job)], {}, "/", REPO, 1, "fs")
+    assert bash_reads(lines, "MC_RESTART") == [["1"]]
+    (job / "spikes.h5").write_text("")
+    lines = full_scale.statements(["--job-dir", str(job)], {"SLURM_RESTART_COUNT": "1"}, "/",
+                                  REPO, 1, "fs")
+    assert lines == ["echo 'fs: %s holds the finished run; nothing left to do'" % job, "exit 0"]
+    with pytest.raises(JobError, match="already holds a run; give another --job-dir"):
+        full_scale.statements(["--job-dir", str(job)], {}, "/", REPO, 1, "fs")
+    local = full_scale.statements(["--out", "o"], {}, str(tmp_path), REPO, 4242, "fs")
+    assert bash_reads(local, "job_dir")[0][0].startswith(str(tmp_path / "o" / "full_scale-local-"))
+    assert bash_reads(local, "job_dir")[0][0].endswith("-4242")
+    for argv, message in ((["--checkpoint-interval", "often"], "--checkpoint-interval must be a "
+                           "number of ms"), (["--config", "/no.yaml"], "no such config: /no.yaml"),
+                          (["--threads"], "option --threads needs a value")):
+        with pytest.raises(JobError, match=message):
+            full_scale.statements(argv, {}, "/", REPO, 1, "fs")
+    assert full_scale.statements(["--help"], {}, "/", REPO, 1, "fs")[-1] == "exit 0"
+
+
+def test_run_point_options():
+    from pd14jobs import run_point
+    lines = run_point.statements(["--run-dir", "/st/runs/R2xT1xN1/", "--kind", "strong",
+                                  "--set", "x.y=1", "--threads", "3"],
+                                 {"SLURM_ARRAY_TASK_ID": "2"})
+    assert bash_reads(lines, "MC_REPEAT", "MC_KIND", "MC_LABEL", "MC_SETS", "run_dir",
+                      "MC_THREADS") == [["2"], ["strong"], ["R2xT1xN1"], ["x.y=1"],
+                                        ["/st/runs/R2xT1xN1/rep2"], ["3"]]
+    lines = run_point.statements(["--run-dir", "d", "--repeat", "4"], {"MC_LABEL": "L"})
+    assert bash_reads(lines, "MC_REPEAT", "MC_KIND", "MC_LABEL") == [["4"], ["run"], ["L"]]
+    with pytest.raises(JobError, match="--run-dir is required"):
+        run_point.statements([], {})
+    with pytest.raises(JobError, match="the repetition must be a positive integer"):
+        run_point.statements(["--run-dir", "d", "--repeat", "x"], {})
+
+
+def test_ensemble_task_options(tmp_path):
+    from pd14jobs import ensemble_jobs
+    lines = ensemble_jobs.task_statements(["--out", "ens", "--set", "a.b=2", "--threads", "2"],
+                                          {"SLURM_ARRAY_TASK_ID": "3", "MC_T_SIM": "200"},
+                                          str(tmp_path), REPO)
+    assert (tmp_path / "ens").is_dir()
+    assert bash_reads(lines, "ens", "seed", "summarize", "MC_SETS", "MC_THREADS") == [
+        [str(tmp_path / "ens")], ["3"], ["0"],
+        ["simulation.t_sim=200", "simulation.rng_seed=3", "simulation.print_time=false", "a.b=2"],
+        ["2"]]
+    lines = ensemble_jobs.task_statements(["--out", "ens", "--summarize", "--title", "T"], {},
+                                          str(tmp_path), REPO)
+    assert bash_reads(lines, "summarize", "title") == [["1"], ["T"]]
+    with pytest.raises(JobError, match="no seed: run as an array task"):
+        ensemble_jobs.task_statements(["--out", "ens"], {}, str(tmp_path), REPO)
+    with pytest.raises(JobError, match="give the ensemble directory with --out"):
+        ensemble_jobs.task_statements(["--seed", "1"], {}, str(tmp_path), REPO)
+
+
+def test_ensemble_submission(tmp_path):
+    fakes = tmp_path / "bin"
+    fakes.mkdir()
+    executable(fakes / "sbatch", '#!/bin/sh\nn=$(( $(cat "$0.n" 2>/dev/null || echo 40) + 1 ))\n'
+               'echo $n >"$0.n"\nfor a in "$@"; do printf "%s\\n" "$a"; done >>"$0.log"\n'
+               'echo ---- >>"$0.log"\necho "$n"\n')
+    env = dict(os.environ, PATH="%s:%s" % (fakes, os.environ["PATH"]))
+    command = [os.path.join(JOBS, "ensemble.sh"), "--seeds", "1-3", "--out", "ens",
+               "--set", "network.N_scaling=0.02", "--sbatch-args", "-p batch"]
+    res = subprocess.run(command + ["--print-only"], capture_output=True, text=True, env=env,
+                         cwd=str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    array, summary = [shlex.split(line) for line in res.stdout.splitlines()]
+    assert array[:5] == ["sbatch", "--parsable", "--array=1-3",
+                         "--output=%s/ens/slurm-%%A_%%a.out" % tmp_path, "-p"]
+    assert "--dependency=afterok:<array id>" in summary and "--summarize" in summary
+    assert not (fakes / "sbatch.log").exists()
+    res = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    calls = (fakes / "sbatch.log").read_text().split("----\n")
+    assert "--dependency=afterok:41" in calls[1].split("\n")
+    assert (tmp_path / "ens" / "array_job_id").read_text() == "41\n"
+    assert (tmp_path / "ens" / "summary_job_id").read_text() == "42\n"
+    res = subprocess.run(command[:3] + ["--local", "--print-only", "--out", "e", "--threads", "2"],
+                         capture_output=True, text=True, env=env, cwd=str(tmp_path))
+    words = shlex.split(res.stdout)
+    assert words[1:4] == [os.path.join(REPO, "tools", "ensemble.py"), "all", "--out"]
+    assert words[-2:] == ["--threads", "2"] or "--threads" in words
+    res = subprocess.run(command[:1] + ["--seeds", "1..3", "--out", "e"], capture_output=True,
+                         text=True, env=env, cwd=str(tmp_path))
+    assert res.returncode == 2
+    assert res.stderr.strip() == "ensemble.sh: error: --seeds: a list like 1-5 or 1,3,7, got '1..3'"

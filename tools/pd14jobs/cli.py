@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from pd14jobs import allocation, attempts, job_record, launcher, outcome, requeue, run_times, shell
-from pd14jobs import study_run
+from pd14jobs import ensemble_jobs, full_scale, run_point, study_run
 from pd14jobs import binary as simulator
 from pd14jobs.errors import JobError
 from pd14jobs.log import now_iso
@@ -177,22 +177,53 @@ def parser():
     s.set_defaults(run=ended)
 
     sub.add_parser("study", help="JOBS_DIR strong|weak [options]: a scaling study (its --help)")
+    sub.add_parser("ensemble", help="JOBS_DIR [options]: jobs/ensemble.sh (its --help)")
+    sub.add_parser("options", help="SCRIPT JOBS_DIR [options]: the options of a job script "
+                   "(full_scale, run_point, ensemble_task) as shell statements")
     return p
+
+
+def scripts(prog, argv):
+    """The subcommands whose own options follow (theirs, not argparse's):
+    study JOBS_DIR KIND ..., ensemble JOBS_DIR ..., options SCRIPT JOBS_DIR ...
+    (SCRIPT: full_scale, run_point or ensemble_task; MC_SCRIPT_PID: the script's pid).
+    None for the others."""
+    command, rest = argv[0], argv[1:]
+    env, cwd = os.environ, os.getcwd()
+    if command == "study" and len(rest) >= 2:
+        return study_run.main(rest[1], rest[2:], env, rest[0], sys.executable)
+    if command == "ensemble" and rest:
+        return ensemble_jobs.submit(rest[1:], env, rest[0], sys.executable)
+    if command == "options" and len(rest) >= 2:
+        script, repo, args = rest[0], os.path.dirname(rest[1]), rest[2:]
+        if script == "full_scale":
+            lines = full_scale.statements(args, env, cwd, repo,
+                                          int(env.get("MC_SCRIPT_PID") or os.getppid()), prog)
+        elif script == "run_point":
+            lines = run_point.statements(args, env)
+        elif script == "ensemble_task":
+            lines = ensemble_jobs.task_statements(args, env, cwd, repo)
+        else:
+            raise JobError("no options of a script '%s'" % script)
+        print("\n".join(lines))
+        return 0
+    return None
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["study"] and len(argv) >= 3:
-        # The study's own options follow: they are its, not argparse's.
-        jobs_dir, kind = argv[1:3]
-        try:
-            return study_run.main(kind, argv[3:], os.environ, jobs_dir, sys.executable)
-        except JobError as error:
-            print("%s_scaling.sh: error: %s" % (kind, error), file=sys.stderr)
-            return 2
-    args = parser().parse_args(argv)
+    prog = "jobs"
+    if argv[:1] == ["--prog"] and len(argv) > 1:
+        prog, argv = argv[1], argv[2:]
+    if argv[:1] == ["study"] and len(argv) > 2:
+        prog = "%s_scaling.sh" % argv[2]
     try:
+        if argv:
+            status = scripts(prog, argv)
+            if status is not None:
+                return status
+        args = parser().parse_args(["--prog", prog] + argv)
         return args.run(args) or 0
     except JobError as error:
-        print("%s: error: %s" % (args.prog, error), file=sys.stderr)
+        print("%s: error: %s" % (prog, error), file=sys.stderr)
         return 2
