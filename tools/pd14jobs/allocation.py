@@ -66,7 +66,11 @@ def resolve(nodes, ranks, ranks_per_node, threads, env, here):
     threads = _given(threads, "threads")
     if under_slurm(env):
         if nodes is None:
-            key = "SLURM_JOB_NUM_NODES" if env.get("SLURM_JOB_NUM_NODES") else "SLURM_NNODES"
+            key = (
+                "SLURM_JOB_NUM_NODES"
+                if env.get("SLURM_JOB_NUM_NODES")
+                else "SLURM_NNODES"
+            )
             nodes = _from_env(env, key) if env.get(key) else 1
         if rpn is None:
             if env.get("SLURM_NTASKS_PER_NODE"):
@@ -76,16 +80,28 @@ def resolve(nodes, ranks, ranks_per_node, threads, env, here):
             elif env.get("SLURM_NTASKS"):
                 rpn = -(-_from_env(env, "SLURM_NTASKS") // nodes)
             else:
-                rpn = positive_int(first_count(env.get("SLURM_TASKS_PER_NODE", "")),
-                                   "SLURM_TASKS_PER_NODE")
+                rpn = positive_int(
+                    first_count(env.get("SLURM_TASKS_PER_NODE", "")),
+                    "SLURM_TASKS_PER_NODE",
+                )
         if ranks is None:
-            ranks = _from_env(env, "SLURM_NTASKS") if env.get("SLURM_NTASKS") else nodes * rpn
+            ranks = (
+                _from_env(env, "SLURM_NTASKS")
+                if env.get("SLURM_NTASKS")
+                else nodes * rpn
+            )
         if threads is None:
             if env.get("SLURM_CPUS_PER_TASK"):
                 threads = _from_env(env, "SLURM_CPUS_PER_TASK")
             else:
-                cpus = env.get("SLURM_JOB_CPUS_PER_NODE") or env.get("SLURM_CPUS_ON_NODE") or ""
-                threads = max(1, positive_int(first_count(cpus), "SLURM_JOB_CPUS_PER_NODE") // rpn)
+                cpus = (
+                    env.get("SLURM_JOB_CPUS_PER_NODE")
+                    or env.get("SLURM_CPUS_ON_NODE")
+                    or ""
+                )
+                threads = max(
+                    1, positive_int(first_count(cpus), "SLURM_JOB_CPUS_PER_NODE") // rpn
+                )
     else:
         nodes = nodes or 1
         if rpn is None:
@@ -95,5 +111,8 @@ def resolve(nodes, ranks, ranks_per_node, threads, env, here):
         if threads is None:
             threads = max(1, here // rpn)
     if ranks > nodes * rpn:
-        raise JobError("%d ranks do not fit on %d node(s) x %d ranks per node" % (ranks, nodes, rpn))
+        raise JobError(
+            "%d ranks do not fit on %d node(s) x %d ranks per node"
+            % (ranks, nodes, rpn)
+        )
     return Allocation(nodes, ranks, rpn, threads)

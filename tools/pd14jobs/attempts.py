@@ -51,7 +51,11 @@ def _read(directory, name):
 
 
 def read_records(directory):
-    return [json.loads(line) for line in _read(directory, RECORDS).splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in _read(directory, RECORDS).splitlines()
+        if line.strip()
+    ]
 
 
 def append_record(directory, record):
@@ -64,11 +68,19 @@ def killed_record(number, lines):
     header = lines[0].split()
     started = header[3].rstrip(":") if len(header) > 3 else ""
     continued = continued_from_ms(lines)
-    return {"attempt": number, "slurm_restart_count": None,
-            "mode": "restart" if continued is not None else "new",
-            "continued_from_ms": continued, "stopped_at_ms": stopped_at_ms(lines),
-            "started": started, "finished": None, "status": "killed", "exit_code": None,
-            "wall_s": None, "stop_signal": None}
+    return {
+        "attempt": number,
+        "slurm_restart_count": None,
+        "mode": "restart" if continued is not None else "new",
+        "continued_from_ms": continued,
+        "stopped_at_ms": stopped_at_ms(lines),
+        "started": started,
+        "finished": None,
+        "status": "killed",
+        "exit_code": None,
+        "wall_s": None,
+        "stop_signal": None,
+    }
 
 
 def number_next(directory):
@@ -81,14 +93,32 @@ def number_next(directory):
     return len(seen) + 1
 
 
-def ended_record(directory, number, restarted, restart_count, started, finished, status,
-                 exit_code, wall_s, stop_signal):
+def ended_record(
+    directory,
+    number,
+    restarted,
+    restart_count,
+    started,
+    finished,
+    status,
+    exit_code,
+    wall_s,
+    stop_signal,
+):
     """The record of attempt NUMBER, which just ended (its section of run.log gives the
     simulated times)."""
     seen = sections(_read(directory, RUN_LOG))
     lines = seen[number - 1] if number <= len(seen) else []
-    return {"attempt": number, "slurm_restart_count": restart_count,
-            "mode": "restart" if restarted else "new",
-            "continued_from_ms": continued_from_ms(lines), "stopped_at_ms": stopped_at_ms(lines),
-            "started": started, "finished": finished, "status": status, "exit_code": exit_code,
-            "wall_s": wall_s, "stop_signal": stop_signal}
+    return {
+        "attempt": number,
+        "slurm_restart_count": restart_count,
+        "mode": "restart" if restarted else "new",
+        "continued_from_ms": continued_from_ms(lines),
+        "stopped_at_ms": stopped_at_ms(lines),
+        "started": started,
+        "finished": finished,
+        "status": status,
+        "exit_code": exit_code,
+        "wall_s": wall_s,
+        "stop_signal": stop_signal,
+    }

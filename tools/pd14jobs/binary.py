@@ -20,8 +20,10 @@ def locate(given, env, repo, warn):
     if not candidate:
         built = os.path.join(repo, "build", NAME)
         if not os.access(built, os.X_OK):
-            raise JobError("%s not found: build it (cmake -S . -B build && make -C build) or set "
-                           "MICROCIRCUIT_BIN / --bin" % NAME)
+            raise JobError(
+                "%s not found: build it (cmake -S . -B build && make -C build) or set "
+                "MICROCIRCUIT_BIN / --bin" % NAME
+            )
         candidate = built
     if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
         raise JobError("not an executable: %s" % candidate)

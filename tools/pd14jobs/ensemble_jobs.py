@@ -27,18 +27,28 @@ options:
 """
 
 SUBMIT_OPTIONS = [
-    opt.Option("--seeds", "seeds"), opt.Option("--out", "out"), opt.Option("--t-sim", "t_sim"),
-    opt.Option("--config", "config"), opt.Option("--set", "sets", opt.REPEATED),
+    opt.Option("--seeds", "seeds"),
+    opt.Option("--out", "out"),
+    opt.Option("--t-sim", "t_sim"),
+    opt.Option("--config", "config"),
+    opt.Option("--set", "sets", opt.REPEATED),
     opt.Option("--sbatch-args", "sbatch_args", empty_ok=True),
-    opt.Option("--title", "title", empty_ok=True), opt.Option("--local", "local", opt.SWITCH, "1"),
-    opt.Option("--threads", "threads"), opt.Option("--print-only", "print_only", opt.SWITCH, "1"),
+    opt.Option("--title", "title", empty_ok=True),
+    opt.Option("--local", "local", opt.SWITCH, "1"),
+    opt.Option("--threads", "threads"),
+    opt.Option("--print-only", "print_only", opt.SWITCH, "1"),
 ]
 
 SUBMIT_SETTINGS = [
-    opt.Setting("seeds", None, ""), opt.Setting("out", None, ""), opt.Setting("t_sim", None, "100000"),
-    opt.Setting("config", None, ""), opt.Setting("sets", None, []),
-    opt.Setting("sbatch_args", None, ""), opt.Setting("title", None, ""),
-    opt.Setting("local", None, "0"), opt.Setting("threads", None, ""),
+    opt.Setting("seeds", None, ""),
+    opt.Setting("out", None, ""),
+    opt.Setting("t_sim", None, "100000"),
+    opt.Setting("config", None, ""),
+    opt.Setting("sets", None, []),
+    opt.Setting("sbatch_args", None, ""),
+    opt.Setting("title", None, ""),
+    opt.Setting("local", None, "0"),
+    opt.Setting("threads", None, ""),
     opt.Setting("print_only", None, "0"),
 ]
 
@@ -51,20 +61,51 @@ def submit_commands(values, out, jobs_dir):
     task = ["--out", out, "--t-sim", values["t_sim"], "--config", values["config"]]
     task += [w for s in values["sets"] for w in ("--set", s)]
     script = os.path.join(jobs_dir, "ensemble.sbatch")
-    array = (["sbatch", "--parsable", "--array=" + values["seeds"],
-              "--output=" + os.path.join(out, "slurm-%A_%a.out")] + extra + [script] + task)
+    array = (
+        [
+            "sbatch",
+            "--parsable",
+            "--array=" + values["seeds"],
+            "--output=" + os.path.join(out, "slurm-%A_%a.out"),
+        ]
+        + extra
+        + [script]
+        + task
+    )
 
     def summary(array_id):
-        return (["sbatch", "--parsable", "--dependency=afterok:" + array_id, "--ntasks=1",
-                 "--cpus-per-task=1", "--output=" + os.path.join(out, "slurm-summary-%j.out")]
-                + extra + [script, "--summarize", "--out", out, "--title", values["title"]])
+        return (
+            [
+                "sbatch",
+                "--parsable",
+                "--dependency=afterok:" + array_id,
+                "--ntasks=1",
+                "--cpus-per-task=1",
+                "--output=" + os.path.join(out, "slurm-summary-%j.out"),
+            ]
+            + extra
+            + [script, "--summarize", "--out", out, "--title", values["title"]]
+        )
+
     return array, summary
 
 
 def local_command(values, python, repo, env):
-    command = [python, os.path.join(repo, "tools", "ensemble.py"), "all", "--out", values["out"],
-               "--seeds", values["seeds"], "--config", values["config"], "--t-sim",
-               values["t_sim"], "--title", values["title"]]
+    command = [
+        python,
+        os.path.join(repo, "tools", "ensemble.py"),
+        "all",
+        "--out",
+        values["out"],
+        "--seeds",
+        values["seeds"],
+        "--config",
+        values["config"],
+        "--t-sim",
+        values["t_sim"],
+        "--title",
+        values["title"],
+    ]
     if values["threads"]:
         command += ["--threads", values["threads"]]
     command += [w for s in values["sets"] for w in ("--set", s)]
@@ -82,7 +123,9 @@ def submit_values(argv, env, repo):
         raise JobError("give --seeds and --out (see --help)")
     if not SEEDS.match(values["seeds"]):
         raise JobError("--seeds: a list like 1-5 or 1,3,7, got '%s'" % values["seeds"])
-    values["config"] = values["config"] or os.path.join(repo, "configs", "full_scale.yaml")
+    values["config"] = values["config"] or os.path.join(
+        repo, "configs", "full_scale.yaml"
+    )
     return values
 
 
@@ -118,8 +161,10 @@ def submit(argv, env, jobs_dir, python):
     for name, job_id in (("array_job_id", array_id), ("summary_job_id", summary_id)):
         with open(os.path.join(out, name), "w") as f:
             f.write(job_id + "\n")
-    log("submitted the seeds %s as job array %s and the summary as job %s (after the array); "
-        "output in %s" % (values["seeds"], array_id, summary_id, out))
+    log(
+        "submitted the seeds %s as job array %s and the summary as job %s (after the array); "
+        "output in %s" % (values["seeds"], array_id, summary_id, out)
+    )
     return 0
 
 
@@ -147,16 +192,22 @@ options (environment variable in brackets, default after the colon):
 """
 
 TASK_OPTIONS = [
-    opt.Option("--out", "ens"), opt.Option("--seed", "seed"), opt.Option("--t-sim", "t_sim"),
-    opt.Option("--config", "config"), opt.Option("--set", "sets", opt.REPEATED),
+    opt.Option("--out", "ens"),
+    opt.Option("--seed", "seed"),
+    opt.Option("--t-sim", "t_sim"),
+    opt.Option("--config", "config"),
+    opt.Option("--set", "sets", opt.REPEATED),
     opt.Option("--summarize", "summarize", opt.SWITCH, "1"),
     opt.Option("--title", "title", empty_ok=True),
 ] + run_options.options("--ranks", "--threads", "--launcher", "--bind", "--bin")
 
 TASK_SETTINGS = [
-    opt.Setting("ens", "MC_ENSEMBLE_DIR", ""), opt.Setting("seed", "SLURM_ARRAY_TASK_ID", ""),
-    opt.Setting("t_sim", "MC_T_SIM", "100000"), opt.Setting("config", "MC_CONFIG", ""),
-    opt.Setting("sets", "MC_SET", []), opt.Setting("summarize", None, "0"),
+    opt.Setting("ens", "MC_ENSEMBLE_DIR", ""),
+    opt.Setting("seed", "SLURM_ARRAY_TASK_ID", ""),
+    opt.Setting("t_sim", "MC_T_SIM", "100000"),
+    opt.Setting("config", "MC_CONFIG", ""),
+    opt.Setting("sets", "MC_SET", []),
+    opt.Setting("summarize", None, "0"),
     opt.Setting("title", None, ""),
 ]
 
@@ -171,18 +222,33 @@ def task_statements(argv, env, cwd, repo):
         raise JobError("give the ensemble directory with --out")
     ens = os.path.normpath(os.path.join(cwd, values["ens"]))
     os.makedirs(ens, exist_ok=True)
-    lines = [shell.assign("ens", ens), shell.assign("summarize", values["summarize"]),
-             shell.assign("title", values["title"])]
+    lines = [
+        shell.assign("ens", ens),
+        shell.assign("summarize", values["summarize"]),
+        shell.assign("title", values["title"]),
+    ]
     if values["summarize"] == "1":
         return lines
     seed = values["seed"]
     if not seed.isdigit():
-        raise JobError("no seed: run as an array task (sbatch --array=...) or give --seed")
+        raise JobError(
+            "no seed: run as an array task (sbatch --array=...) or give --seed"
+        )
     config = values["config"] or os.path.join(repo, "configs", "full_scale.yaml")
     if not os.path.isfile(os.path.join(cwd, config)):
         raise JobError("no such config: %s" % config)
     # The seed and length first, the user's --set after them.
-    sets = ["simulation.t_sim=" + values["t_sim"], "simulation.rng_seed=" + seed,
-            "simulation.print_time=false"] + values["sets"]
-    return lines + [shell.assign("seed", seed), shell.assign("MC_CONFIG", config),
-                    shell.array("MC_SETS", sets)] + run_options.given(values)
+    sets = [
+        "simulation.t_sim=" + values["t_sim"],
+        "simulation.rng_seed=" + seed,
+        "simulation.print_time=false",
+    ] + values["sets"]
+    return (
+        lines
+        + [
+            shell.assign("seed", seed),
+            shell.assign("MC_CONFIG", config),
+            shell.array("MC_SETS", sets),
+        ]
+        + run_options.given(values)
+    )

@@ -70,18 +70,24 @@ the run is not finished.
 """
 
 OPTIONS = [
-    opt.Option("--t-sim", "t_sim"), opt.Option("--t-presim", "t_presim"),
-    opt.Option("--config", "MC_CONFIG"), opt.Option("--set", "sets", opt.REPEATED),
-    opt.Option("--out", "out"), opt.Option("--job-dir", "job_dir"),
+    opt.Option("--t-sim", "t_sim"),
+    opt.Option("--t-presim", "t_presim"),
+    opt.Option("--config", "MC_CONFIG"),
+    opt.Option("--set", "sets", opt.REPEATED),
+    opt.Option("--out", "out"),
+    opt.Option("--job-dir", "job_dir"),
     opt.Option("--no-dry-run", "MC_DRY_RUN_FIRST", opt.SWITCH, "0"),
     opt.Option("--checkpoint-interval", "checkpoint_interval"),
     opt.Option("--kill-grace", "kill_grace"),
 ] + run_options.options()
 
 SETTINGS = [
-    opt.Setting("t_sim", "MC_T_SIM", "10000"), opt.Setting("t_presim", "MC_T_PRESIM", ""),
-    opt.Setting("MC_CONFIG", "MC_CONFIG", ""), opt.Setting("sets", "MC_SET", []),
-    opt.Setting("out", "MC_OUTPUT_ROOT", ""), opt.Setting("job_dir", "MC_JOB_DIR", ""),
+    opt.Setting("t_sim", "MC_T_SIM", "10000"),
+    opt.Setting("t_presim", "MC_T_PRESIM", ""),
+    opt.Setting("MC_CONFIG", "MC_CONFIG", ""),
+    opt.Setting("sets", "MC_SET", []),
+    opt.Setting("out", "MC_OUTPUT_ROOT", ""),
+    opt.Setting("job_dir", "MC_JOB_DIR", ""),
     opt.Setting("checkpoint_interval", "MC_CHECKPOINT_INTERVAL", "10000"),
     opt.Setting("kill_grace", "MC_KILL_GRACE", ""),
     opt.Setting("MC_DRY_RUN_FIRST", None, None),
@@ -97,7 +103,10 @@ def job_directory(values, env, cwd, pid):
     if values["job_dir"]:
         return os.path.join(cwd, values["job_dir"])
     out = values["out"] or os.path.join(env.get("SLURM_SUBMIT_DIR") or cwd, "runs")
-    job = env.get("SLURM_JOB_ID") or "local-%s-%d" % (time.strftime("%Y%m%d-%H%M%S"), pid)
+    job = env.get("SLURM_JOB_ID") or "local-%s-%d" % (
+        time.strftime("%Y%m%d-%H%M%S"),
+        pid,
+    )
     return os.path.join(cwd, out, "full_scale-" + job)
 
 
@@ -116,8 +125,13 @@ def state(directory, env):
 def overrides(values):
     """The overrides of the run: the options' first, the user's --set after them (the
     config's own values before both)."""
-    interval = opt.number(values["checkpoint_interval"], "--checkpoint-interval", " of ms")
-    sets = ["simulation.t_sim=%s" % values["t_sim"], "simulation.checkpoint_interval=%s" % interval]
+    interval = opt.number(
+        values["checkpoint_interval"], "--checkpoint-interval", " of ms"
+    )
+    sets = [
+        "simulation.t_sim=%s" % values["t_sim"],
+        "simulation.checkpoint_interval=%s" % interval,
+    ]
     if values["t_presim"]:
         sets.append("simulation.t_presim=%s" % values["t_presim"])
     return sets + values["sets"]
@@ -134,11 +148,20 @@ def statements(argv, env, cwd, repo, pid, prog):
     directory = job_directory(values, env, cwd, pid)
     held = state(directory, env)
     if held == FINISHED:
-        return ["echo %s" % shell.quote("%s: %s holds the finished run; nothing left to do"
-                                        % (prog, directory)), "exit 0"]
-    lines = [shell.assign("MC_CONFIG", config), shell.array("MC_SETS", sets),
-             shell.assign("job_dir", directory), shell.assign("kill_grace", values["kill_grace"]),
-             shell.assign("MC_RESTART", 1 if held == CONTINUE else 0)]
+        return [
+            "echo %s"
+            % shell.quote(
+                "%s: %s holds the finished run; nothing left to do" % (prog, directory)
+            ),
+            "exit 0",
+        ]
+    lines = [
+        shell.assign("MC_CONFIG", config),
+        shell.array("MC_SETS", sets),
+        shell.assign("job_dir", directory),
+        shell.assign("kill_grace", values["kill_grace"]),
+        shell.assign("MC_RESTART", 1 if held == CONTINUE else 0),
+    ]
     if values["MC_DRY_RUN_FIRST"] is not None:
         lines.append(shell.assign("MC_DRY_RUN_FIRST", values["MC_DRY_RUN_FIRST"]))
     return lines + run_options.given(values)

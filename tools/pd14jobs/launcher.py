@@ -19,6 +19,7 @@ OPEN_MPI, HYDRA = "open-mpi", "hydra"
 class Settings:
     """What the user chose (options or MC_... variables); MPI: the flavour of mpirun
     (OPEN_MPI, HYDRA, or None when there is none)."""
+
     launcher: str = "mpirun"
     bind: str = "auto"
     mpirun_args: str = ""
@@ -53,9 +54,13 @@ def build(alloc, settings, env, in_slurm, cpus, is_root):
     """The Launch of ALLOC; ENV: the current environment (the user's OMP_ settings are
     kept), CPUS: this machine's, IS_ROOT: Open MPI then needs its consent."""
     if settings.launcher not in LAUNCHERS:
-        raise JobError("MC_LAUNCHER must be mpirun, srun or none, got '%s'" % settings.launcher)
+        raise JobError(
+            "MC_LAUNCHER must be mpirun, srun or none, got '%s'" % settings.launcher
+        )
     if settings.bind not in BINDINGS:
-        raise JobError("MC_BIND must be auto, core, hwthread or none, got '%s'" % settings.bind)
+        raise JobError(
+            "MC_BIND must be auto, core, hwthread or none, got '%s'" % settings.bind
+        )
     bind, oversubscribe = settings.bind, False
     if bind == "auto":
         bind = "core"
@@ -65,7 +70,9 @@ def build(alloc, settings, env, in_slurm, cpus, is_root):
     if bind != "none":
         # Each rank is bound to its own threads' cores; its threads stay on them.
         exports["OMP_PROC_BIND"] = env.get("OMP_PROC_BIND") or "close"
-        exports["OMP_PLACES"] = env.get("OMP_PLACES") or ("cores" if bind == "core" else "threads")
+        exports["OMP_PLACES"] = env.get("OMP_PLACES") or (
+            "cores" if bind == "core" else "threads"
+        )
     if is_root:
         # Open MPI refuses to run as root without these (containers, test machines).
         exports["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
@@ -77,10 +84,19 @@ def build(alloc, settings, env, in_slurm, cpus, is_root):
         command = ["mpirun", "-n", str(alloc.ranks)]
         if settings.mpi == OPEN_MPI:
             if bind == "none":
-                command += ["--map-by", "ppr:%d:node" % alloc.ranks_per_node, "--bind-to", "none"]
+                command += [
+                    "--map-by",
+                    "ppr:%d:node" % alloc.ranks_per_node,
+                    "--bind-to",
+                    "none",
+                ]
             else:
-                command += ["--map-by", "ppr:%d:node:PE=%d" % (alloc.ranks_per_node, alloc.threads),
-                            "--bind-to", bind]
+                command += [
+                    "--map-by",
+                    "ppr:%d:node:PE=%d" % (alloc.ranks_per_node, alloc.threads),
+                    "--bind-to",
+                    bind,
+                ]
                 if bind == "hwthread":
                     command.append("--use-hwthread-cpus")
             if oversubscribe:
@@ -104,10 +120,15 @@ def build(alloc, settings, env, in_slurm, cpus, is_root):
         if not in_slurm:
             raise JobError("MC_LAUNCHER=srun needs a SLURM allocation")
         cpu_bind = {"core": "cores", "hwthread": "threads", "none": "none"}[bind]
-        command = ["srun", "--nodes=%d" % alloc.nodes, "--ntasks=%d" % alloc.ranks,
-                   "--ntasks-per-node=%d" % alloc.ranks_per_node,
-                   "--cpus-per-task=%d" % alloc.threads, "--cpu-bind=" + cpu_bind,
-                   "--mpi=" + settings.srun_mpi] + settings.srun_args.split()
+        command = [
+            "srun",
+            "--nodes=%d" % alloc.nodes,
+            "--ntasks=%d" % alloc.ranks,
+            "--ntasks-per-node=%d" % alloc.ranks_per_node,
+            "--cpus-per-task=%d" % alloc.threads,
+            "--cpu-bind=" + cpu_bind,
+            "--mpi=" + settings.srun_mpi,
+        ] + settings.srun_args.split()
     else:
         if alloc.ranks != 1:
             raise JobError("MC_LAUNCHER=none runs one rank, not %d" % alloc.ranks)

@@ -4,9 +4,12 @@ import sys
 import time
 
 
-def log(message, stream=None):
-    stream = stream or sys.stdout
-    print("[%s] %s" % (time.strftime("%Y-%m-%d %H:%M:%S"), message), file=stream, flush=True)
+def log(message):
+    print(
+        "[%s] %s" % (time.strftime("%Y-%m-%d %H:%M:%S"), message),
+        file=sys.stdout,
+        flush=True,
+    )
 
 
 def now_iso():

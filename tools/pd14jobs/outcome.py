@@ -2,7 +2,9 @@
 continued) or failed; its exit status (75 for interrupted) and the log line."""
 import os
 
-EXIT_CHECKPOINTED = 75  # microcircuit_mpi's "checkpointed on a signal, not finished" (EX_TEMPFAIL)
+EXIT_CHECKPOINTED = (
+    75  # microcircuit_mpi's "checkpointed on a signal, not finished" (EX_TEMPFAIL)
+)
 
 
 def classify(directory, exit_code, stop_signal, wall):
@@ -19,7 +21,11 @@ def classify(directory, exit_code, stop_signal, wall):
             where = "checkpoint %s" % os.path.join(directory, "checkpoint.h5")
         else:
             where = "before any checkpoint: the next attempt starts from the beginning"
-        return "interrupted", EXIT_CHECKPOINTED, "interrupted after %s s (%s)%s %s" % (
-            wall, how, ":" if has("checkpoint.h5") else "", where)
+        return (
+            "interrupted",
+            EXIT_CHECKPOINTED,
+            "interrupted after %s s (%s)%s %s"
+            % (wall, how, ":" if has("checkpoint.h5") else "", where),
+        )
     code = exit_code if exit_code != 0 else 1
     return "failed", code, "FAILED (exit %d) after %s s: %s" % (code, wall, directory)

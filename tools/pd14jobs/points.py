@@ -23,12 +23,18 @@ def parse(spec):
     match = SPEC.match(spec)
     if not match:
         raise JobError("bad point '%s' (want RANKSxTHREADS[@NODES], e.g. 4x8@2)" % spec)
-    ranks, threads, nodes = int(match.group(1)), int(match.group(2)), int(match.group(4) or 1)
+    ranks, threads, nodes = (
+        int(match.group(1)),
+        int(match.group(2)),
+        int(match.group(4) or 1),
+    )
     if min(ranks, threads, nodes) == 0:
         raise JobError("bad point '%s': counts must be positive" % spec)
     if ranks % nodes:
-        raise JobError("point '%s': %d ranks do not divide evenly over %d nodes"
-                       % (spec, ranks, nodes))
+        raise JobError(
+            "point '%s': %d ranks do not divide evenly over %d nodes"
+            % (spec, ranks, nodes)
+        )
     return Point(spec, Allocation(nodes, ranks, ranks // nodes, threads))
 
 

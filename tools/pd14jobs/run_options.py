@@ -5,9 +5,16 @@ from pd14jobs import options as opt
 from pd14jobs import shell
 
 # option word -> the variable it sets
-VARIABLES = {"--nodes": "MC_NODES", "--ranks": "MC_RANKS", "--ranks-per-node": "MC_RANKS_PER_NODE",
-             "--threads": "MC_THREADS", "--launcher": "MC_LAUNCHER", "--bind": "MC_BIND",
-             "--bin": "MICROCIRCUIT_BIN", "--wait-idle": "MC_WAIT_IDLE"}
+VARIABLES = {
+    "--nodes": "MC_NODES",
+    "--ranks": "MC_RANKS",
+    "--ranks-per-node": "MC_RANKS_PER_NODE",
+    "--threads": "MC_THREADS",
+    "--launcher": "MC_LAUNCHER",
+    "--bind": "MC_BIND",
+    "--bin": "MICROCIRCUIT_BIN",
+    "--wait-idle": "MC_WAIT_IDLE",
+}
 
 
 def options(*words):
@@ -18,8 +25,11 @@ def options(*words):
 def given(values):
     """Shell statements for the variables the options set (the others keep the
     environment's value)."""
-    return [shell.assign(name, values[name]) for name in VARIABLES.values()
-            if values.get(name) is not None]
+    return [
+        shell.assign(name, values[name])
+        for name in VARIABLES.values()
+        if values.get(name) is not None
+    ]
 
 
 def help_statements(text):

@@ -30,15 +30,21 @@ from the allocation) or directly with bash (ranks and threads from the options).
 """
 
 OPTIONS = [
-    opt.Option("--run-dir", "run_dir"), opt.Option("--repeat", "repeat"),
-    opt.Option("--kind", "kind"), opt.Option("--label", "label"),
-    opt.Option("--config", "config"), opt.Option("--set", "sets", opt.REPEATED),
+    opt.Option("--run-dir", "run_dir"),
+    opt.Option("--repeat", "repeat"),
+    opt.Option("--kind", "kind"),
+    opt.Option("--label", "label"),
+    opt.Option("--config", "config"),
+    opt.Option("--set", "sets", opt.REPEATED),
 ] + run_options.options()
 
 SETTINGS = [
-    opt.Setting("run_dir", "MC_RUN_DIR", ""), opt.Setting("repeat", "MC_REPEAT", ""),
-    opt.Setting("kind", "MC_KIND", "run"), opt.Setting("label", "MC_LABEL", ""),
-    opt.Setting("config", "MC_CONFIG", ""), opt.Setting("sets", None, []),
+    opt.Setting("run_dir", "MC_RUN_DIR", ""),
+    opt.Setting("repeat", "MC_REPEAT", ""),
+    opt.Setting("kind", "MC_KIND", "run"),
+    opt.Setting("label", "MC_LABEL", ""),
+    opt.Setting("config", "MC_CONFIG", ""),
+    opt.Setting("sets", None, []),
 ]
 
 
@@ -48,12 +54,17 @@ def statements(argv, env):
         return run_options.help_statements(USAGE)
     if not values["run_dir"]:
         raise JobError("--run-dir is required (see --help)")
-    repeat = opt.positive_int(values["repeat"] or env.get("SLURM_ARRAY_TASK_ID") or "1",
-                              "the repetition")
+    repeat = opt.positive_int(
+        values["repeat"] or env.get("SLURM_ARRAY_TASK_ID") or "1", "the repetition"
+    )
     label = values["label"] or os.path.basename(os.path.normpath(values["run_dir"]))
-    lines = [shell.assign("MC_REPEAT", repeat), shell.assign("MC_KIND", values["kind"]),
-             shell.assign("MC_LABEL", label), shell.array("MC_SETS", values["sets"]),
-             shell.assign("run_dir", os.path.join(values["run_dir"], "rep%d" % repeat))]
+    lines = [
+        shell.assign("MC_REPEAT", repeat),
+        shell.assign("MC_KIND", values["kind"]),
+        shell.assign("MC_LABEL", label),
+        shell.array("MC_SETS", values["sets"]),
+        shell.assign("run_dir", os.path.join(values["run_dir"], "rep%d" % repeat)),
+    ]
     if values["config"]:
         lines.append(shell.assign("MC_CONFIG", values["config"]))
     return lines + run_options.given(values)

@@ -24,19 +24,26 @@ def check_local_points(study, prog, cpus):
     if not over:
         return
     if not study.oversubscribe:
-        raise JobError("point(s) %s: more ranks x threads than the %d CPU(s) of this machine; "
-                       "their times would measure oversubscription, not scaling. Leave them out, "
-                       "or give --oversubscribe to run them anyway (flagged in the tables and "
-                       "plots)" % (over, cpus))
-    print("%s: WARNING: point(s) %s oversubscribe the %d CPU(s) of this machine "
-          "(--oversubscribe): they are run, and flagged in the tables and plots as not "
-          "measuring scaling" % (prog, over, cpus), file=sys.stderr)
+        raise JobError(
+            "point(s) %s: more ranks x threads than the %d CPU(s) of this machine; "
+            "their times would measure oversubscription, not scaling. Leave them out, "
+            "or give --oversubscribe to run them anyway (flagged in the tables and "
+            "plots)" % (over, cpus)
+        )
+    print(
+        "%s: WARNING: point(s) %s oversubscribe the %d CPU(s) of this machine "
+        "(--oversubscribe): they are run, and flagged in the tables and plots as not "
+        "measuring scaling" % (prog, over, cpus),
+        file=sys.stderr,
+    )
 
 
 def tee(command, path):
     """Runs COMMAND with its output (stdout and stderr) on stdout and in PATH; its exit status."""
     with open(path, "wb") as copy:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         for line in process.stdout:
             sys.stdout.buffer.write(line)
             sys.stdout.buffer.flush()
@@ -53,8 +60,10 @@ def submit(command, what):
 
 
 def study_directory(study, env, cwd, kind):
-    path = study.study_dir or os.path.join(env.get("MC_OUTPUT_ROOT") or os.path.join(cwd, "runs"),
-                                           "%s-%s" % (kind, time.strftime("%Y%m%d-%H%M%S")))
+    path = study.study_dir or os.path.join(
+        env.get("MC_OUTPUT_ROOT") or os.path.join(cwd, "runs"),
+        "%s-%s" % (kind, time.strftime("%Y%m%d-%H%M%S")),
+    )
     return os.path.normpath(os.path.join(cwd, path))
 
 
@@ -68,8 +77,12 @@ def main(kind, argv, env, jobs_dir, python):
     if study.local:
         check_local_points(study, prog, cpus_here())
     repo = os.path.dirname(jobs_dir)
-    binary = simulator.locate(study.bin, env, repo,
-                              lambda m: print("%s: warning: %s" % (prog, m), file=sys.stderr))
+    binary = simulator.locate(
+        study.bin,
+        env,
+        repo,
+        lambda m: print("%s: warning: %s" % (prog, m), file=sys.stderr),
+    )
     directory = study_directory(study, env, cwd, kind)
     if not study.print_only:
         os.makedirs(os.path.join(directory, "logs"), exist_ok=True)
@@ -85,15 +98,21 @@ def main(kind, argv, env, jobs_dir, python):
         labels.append(point.label)
         if study.local:
             for repeat in range(1, study.repeats + 1):
-                command = study.local_command(point, repeat, directory, jobs_dir, binary)
+                command = study.local_command(
+                    point, repeat, directory, jobs_dir, binary
+                )
                 if study.print_only:
                     print(command_line(command))
                     continue
                 log("point %s repetition %d/%d" % (point.label, repeat, study.repeats))
-                out = os.path.join(directory, "logs", "%s-rep%d.out" % (point.label, repeat))
+                out = os.path.join(
+                    directory, "logs", "%s-rep%d.out" % (point.label, repeat)
+                )
                 if tee(command, out) != 0:
-                    log("point %s repetition %d failed (see %s/logs)"
-                        % (point.label, repeat, directory))
+                    log(
+                        "point %s repetition %d failed (see %s/logs)"
+                        % (point.label, repeat, directory)
+                    )
             continue
         command = study.point_sbatch(point, previous, directory, jobs_dir, binary)
         if study.print_only:
@@ -105,8 +124,11 @@ def main(kind, argv, env, jobs_dir, python):
         previous = job_id
         note_job(job_id, point.label)
         a = point.allocation
-        log("submitted point %s (%d ranks x %d threads on %d node(s), %d repetition(s)): job "
-            "array %s" % (point.label, a.ranks, a.threads, a.nodes, study.repeats, job_id))
+        log(
+            "submitted point %s (%d ranks x %d threads on %d node(s), %d repetition(s)): job "
+            "array %s"
+            % (point.label, a.ranks, a.threads, a.nodes, study.repeats, job_id)
+        )
 
     collect_id = ""
     if study.collect:
@@ -126,18 +148,31 @@ def main(kind, argv, env, jobs_dir, python):
             else:
                 collect_id = submit(command, "the collection job")
                 note_job(collect_id, "collect")
-                log("submitted the collection job %s (after %s)" % (collect_id, ":".join(job_ids)))
+                log(
+                    "submitted the collection job %s (after %s)"
+                    % (collect_id, ":".join(job_ids))
+                )
 
     if study.print_only:
         return 0
-    record = study.record(labels, job_ids, collect_id,
-                          now_iso(), socket.gethostname(), binary)
+    record = study.record(
+        labels, job_ids, collect_id, now_iso(), socket.gethostname(), binary
+    )
     with open(os.path.join(directory, "study.json"), "w") as f:
         json.dump(record, f, indent=2)
         f.write("\n")
     print("study directory: " + directory)
     if not study.local:
-        print("jobs: %s%s" % (" ".join(job_ids), " (collection: %s)" % collect_id if collect_id else ""))
-        print("watch: squeue -j " + ",".join(job_ids + ([collect_id] if collect_id else [])))
+        print(
+            "jobs: %s%s"
+            % (
+                " ".join(job_ids),
+                " (collection: %s)" % collect_id if collect_id else "",
+            )
+        )
+        print(
+            "watch: squeue -j "
+            + ",".join(job_ids + ([collect_id] if collect_id else []))
+        )
     print("results (after the jobs): %s" % os.path.join(directory, "results"))
     return 0
