@@ -12,5 +12,4 @@ MC_JOBS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$MC_JOBS_DIR/lib.sh"
 MC_PROG=ensemble.sh
 # Options and submission: tools/pd14jobs/ensemble_jobs.py (--help).
-PYTHONPATH="$(mc_repo_dir)/tools" PYTHONDONTWRITEBYTECODE=1 exec "$(mc_python)" -B -m pd14jobs \
-    --prog "$MC_PROG" ensemble "$MC_JOBS_DIR" "$@"
+mc_jobs ensemble "$MC_JOBS_DIR" "$@"

@@ -52,10 +52,14 @@ mc_python() {
     fi
 }
 
+# python3 -m MODULE (a package of tools/) with the arguments.
+mc_python_module() {
+    PYTHONPATH="$(mc_repo_dir)/tools" PYTHONDONTWRITEBYTECODE=1 "$(mc_python)" -B -m "$@"
+}
+
 # python3 -m pd14jobs (tools/pd14jobs) with the arguments.
 mc_jobs() {
-    PYTHONPATH="$(mc_repo_dir)/tools" PYTHONDONTWRITEBYTECODE=1 "$(mc_python)" -B -m pd14jobs \
-        --prog "${MC_PROG:-jobs}" "$@"
+    mc_python_module pd14jobs --prog "${MC_PROG:-jobs}" "$@"
 }
 
 # Runs mc_jobs and executes the shell statements it prints; its error ends the script.
@@ -69,14 +73,12 @@ mc_eval_jobs() {
 # arguments; prints its JSON, or null where it cannot run.
 mc_machine() {
     local out
-    if out=$(PYTHONPATH="$(mc_repo_dir)/tools" PYTHONDONTWRITEBYTECODE=1 "$(mc_python)" -B \
-        -m pd14bench.idle "$@") && [[ $out == "{"* ]]; then
+    if out=$(mc_python_module pd14bench.idle "$@") && [[ $out == "{"* ]]; then
         echo "$out"
     else
         echo null
     fi
 }
-
 
 # The run's plan (see the head of this file) from the MC_ settings; ARGS go to
 # `pd14jobs plan` as well (full_scale.sbatch: --kill-grace, --kill-wait).
@@ -276,8 +278,7 @@ mc_study_main() {
     local kind=$1
     shift
     MC_PROG=${kind}_scaling.sh
-    PYTHONPATH="$(mc_repo_dir)/tools" PYTHONDONTWRITEBYTECODE=1 exec "$(mc_python)" -B -m pd14jobs \
-        study "$MC_JOBS_DIR" "$kind" "$@"
+    mc_jobs study "$MC_JOBS_DIR" "$kind" "$@"
 }
 
 # SIGUSR1 and SIGTERM to this shell ask the simulator to stop: every rank checkpoints
