@@ -19,7 +19,7 @@ Runs that do not measure scaling are flagged (column "flags" of both tables, a
 red ring in the plots, a warning): ranks x threads above the CPUs of the node
 (oversubscribed), other processes busy before or during the run, or one core
 running slower than another (a virtual machine's host lending it away). The
-job scripts record these in job.json (jobs/lib.sh; tools/pd14bench/idle.py
+job scripts record these in job.json (tools/pd14jobs; tools/pd14bench/idle.py
 measures the load as the benchmark harness does); without job.json a run is
 not judged.
 

@@ -337,7 +337,8 @@ interrupt_checkpoint_jobs() {
     for kind in usr1 requeue; do
         id=${CKPT_ID[$kind]}
         log=$TMP/out/ckpt/full_scale-$id/run.log
-        if [[ ${CKPT_DONE[$kind]} == 0 ]] && grep -q '^Checkpoint at 1000.0 ms' "$log" 2>/dev/null; then
+        # The ranks' stdout is mpirun's pty: the message may follow a progress line.
+        if [[ ${CKPT_DONE[$kind]} == 0 ]] && grep -q 'Checkpoint at 1000.0 ms' "$log" 2>/dev/null; then
             if [[ $kind == usr1 ]]; then
                 scancel --signal=USR1 --batch "$id" || fail "scancel --signal=USR1 --batch $id failed"
             else

@@ -180,7 +180,7 @@ def test_help():
 
 
 def write_machine(directory, cpus, busy_before=0.0, others=0.0, slowdown=1.0, ranks_per_node=None):
-    """The job scripts' record of the machine around a run (jobs/lib.sh)."""
+    """The job scripts' record of the machine around a run (job.json of tools/pd14jobs)."""
     path = os.path.join(directory, "job.json")
     with open(path) as f:
         job = json.load(f)

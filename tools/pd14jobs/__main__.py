@@ -1,0 +1,3 @@
+from pd14jobs.cli import main
+
+raise SystemExit(main())
