@@ -76,7 +76,8 @@ RunOutput::RunOutput(Context& context, const LoadedConfig& config, const Derived
     f.communicator.barrier();
     const bool resuming = resume != nullptr;
     if (derived.record_spikes) {
-        f.spikes = std::make_unique<SpikeJournal>(f.paths.spike_journal, f.communicator, resuming,
+        f.spikes = std::make_unique<SpikeJournal>(f.paths.spike_journal, f.communicator, derived,
+                                                  resuming,
                                                   resuming ? resume->spikes : 0);
     }
     if (derived.record_voltage) {
