@@ -50,16 +50,17 @@ std::string JournalBlockReader::read(const JournalByteSource& source, std::uint6
     if (!source(words.data(), word_count * sizeof(std::uint64_t), offset + header_bytes)) {
         return "cannot read the block at byte " + std::to_string(offset);
     }
+    // The records first: an implausible one is named, not just its block.
+    std::string problem =
+        check_(previous_.empty() ? nullptr : previous_.data(), words.data(), first, header.records);
+    if (!problem.empty()) {
+        return problem;
+    }
     if (journal_block_digest(kind_, header.first, header.records, words.data(), word_count) !=
         header.digest) {
         return "records " + std::to_string(first) + " to " +
                std::to_string(first + header.records - 1) +
                " do not match the digest they were written with";
-    }
-    std::string problem =
-        check_(previous_.empty() ? nullptr : previous_.data(), words.data(), first, header.records);
-    if (!problem.empty()) {
-        return problem;
     }
     previous_.assign(words.end() - static_cast<std::ptrdiff_t>(record_words_), words.end());
     block_bytes_ = header_bytes + word_count * sizeof(std::uint64_t);

@@ -16,6 +16,10 @@ namespace microcircuit {
 
 namespace {
 
+// Blocks hold at most this many words (unless one record is longer): damage
+// is located to within a block, and a reader needs no more memory.
+constexpr std::uint64_t block_words = std::uint64_t{1} << 17U;
+
 std::string system_error(const std::string& what, const std::string& path) {
     return what + " " + path + ": " + std::strerror(errno);
 }
@@ -128,20 +132,29 @@ JournalFile::~JournalFile() {
 }
 
 void JournalFile::append(const void* data, std::uint64_t records) {
-    if (file_ != nullptr && records > 0) {
-        std::vector<std::uint64_t> words(records * record_words_);
-        std::memcpy(words.data(), data, words.size() * sizeof(std::uint64_t));
-        const JournalBlockHeader header{
-            static_cast<std::uint64_t>(kind_), records_, records,
-            journal_block_digest(kind_, records_, records, words.data(), words.size())};
-        if (std::fwrite(&header, sizeof header, 1, file_) != 1 ||
-            std::fwrite(words.data(), sizeof(std::uint64_t), words.size(), file_) !=
-                words.size()) {
-            throw std::runtime_error(system_error("cannot write", path_));
+    const std::uint64_t per_block = std::max<std::uint64_t>(1, block_words / record_words_);
+    std::vector<std::uint64_t> words;
+    for (std::uint64_t done = 0; done < records;) {
+        const std::uint64_t count = std::min(per_block, records - done);
+        if (file_ != nullptr) {
+            words.resize(count * record_words_);
+            std::memcpy(words.data(),
+                        static_cast<const unsigned char*>(data) +
+                            done * record_words_ * sizeof(std::uint64_t),
+                        words.size() * sizeof(std::uint64_t));
+            const JournalBlockHeader header{
+                static_cast<std::uint64_t>(kind_), records_, count,
+                journal_block_digest(kind_, records_, count, words.data(), words.size())};
+            if (std::fwrite(&header, sizeof header, 1, file_) != 1 ||
+                std::fwrite(words.data(), sizeof(std::uint64_t), words.size(), file_) !=
+                    words.size()) {
+                throw std::runtime_error(system_error("cannot write", path_));
+            }
+            bytes_ += sizeof header + words.size() * sizeof(std::uint64_t);
         }
-        bytes_ += sizeof header + words.size() * sizeof(std::uint64_t);
+        records_ += count;
+        done += count;
     }
-    records_ += records;
 }
 
 void JournalFile::sync() {
