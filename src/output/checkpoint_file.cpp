@@ -1,6 +1,7 @@
 #include "output/checkpoint_file.hpp"
 
 #include "microcircuit/version.hpp"
+#include "output/file_seal.hpp"
 #include "output/hdf5_file.hpp"
 
 #include <fcntl.h>
@@ -103,6 +104,7 @@ void write_checkpoint(const std::string& path, const Communicator& communicator,
     std::string failure;
     if (communicator.rank() == 0) {
         try {
+            seal_file(temporary);
             sync_path(temporary);
             fs::rename(temporary, path);
             const fs::path directory = fs::path(path).parent_path();
@@ -132,6 +134,12 @@ CheckpointHeader read_checkpoint_header(const std::string& file_or_directory,
     missing = communicator.broadcast(missing);
     if (!missing.empty()) {
         throw CheckpointError(missing);
+    }
+    // Before HDF5 sees it: its parser does not survive every damaged file.
+    std::string damage = communicator.rank() == 0 ? seal_problem(path) : std::string{};
+    damage = communicator.broadcast(damage);
+    if (!damage.empty()) {
+        throw CheckpointError(path + ": damaged: " + damage);
     }
     CheckpointHeader header;
     try {
