@@ -57,7 +57,6 @@ struct Range {
 const Range any_number{};
 const Range positive{0.0, std::numeric_limits<double>::infinity(), true};
 const Range non_negative{0.0};
-const Range probability{0.0, 1.0};
 
 double to_number(const YAML::Node& node, const Origin& origin, const std::string& key,
                  const Range& range) {
