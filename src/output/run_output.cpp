@@ -1,6 +1,7 @@
 #include "microcircuit/output.hpp"
 
 #include "microcircuit/version.hpp"
+#include "output/file_seal.hpp"
 #include "output/hdf5_file.hpp"
 #include "output/output_directory.hpp"
 #include "output/recording_journal.hpp"
@@ -122,6 +123,7 @@ void RunOutput::finish(bool keep_journals) {
     }
     f.communicator.barrier();
     if (f.communicator.rank() == 0) {
+        seal_file(f.paths.spikes_incomplete); // readers check it (pd14analysis)
         std::filesystem::rename(f.paths.spikes_incomplete, f.paths.spikes);
     }
     if (keep_journals) {
