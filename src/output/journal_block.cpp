@@ -8,8 +8,8 @@ namespace microcircuit {
 
 std::uint64_t journal_block_digest(JournalKind kind, std::uint64_t first, std::uint64_t records,
                                    const std::uint64_t* words, std::uint64_t word_count) {
-    std::uint64_t digest = mix64(0, static_cast<std::uint64_t>(kind)) + mix64(1, first) +
-                           mix64(2, records);
+    std::uint64_t digest =
+        mix64(0, static_cast<std::uint64_t>(kind)) + mix64(1, first) + mix64(2, records);
     for (std::uint64_t i = 0; i < word_count; ++i) {
         digest += mix64(i + 3, words[i]);
     }
@@ -28,8 +28,7 @@ std::string JournalBlockReader::read(const JournalByteSource& source, std::uint6
         previous_.clear();
     }
     JournalBlockHeader header;
-    if (size < offset || size - offset < header_bytes ||
-        !source(&header, header_bytes, offset)) {
+    if (size < offset || size - offset < header_bytes || !source(&header, header_bytes, offset)) {
         return "the file ends inside the header of the block at byte " + std::to_string(offset);
     }
     if (header.kind != static_cast<std::uint64_t>(kind_)) {

@@ -40,7 +40,8 @@ using JournalRecordCheck =
                               std::uint64_t first, std::uint64_t records)>;
 
 // Reads `bytes` at `offset` into `into`; false if the source ends before.
-using JournalByteSource = std::function<bool(void* into, std::uint64_t bytes, std::uint64_t offset)>;
+using JournalByteSource =
+    std::function<bool(void* into, std::uint64_t bytes, std::uint64_t offset)>;
 
 // Reads journal blocks one after the other from a byte source, verifying
 // each: its kind, that it starts where the one before ended, its size, its

@@ -42,7 +42,8 @@ JournalRecordCheck spike_record_check(std::uint64_t neurons, std::uint64_t steps
                        std::to_string(steps);
             }
             const std::uint64_t* before = i > 0 ? words + 2 * (i - 1) : previous;
-            if (before != nullptr && (step < before[0] || (step == before[0] && gid <= before[1]))) {
+            if (before != nullptr &&
+                (step < before[0] || (step == before[0] && gid <= before[1]))) {
                 return record + "(step " + std::to_string(step) + ", neuron " +
                        std::to_string(gid) + ") is not after the record before it";
             }
@@ -78,10 +79,10 @@ std::string JournalFile::keep_verified(std::uint64_t records) {
     std::error_code error;
     const auto size = std::filesystem::file_size(path_, error);
     if (error) {
-        return records == 0 ? std::string{}
-                            : path_ + " holds nothing but the checkpoint counts " +
-                                  std::to_string(records) +
-                                  " records: the recordings of the interrupted run are incomplete";
+        return records == 0
+                   ? std::string{}
+                   : path_ + " holds nothing but the checkpoint counts " + std::to_string(records) +
+                         " records: the recordings of the interrupted run are incomplete";
     }
     std::FILE* file = std::fopen(path_.c_str(), "rb");
     if (file == nullptr) {
@@ -230,11 +231,12 @@ void SpikeJournal::replay(SpikeSink& sink) const {
 VoltageJournal::VoltageJournal(const std::string& path, const Communicator& communicator,
                                std::uint64_t columns, bool resume, std::uint64_t samples)
     : columns_(columns),
-      file_(path, communicator, JournalKind::voltages, std::max<std::uint64_t>(columns, 1),
-            [](const std::uint64_t*, const std::uint64_t*, std::uint64_t, std::uint64_t) {
-                return std::string{}; // a sample's place is its block's: nothing more to check
-            },
-            resume, samples) {}
+      file_(
+          path, communicator, JournalKind::voltages, std::max<std::uint64_t>(columns, 1),
+          [](const std::uint64_t*, const std::uint64_t*, std::uint64_t, std::uint64_t) {
+              return std::string{}; // a sample's place is its block's: nothing more to check
+          },
+          resume, samples) {}
 
 void VoltageJournal::write_voltages(std::uint64_t first_sample, std::uint64_t samples,
                                     const std::vector<double>& rows) {
@@ -249,12 +251,12 @@ void VoltageJournal::write_voltages(std::uint64_t first_sample, std::uint64_t sa
 
 void VoltageJournal::replay(VoltageSink& sink) const {
     std::vector<double> rows;
-    file_.replay([&](std::uint64_t first, std::uint64_t samples,
-                     const std::vector<std::uint64_t>& words) {
-        rows.resize(samples * columns_);
-        std::memcpy(rows.data(), words.data(), rows.size() * sizeof(double));
-        sink.write_voltages(first, samples, rows);
-    });
+    file_.replay(
+        [&](std::uint64_t first, std::uint64_t samples, const std::vector<std::uint64_t>& words) {
+            rows.resize(samples * columns_);
+            std::memcpy(rows.data(), words.data(), rows.size() * sizeof(double));
+            sink.write_voltages(first, samples, rows);
+        });
 }
 
 } // namespace microcircuit

@@ -78,8 +78,7 @@ RunOutput::RunOutput(Context& context, const LoadedConfig& config, const Derived
     const bool resuming = resume != nullptr;
     if (derived.record_spikes) {
         f.spikes = std::make_unique<SpikeJournal>(f.paths.spike_journal, f.communicator, derived,
-                                                  resuming,
-                                                  resuming ? resume->spikes : 0);
+                                                  resuming, resuming ? resume->spikes : 0);
     }
     if (derived.record_voltage) {
         f.voltages = std::make_unique<VoltageJournal>(f.paths.voltage_journal, f.communicator,
