@@ -270,7 +270,10 @@ def read_sonata(path):
     _check_seal(path)
     try:
         return _read_sonata(path)
-    except (OSError, KeyError, RuntimeError, TypeError, AttributeError, IndexError) as error:
+    except (ValueError, OSError, KeyError, RuntimeError, TypeError, AttributeError, IndexError,
+            ArithmeticError, MemoryError) as error:
+        if str(path) in str(error):
+            raise
         raise ValueError(f"{path}: not a readable SONATA spike file ({error})") from None
 
 
@@ -424,6 +427,15 @@ def read_nest_text(path, nodes_file=None, label="spike_recorder"):
     ``nodes_file`` overrides where the population ranges come from; by
     default ``nodes.json`` or ``population_nodeids.dat`` in that directory.
     """
+    try:
+        return _read_nest_text(path, nodes_file, label)
+    except (ValueError, IndexError, KeyError, TypeError, OSError, ArithmeticError) as error:
+        if str(path) in str(error):
+            raise
+        raise ValueError(f"{path}: not readable NEST text output ({error})") from None
+
+
+def _read_nest_text(path, nodes_file, label):
     directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         files = sorted(glob.glob(os.path.join(directory, f"{label}-*.dat")))
