@@ -3,7 +3,7 @@ value a key of sim_dict, net_dict, stim_dict or net_dict['neuron_params']
 holds, Network either accepts it or refuses it with an error that names the
 key, never with a traceback from deep inside."""
 import copy
-import math
+import os
 
 import pytest
 
@@ -36,7 +36,8 @@ def names_of(where, key):
     return [key] + [t.split(".")[-1] for t in targets]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
 @given(where=WHERE, value=VALUES)
 def test_any_value_is_accepted_or_refused_by_name(tmp_path_factory, where, value):
     sim, net, stim = (copy.deepcopy(d) for d in (default_sim_dict, default_net_dict,
@@ -48,9 +49,14 @@ def test_any_value_is_accepted_or_refused_by_name(tmp_path_factory, where, value
     target = {"sim_dict": sim, "net_dict": net, "stim_dict": stim,
               "neuron_params": net["neuron_params"]}[place]
     target[key] = value
+    # A data_path of any value is relative to the working directory: a scratch one.
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
     try:
         network.Network(sim, net, stim)
     except (KeyError, ValueError, TypeError) as error:
         message = str(error)
         assert any(name in message for name in names_of(place, key)), (
             f"{place}[{key!r}] = {value!r}: {type(error).__name__}: {message}")
+    finally:
+        os.chdir(here)
