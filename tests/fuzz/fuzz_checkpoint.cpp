@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -22,6 +24,7 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
     context = std::make_unique<microcircuit::Context>();
     microcircuit::initialize_hdf5();
     path = "/tmp/fuzz_checkpoint." + std::to_string(::getpid()) + ".h5";
+    std::atexit([] { std::remove(path.c_str()); });
     return 0;
 }
 
