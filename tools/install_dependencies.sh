@@ -5,12 +5,14 @@ set -eu
 
 # libomp-dev: clang-tidy reads the sources with clang, which needs clang's own
 # omp.h. procps: the SLURM test sizes its node with `free`; a minimal Debian
-# root (debootstrap --variant=minbase) has neither.
+# root (debootstrap --variant=minbase) has neither. clang, libfuzzer-14-dev:
+# the fuzz harnesses (tools/fuzz.sh); python3-hypothesis: the property tests.
 packages="build-essential cmake git pkg-config
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libyaml-cpp-dev
 libboost-test-dev librandom123-dev clang-format clang-tidy libomp-dev mount procps strace
 python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pytest
-pybind11-dev python3-pybind11 python3-venv python3-setuptools python3-wheel python3-psutil python3-mpi4py"
+pybind11-dev python3-pybind11 python3-venv python3-setuptools python3-wheel python3-psutil python3-mpi4py
+clang libfuzzer-14-dev python3-hypothesis"
 
 missing=""
 for package in $packages; do

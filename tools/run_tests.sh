@@ -3,7 +3,8 @@
 # microcircuit_mpi with warnings as errors and runs every test (ctest:
 # unit, MPI, end-to-end, analysis, SLURM); then builds again with
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the unit, MPI and
-# end-to-end tests there. Usage: tools/run_tests.sh [--no-sanitizers]
+# end-to-end tests there, and runs each fuzz harness for a few seconds.
+# Usage: tools/run_tests.sh [--no-sanitizers]
 set -eu
 cd "$(dirname "$0")/.."
 tools/install_dependencies.sh
@@ -22,3 +23,5 @@ if [ "${1:-}" != "--no-sanitizers" ]; then
     cmake --build build-sanitize -j "$jobs"
     ctest --test-dir build-sanitize --output-on-failure -L "unit|end_to_end" -E analysis
 fi
+
+tools/fuzz.sh 5

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Soak benchmark: a long run (by default full scale, 300 s of simulated
 time) watched while it runs. Every few seconds it samples every rank's resident memory (VmRSS) and peak (VmHWM) and reads the
-growing spike journal (<data_path>/.spikes.journal: records of two
-little-endian uint64, the step and the gid) as a user's script would: every
-complete record must be readable, and in (time, gid) order. At the end it compares the peak memory (VmHWM) once
+growing spike journal (<data_path>/.spikes.journal: blocks of records of two
+little-endian uint64, the step and the gid, each block behind a header of its
+kind, first record, count and digest) as a user's script would: every
+complete block must match its digest, and its records be in (time, gid) order. At the end it compares the peak memory (VmHWM) once
 10 s of simulated time are reached with the peak once the whole simulated
 time is reached (before the final writing of spikes.h5, whose peak
 report.json holds).
@@ -70,30 +71,70 @@ def rank_pids(launcher, binary_name):
     return sorted(found)
 
 
+SPIKE_JOURNAL = 0x31534B4950534A4D  # "MJSPIKS1", src/output/journal_block.hpp
+HEADER = np.dtype([("kind", "<u8"), ("first", "<u8"), ("records", "<u8"), ("digest", "<u8")])
+
+
+def mix64(x):
+    """SplitMix64's finaliser (src/random/digest.hpp), on uint64 arrays."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def block_digest(kind, first, words):
+    """The digest of a journal block (journal_block_digest): words mixed with
+    their positions, summed mod 2^64."""
+    words = np.concatenate([np.array([kind, first, len(words) // 2], dtype=np.uint64),
+                            np.asarray(words, dtype=np.uint64).ravel()])
+    with np.errstate(over="ignore"):
+        return int(np.sum(mix64(mix64(np.arange(len(words), dtype=np.uint64)) ^ words),
+                          dtype=np.uint64))
+
+
+def spike_block(first, records):
+    """The bytes of a spike journal block of `records` ((step, gid) pairs)."""
+    words = np.array(records, dtype=RECORD).view("<u8")
+    header = np.array([(SPIKE_JOURNAL, first, len(records), block_digest(SPIKE_JOURNAL, first,
+                                                                         words))], dtype=HEADER)
+    return header.tobytes() + words.tobytes()
+
+
 class JournalReader:
-    """Reads the complete records a growing journal holds, as they arrive."""
+    """Reads the complete blocks a growing spike journal holds, as they arrive."""
 
     def __init__(self, path):
         self.path = Path(path)
-        self.records, self.last = 0, (0, 0)
+        self.records, self.offset, self.last = 0, 0, (0, 0)
         self.problems = []
 
     def read(self):
         if not self.path.exists():
             return self.records
         size = self.path.stat().st_size
-        complete = size // RECORD.itemsize
-        if complete > self.records:
-            new = np.fromfile(self.path, dtype=RECORD, count=complete - self.records,
-                              offset=self.records * RECORD.itemsize)
+        while size - self.offset >= HEADER.itemsize:
+            header = np.fromfile(self.path, dtype=HEADER, count=1, offset=self.offset)[0]
+            end = self.offset + HEADER.itemsize + int(header["records"]) * RECORD.itemsize
+            if header["kind"] != SPIKE_JOURNAL or header["first"] != self.records:
+                self.problems.append(f"no block of record {self.records} at byte {self.offset}")
+                return self.records
+            if end > size:
+                break  # still being written
+            new = np.fromfile(self.path, dtype=RECORD, count=int(header["records"]),
+                              offset=self.offset + HEADER.itemsize)
+            if block_digest(SPIKE_JOURNAL, self.records, new.view("<u8")) != header["digest"]:
+                self.problems.append(f"records {self.records}.. do not match their digest")
             keys = np.stack([new["step"], new["gid"]], axis=1)
             previous = np.array([self.last], dtype=np.uint64)
             ordered = np.concatenate([previous, keys])
             if np.any((ordered[1:, 0] < ordered[:-1, 0]) |
                       ((ordered[1:, 0] == ordered[:-1, 0]) & (ordered[1:, 1] <= ordered[:-1, 1]))):
-                self.problems.append(f"records {self.records}..{complete} not in (time, gid) order")
+                self.problems.append(f"records {self.records}.. not in (time, gid) order")
             self.last = (int(new["step"][-1]), int(new["gid"][-1]))
-            self.records = complete
+            self.records += len(new)
+            self.offset = end
         return self.records
 
 

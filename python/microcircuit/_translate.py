@@ -106,7 +106,17 @@ def yaml_value(value):
     raise TypeError(f"cannot express {value!r} ({type(value).__name__}) in the configuration")
 
 
+def _setting(where, key, target, value):
+    """``target=value``; a value the configuration cannot hold is refused by its key."""
+    try:
+        return f"{target}={yaml_value(value)}"
+    except TypeError as error:
+        raise TypeError(f"{where}[{key!r}]: {error}") from None
+
+
 def _refuse_unknown(name, dictionary, known):
+    if not isinstance(dictionary, dict):
+        raise TypeError(f"{name}: expected a dictionary, got {dictionary!r}")
     unknown = sorted(set(dictionary) - set(known))
     if unknown:
         raise KeyError(f"{name}: unknown key(s) {', '.join(map(repr, unknown))}; "
@@ -126,30 +136,34 @@ def overrides_of(sim_dict, net_dict, stim_dict):
     _refuse_unknown("stim_dict", stim_dict, STIM_KEYS)
 
     settings = []
-    for dictionary, keys in ((sim_dict, SIM_KEYS), (net_dict, NET_KEYS), (stim_dict, STIM_KEYS)):
+    for where, dictionary, keys in (("sim_dict", sim_dict, SIM_KEYS), ("net_dict", net_dict, NET_KEYS),
+                                    ("stim_dict", stim_dict, STIM_KEYS)):
         for key, value in dictionary.items():
             target = keys[key]
             if target is not None:
-                settings.append(f"{target}={yaml_value(value)}")
+                settings.append(_setting(where, key, target, value))
 
     if net_dict.get("neuron_model", "iaf_psc_exp") != "iaf_psc_exp":
         raise ValueError(f"net_dict: neuron_model {net_dict['neuron_model']!r}: the engine "
                          "simulates iaf_psc_exp only")
-    if list(net_dict.get("populations", POPULATIONS)) != list(POPULATIONS):
-        raise ValueError(f"net_dict: populations {list(net_dict['populations'])!r}: the engine "
+    populations = net_dict.get("populations", POPULATIONS)
+    if not isinstance(populations, (list, tuple, np.ndarray)) or list(populations) != list(POPULATIONS):
+        raise ValueError(f"net_dict: populations {populations!r}: the engine "
                          f"simulates the eight populations {POPULATIONS}")
     neuron = net_dict.get("neuron_params", {})
     _refuse_unknown("net_dict['neuron_params']", neuron, NEURON_KEYS)
     for key, value in neuron.items():
         for target in NEURON_KEYS[key] or ():
-            settings.append(f"{target}={yaml_value(value)}")
+            settings.append(_setting("net_dict['neuron_params']", key, target, value))
     for key, prefix in (("V0_mean", "network.V0_mean"), ("V0_std", "network.V0_sd")):
         if key in neuron:
             _refuse_unknown(f"net_dict['neuron_params'][{key!r}]", neuron[key],
                             ("original", "optimized"))
             for kind, value in neuron[key].items():
-                settings.append(f"{prefix}_{kind}={yaml_value(value)}")
+                settings.append(_setting(f"net_dict['neuron_params'][{key!r}]", kind,
+                                         f"{prefix}_{kind}", value))
     # The reference draws thalamic weights with the recurrent weights' relative SD.
     if "weight_rel_std" in net_dict:
-        settings.append(f"stimulus.PSP_th_rel_std={yaml_value(net_dict['weight_rel_std'])}")
+        settings.append(_setting("net_dict", "weight_rel_std", "stimulus.PSP_th_rel_std",
+                                 net_dict["weight_rel_std"]))
     return settings

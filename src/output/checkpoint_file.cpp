@@ -3,6 +3,7 @@
 #include "output/kill_point.hpp"
 
 #include "microcircuit/version.hpp"
+#include "output/file_seal.hpp"
 #include "output/hdf5_file.hpp"
 
 #include <fcntl.h>
@@ -105,6 +106,7 @@ void write_checkpoint(const std::string& path, const Communicator& communicator,
     std::string failure;
     if (communicator.rank() == 0) {
         try {
+            seal_file(temporary);
             sync_path(temporary);
             kill_point("checkpoint_written");
             fs::rename(temporary, path);
@@ -135,6 +137,12 @@ CheckpointHeader read_checkpoint_header(const std::string& file_or_directory,
     missing = communicator.broadcast(missing);
     if (!missing.empty()) {
         throw CheckpointError(missing);
+    }
+    // Before HDF5 sees it: its parser does not survive every damaged file.
+    std::string damage = communicator.rank() == 0 ? seal_problem(path) : std::string{};
+    damage = communicator.broadcast(damage);
+    if (!damage.empty()) {
+        throw CheckpointError(path + ": damaged: " + damage);
     }
     CheckpointHeader header;
     try {

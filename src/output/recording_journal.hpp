@@ -1,57 +1,82 @@
 // The recordings of a run as append-only files, written while it runs:
 // spikes as (step_end, gid) records of two little-endian uint64 in (time, gid)
-// order, voltages as rows of float64 samples (one column per recorded neuron).
-// A file that only grows can be cut back to the length a checkpoint recorded,
-// whatever a killed run left behind it, and read while it grows; the SONATA
-// file is made from them once the run is complete (RunOutput::finish).
-// Rank 0 writes; every rank counts, so every rank knows the positions.
+// order, voltages as rows of float64 samples (one column per recorded neuron),
+// in checksummed blocks (output/journal_block.hpp). A file that only grows can
+// be cut back to the position a checkpoint recorded, whatever a killed run
+// left behind it, and read while it grows; the SONATA file is made from them
+// once the run is complete (RunOutput::finish). Every record is verified
+// whenever it is read back. Rank 0 writes; every rank counts, so every rank
+// knows the positions.
 #pragma once
 
+#include "microcircuit/derived_parameters.hpp"
 #include "microcircuit/recording.hpp"
+#include "output/journal_block.hpp"
 #include "parallel/communicator.hpp"
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace microcircuit {
 
-// An append-only file of fixed-size records on rank 0.
+// An append-only file of blocks of fixed-size records on rank 0.
 class JournalFile {
 public:
+    // Hands on the records [first, first + records) of a block, verified.
+    using BlockVisitor = std::function<void(std::uint64_t first, std::uint64_t records,
+                                            const std::vector<std::uint64_t>& words)>;
+
     // Collective. Creates `path` empty, or (resume) keeps its first `records`
-    // records and cuts off the rest; refuses a file shorter than that.
-    JournalFile(const std::string& path, const Communicator& communicator,
-                std::uint64_t record_bytes, bool resume, std::uint64_t records);
+    // records, verified, and cuts off the rest (saying so); refuses a file
+    // that holds fewer, or damaged ones, naming the record and the damage.
+    JournalFile(const std::string& path, const Communicator& communicator, JournalKind kind,
+                std::uint64_t record_words, JournalRecordCheck check, bool resume,
+                std::uint64_t records);
     ~JournalFile();
     JournalFile(const JournalFile&) = delete;
     JournalFile& operator=(const JournalFile&) = delete;
 
-    // Called on every rank with the same records; rank 0 writes them.
+    // Called on every rank with the same records; rank 0 writes them as a block.
     void append(const void* data, std::uint64_t records);
     std::uint64_t records() const { return records_; }
     // Rank 0: on disk before this returns (a checkpoint refers to it).
     void sync();
-    // Collective: the records [first, first + count) on every rank.
-    std::vector<std::uint64_t> read(std::uint64_t first, std::uint64_t count) const;
+    // Collective: every block, in order, on every rank; throws at a damaged one.
+    void replay(const BlockVisitor& visit) const;
     // Rank 0: closes and deletes the file.
     void remove();
     const std::string& path() const { return path_; }
 
 private:
+    // Rank 0: verifies the first `records` records and cuts the file after
+    // them; empty, or why it cannot.
+    std::string keep_verified(std::uint64_t records);
+    JournalByteSource source() const;
+
     std::string path_;
     const Communicator& communicator_;
-    std::uint64_t record_bytes_;
+    JournalKind kind_;
+    std::uint64_t record_words_;
+    JournalRecordCheck check_;
     std::uint64_t records_ = 0;
+    std::uint64_t bytes_ = 0; // rank 0: the file's length
     std::FILE* file_ = nullptr;
 };
 
+// What a spike record must satisfy: a neuron id below `neurons`, a step
+// within the run's `steps`, after the record before it in (time, gid) order.
+JournalRecordCheck spike_record_check(std::uint64_t neurons, std::uint64_t steps);
+
+// Spike records must name a recorded neuron, lie within the run and follow
+// each other in (time, gid) order.
 class SpikeJournal final : public SpikeSink {
 public:
-    SpikeJournal(const std::string& path, const Communicator& communicator, bool resume,
-                 std::uint64_t records);
+    SpikeJournal(const std::string& path, const Communicator& communicator,
+                 const DerivedParameters& derived, bool resume, std::uint64_t records);
     void write_spikes(const std::vector<RecordedSpike>& spikes) override;
     JournalFile& file() { return file_; }
     // Collective: hands every recorded spike to `sink`, a bounded piece at a time.

@@ -1,6 +1,7 @@
 #include "microcircuit/output.hpp"
 
 #include "microcircuit/version.hpp"
+#include "output/file_seal.hpp"
 #include "output/hdf5_file.hpp"
 #include "output/kill_point.hpp"
 #include "output/output_directory.hpp"
@@ -77,8 +78,8 @@ RunOutput::RunOutput(Context& context, const LoadedConfig& config, const Derived
     f.communicator.barrier();
     const bool resuming = resume != nullptr;
     if (derived.record_spikes) {
-        f.spikes = std::make_unique<SpikeJournal>(f.paths.spike_journal, f.communicator, resuming,
-                                                  resuming ? resume->spikes : 0);
+        f.spikes = std::make_unique<SpikeJournal>(f.paths.spike_journal, f.communicator, derived,
+                                                  resuming, resuming ? resume->spikes : 0);
     }
     if (derived.record_voltage) {
         f.voltages = std::make_unique<VoltageJournal>(f.paths.voltage_journal, f.communicator,
@@ -123,6 +124,7 @@ void RunOutput::publish() {
     }
     f.communicator.barrier();
     if (f.communicator.rank() == 0) {
+        seal_file(f.paths.spikes_incomplete); // readers check it (pd14analysis)
         kill_point("spikes_written");
         std::filesystem::rename(f.paths.spikes_incomplete, f.paths.spikes);
     }

@@ -15,34 +15,43 @@ soak = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(soak)
 
 
-def write_records(path, records):
-    np.array(records, dtype=soak.RECORD).tofile(path)
+def append_block(path, first, records):
+    with open(path, "ab") as f:
+        f.write(soak.spike_block(first, records))
 
 
 def test_the_journal_reader_follows_a_growing_file(tmp_path):
     path = tmp_path / ".spikes.journal"
     reader = soak.JournalReader(path)
     assert reader.read() == 0  # not there yet
-    write_records(path, [(10, 3), (10, 7), (12, 1)])
+    append_block(path, 0, [(10, 3), (10, 7), (12, 1)])
+    block = soak.spike_block(3, [(15, 2)])
     with open(path, "ab") as f:
-        f.write(b"\x01\x02\x03")  # half a record: not counted yet
+        f.write(block[:40])  # half a block: not counted yet
     assert reader.read() == 3
-    with open(path, "r+b") as f:
-        f.truncate(3 * soak.RECORD.itemsize)
     with open(path, "ab") as f:
-        np.array([(15, 2)], dtype=soak.RECORD).tofile(f)
+        f.write(block[40:])
     assert reader.read() == 4 and not reader.problems
 
 
 def test_the_journal_reader_notices_records_out_of_order(tmp_path):
     path = tmp_path / ".spikes.journal"
     reader = soak.JournalReader(path)
-    write_records(path, [(10, 3), (12, 1)])
+    append_block(path, 0, [(10, 3), (12, 1)])
     reader.read()
-    with open(path, "ab") as f:
-        np.array([(11, 5)], dtype=soak.RECORD).tofile(f)
+    append_block(path, 2, [(11, 5)])
     reader.read()
     assert reader.problems and "order" in reader.problems[0]
+
+
+def test_the_journal_reader_notices_damage(tmp_path):
+    path = tmp_path / ".spikes.journal"
+    reader = soak.JournalReader(path)
+    block = bytearray(soak.spike_block(0, [(10, 3), (12, 1)]))
+    block[40] ^= 0x10  # the first record's step: 10 -> 26, still in order
+    path.write_bytes(bytes(block))
+    reader.read()
+    assert reader.problems and "digest" in reader.problems[0]
 
 
 def test_a_short_soak_of_a_small_network(tmp_path):

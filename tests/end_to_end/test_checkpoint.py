@@ -249,6 +249,43 @@ def test_missing_recordings_are_refused(binary, mpiexec, repo, interrupted):
     assert "incomplete" in result.stderr, result.stderr
 
 
+def flip(path, offsets, mask=0x5A):
+    data = bytearray(path.read_bytes())
+    for offset in offsets:
+        data[offset] ^= mask
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("name, damage", [
+    # Ten bytes XOR 0x5A in the first half, as a copy gone wrong would.
+    (".spikes.journal", lambda size: [size // 7 + 13 * i for i in range(10)]),
+    # One bit of a spike's time step: still in range and maybe in order; only the digest sees it.
+    (".spikes.journal", lambda size: [32 + 16 * 5]),
+    (".voltages.journal", lambda size: [size // 3]),
+])
+def test_damaged_recordings_are_refused(binary, mpiexec, repo, interrupted, name, damage):
+    path = interrupted / name
+    mask = 0x5A if len(damage(path.stat().st_size)) > 1 else 0x01
+    flip(path, damage(path.stat().st_size), mask)
+    result = run(restart(binary, mpiexec, "1x1", interrupted), cwd=repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert name in result.stderr and "damaged" in result.stderr and "record" in result.stderr, \
+        result.stderr
+    assert not (interrupted / "spikes.h5").exists()
+
+
+def test_a_torn_tail_is_cut_off(binary, mpiexec, repo, reference, interrupted):
+    """What a killed run wrote after its checkpoint is not needed: a torn or
+    damaged block there is cut off, and the run goes on from the checkpoint."""
+    for name in (".spikes.journal", ".voltages.journal"):
+        with open(interrupted / name, "ab") as f:
+            f.write(bytes(range(7, 107)))
+    result = run(restart(binary, mpiexec, "1x1", interrupted), cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.count("cut off") == 2, result.stderr
+    assert_same_recordings(reference, interrupted / "spikes.h5")
+
+
 def test_no_checkpoint_no_restart(binary, mpiexec, repo, tmp_path):
     result = run(restart(binary, mpiexec, "1x1", tmp_path), cwd=repo)
     assert result.returncode == 1

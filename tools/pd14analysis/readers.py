@@ -232,8 +232,52 @@ def _fallback_n_neurons(name, ids, meta):
 # --------------------------------------------------------------------------
 # SONATA
 
+SEAL_MARK = 0x44454C4145534D43  # "MCSEALED", src/output/file_seal.hpp
+
+
+def _check_seal(path):
+    """microcircuit_mpi ends its files in a seal (a digest of every byte before
+    it): a file that carries one must match it. Files of other tools have none."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        if size < 16:
+            return
+        f.seek(size - 16)
+        mark, digest = np.frombuffer(f.read(16), dtype="<u8")
+        if mark != SEAL_MARK:
+            return
+        f.seek(0)
+        body = f.read(size - 16)
+    words = np.frombuffer(body + bytes(-len(body) % 8), dtype="<u8")
+
+    def mix64(x):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+    with np.errstate(over="ignore"):
+        found = (mix64(np.array([size - 16], dtype=np.uint64))[0]
+                 + np.sum(mix64(mix64(np.arange(len(words), dtype=np.uint64)) ^ words),
+                          dtype=np.uint64))
+    if found != digest:
+        raise ValueError(f"{path}: damaged: its bytes do not match the seal they were written with")
+
+
 def read_sonata(path):
     """Read a SONATA spike file (HDF5) into a :class:`SpikeData`."""
+    _check_seal(path)
+    try:
+        return _read_sonata(path)
+    except (ValueError, OSError, KeyError, RuntimeError, TypeError, AttributeError, IndexError,
+            ArithmeticError, MemoryError) as error:
+        if str(path) in str(error):
+            raise
+        raise ValueError(f"{path}: not a readable SONATA spike file ({error})") from None
+
+
+def _read_sonata(path):
     import h5py
 
     node_ids, times, n_neurons, n_source = {}, {}, {}, {}
@@ -383,6 +427,15 @@ def read_nest_text(path, nodes_file=None, label="spike_recorder"):
     ``nodes_file`` overrides where the population ranges come from; by
     default ``nodes.json`` or ``population_nodeids.dat`` in that directory.
     """
+    try:
+        return _read_nest_text(path, nodes_file, label)
+    except (ValueError, IndexError, KeyError, TypeError, OSError, ArithmeticError) as error:
+        if str(path) in str(error):
+            raise
+        raise ValueError(f"{path}: not readable NEST text output ({error})") from None
+
+
+def _read_nest_text(path, nodes_file, label):
     directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         files = sorted(glob.glob(os.path.join(directory, f"{label}-*.dat")))
