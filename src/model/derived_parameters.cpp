@@ -113,9 +113,7 @@ double psc_per_psp(const NeuronParameters& n) {
     return 1.0 / peak;
 }
 
-double rheobase_current(const NeuronParameters& n) {
-    return n.C_m * (n.V_th - n.E_L) / n.tau_m;
-}
+double rheobase_current(const NeuronParameters& n) { return n.C_m * (n.V_th - n.E_L) / n.tau_m; }
 
 double dc_of_poisson_input(double rate, double in_degree, double weight, double tau_syn) {
     return rate * in_degree * weight * tau_syn * 1e-3;
