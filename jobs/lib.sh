@@ -122,12 +122,12 @@ mc_cpus_available() {
     fi
 }
 
-# Runs pd14bench.idle (tools/pd14bench/idle.py, the benchmark harness's waits) with the
+# Runs benchmark.idle (tools/benchmark/idle.py, the benchmark harness's waits) with the
 # arguments; prints its JSON, or null where it cannot run.
 mc_machine() {
     local out
     if out=$(PYTHONPATH="$(mc_repo_dir)/tools" PYTHONDONTWRITEBYTECODE=1 "$(mc_python)" -B \
-        -m pd14bench.idle "$@") && [[ $out == "{"* ]]; then
+        -m benchmark.idle "$@") && [[ $out == "{"* ]]; then
         echo "$out"
     else
         echo null
@@ -135,7 +135,7 @@ mc_machine() {
 }
 
 # Busy CPU time of all processes since boot, in clock ticks (/proc/stat, as
-# tools/pd14bench/idle.py counts it; read here, without a process, right at the run).
+# tools/benchmark/idle.py counts it; read here, without a process, right at the run).
 mc_busy_ticks() {
     local user nice system irq softirq steal rest
     read -r _ user nice system _ _ irq softirq steal rest </proc/stat
@@ -657,7 +657,7 @@ EOF
   --bg dc|poisson       background drive [MC_BG: dc]
   --record spikes|none  record spikes (spikes.h5) or nothing [MC_RECORD: spikes]
   --wait-idle S         before each run wait up to S seconds until other processes
-                        are idle and the cores equally fast (tools/pd14bench/idle.py,
+                        are idle and the cores equally fast (tools/benchmark/idle.py,
                         as the benchmark harness does; 0: only measure) [MC_WAIT_IDLE: 60]
   --oversubscribe       with --local: run points whose ranks x threads exceed this
                         machine's CPUs instead of refusing them; they are flagged in
