@@ -202,7 +202,8 @@ BINARY_VS_PACKAGE = """
     from microcircuit.network_params import default_net_dict
     from microcircuit.sim_params import default_sim_dict
     from microcircuit.stimulus_params import default_stim_dict
-    sim, net, stim = (copy.deepcopy(d) for d in (default_sim_dict, default_net_dict, default_stim_dict))
+    sim, net, stim = (copy.deepcopy(d)
+                      for d in (default_sim_dict, default_net_dict, default_stim_dict))
     net["N_scaling"] = net["K_scaling"] = 0.05
     net["bg_input_type"] = "poisson"
     stim["thalamic_input"] = True
