@@ -261,9 +261,8 @@ std::string scatter(const Options& o) {
 
 std::string update(const Options& o) {
     const auto neurons = static_cast<std::size_t>(o.update_neurons);
-    const auto h = 0.1;
-    const auto propagators =
-        microcircuit::Propagators::compute(microcircuit::NeuronParameters{}, h);
+    const auto propagators = microcircuit::Propagators::compute(microcircuit::NeuronParameters{},
+                                                                microcircuit::TimeGrid(0.1));
     // Above the rheobase ((V_th - E_L) C_m / tau_m = 375 pA): the neurons fire.
     const double current = 400.0;
     const std::int64_t input = microcircuit::to_fixed_point(87.8);

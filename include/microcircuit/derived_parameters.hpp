@@ -8,6 +8,7 @@
 
 #include "microcircuit/parameters.hpp"
 #include "microcircuit/projection.hpp"
+#include "microcircuit/time_grid.hpp"
 
 #include <array>
 #include <cstdint>
@@ -89,6 +90,8 @@ struct DerivedParameters { // NOLINT(clang-analyzer-optin.performance.Padding)
     std::uint64_t voltage_interval_steps = 1;
     PopulationCounts voltage_neurons{}; // the first n of each population
 
+    // The grid of the run: every conversion between ms and steps.
+    TimeGrid grid() const { return TimeGrid(resolution); }
     std::uint64_t first_thalamic_gid() const { return num_neurons_total; }
     int population_of(std::uint64_t gid) const {
         int population = 0;
@@ -109,9 +112,6 @@ PopulationMatrix default_psp_matrix(const NetworkParameters& net);
 // delay_matrix_mean is not given.
 PopulationMatrix default_delay_matrix(const NetworkParameters& net);
 
-// Steps of length `resolution` in `time_ms` (a multiple of it, as the configuration checks).
-std::uint64_t steps_of(double time_ms, double resolution);
-
 // The reference connects its stimulus generators (the thalamic Poisson
 // generator to its parrot neurons, the DC transient's generators to the
 // populations) with NEST's default delay.
@@ -120,7 +120,7 @@ constexpr double stimulus_generator_delay_ms = 1.0;
 // The updates (u: from u h to (u + 1) h) in which a dc_generator active from
 // start to stop drives its targets when connected with `delay_ms`.
 StepWindow dc_generator_updates(double start_ms, double stop_ms, double delay_ms,
-                                double resolution);
+                                const TimeGrid& grid);
 
 // Spikes each thread buffers before the spike file is appended to, for
 // `virtual_processes` threads in all.

@@ -48,9 +48,14 @@ public:
     // disk, and how far they reach (for a checkpoint).
     RecordingPositions sync();
     // Collective, after the Simulator's flush_recordings: writes spikes.h5
-    // from the journals, gives it its final name and removes the journals,
-    // unless they are kept for a checkpoint that extends the run later.
-    void finish(bool keep_journals = false);
+    // from the journals, complete up to what they hold, under a temporary
+    // name, and renames it over the previous one.
+    void publish();
+    // Collective: the journals removed, once the run is complete and they
+    // are not kept for a checkpoint that extends it later.
+    void remove_journals();
+    // Rank 0: the checkpoint (and any half-written one) removed.
+    void remove_checkpoint() const;
     // Rank 0 writes report.json (atomically).
     void write_report(const RunSummary& summary) const;
 

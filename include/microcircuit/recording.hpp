@@ -45,9 +45,8 @@ public:
                                 const std::vector<double>& rows) = 0;
 };
 
-// Number of voltage columns (recorded neurons) and of samples of a run.
+// Number of voltage columns (recorded neurons).
 std::uint64_t voltage_columns(const DerivedParameters& derived);
-std::uint64_t voltage_samples(const DerivedParameters& derived);
 
 // Keeps every spike in memory (on every rank).
 class SpikeCollector final : public SpikeSink {

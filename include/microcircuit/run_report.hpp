@@ -19,6 +19,7 @@ struct PhaseTimes {
 struct RunSummary {
     PhaseTimes phases;     // wall seconds, max over ranks
     double t_sim_ms = 0.0; // simulated time of the sim phase
+    double time_ms = 0.0;  // simulated time reached
     double peak_rss_mb_max = 0.0;
     double peak_rss_mb_sum = 0.0;
     int ranks = 1;

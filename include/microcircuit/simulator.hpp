@@ -30,6 +30,8 @@ namespace microcircuit {
 class Simulator {
 public:
     Simulator(Context& context, const Parameters& parameters);
+    // With the parameters derived already (derive_parameters(parameters)).
+    Simulator(Context& context, const Parameters& parameters, DerivedParameters derived);
     ~Simulator();
     Simulator(const Simulator&) = delete;
     Simulator& operator=(const Simulator&) = delete;
@@ -53,8 +55,11 @@ public:
     void create();
     // Synapses onto this rank's neurons, the delays' extent, input buffers.
     void connect();
-    // Advances the network by `duration_ms` (a multiple of the resolution).
+    // Advances the network by `duration_ms` (a multiple of the resolution),
+    // as often and as far as wanted.
     void simulate(double duration_ms);
+    // Advances the network to the end of step `step` (as simulate).
+    void run_until(std::uint64_t step);
     // Hands what the recorders still hold to the sinks.
     void flush_recordings();
     // Whether the last simulate stopped early at the stop flag.

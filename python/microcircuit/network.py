@@ -1,8 +1,11 @@
 """The reference's ``Network`` class over the microcircuit_mpi engine."""
+import atexit
+import itertools
 import json
 import os
 import time
 import warnings
+import weakref
 
 import numpy as np
 
@@ -12,6 +15,20 @@ from .network_params import POPULATIONS
 from .stimulus_params import default_stim_dict
 
 
+# Every rank finishes its runs at exit (collectively, in the order they were
+# made): the journals removed, the final report written.
+_unfinished = weakref.WeakValueDictionary()
+_made = itertools.count()
+
+
+@atexit.register
+def _finish_all():
+    for key in sorted(_unfinished.keys()):
+        network = _unfinished.get(key)
+        if network is not None:
+            network.finish()
+
+
 class Network:
     """PD14 as the reference's ``network.Network``: ``create``, ``connect``,
     ``simulate`` (repeatable: the warm-up, then the simulation),
@@ -19,9 +36,12 @@ class Network:
     and voltages as numpy arrays straight from memory (``spikes``,
     ``voltages``) and the recipe's statistics and verification of them.
 
-    The run is configured for ``t_presim + t_sim`` of ``sim_dict``; its files
-    in ``data_path`` (``spikes.h5``, ``report.json``) are complete once
-    ``simulate`` has reached that time.
+    ``simulate`` advances by any time, as often as wanted (``t_presim`` and
+    ``t_sim`` of ``sim_dict`` are what the reference's script runs, not a
+    limit). After each ``simulate`` the spikes and voltages so far are in
+    memory and in ``data_path``: ``spikes.h5`` (SONATA) complete up to the
+    time reached, and ``report.json``. ``finish`` (or the end of the program)
+    ends the run.
     """
 
     def __init__(self, sim_dict, net_dict, stim_dict=None):
@@ -36,6 +56,8 @@ class Network:
             warnings.warn(warning)
         existed = os.path.isdir(self.data_path)
         self._session = _engine.Session(self.config, True)
+        self._key = next(_made)
+        _unfinished[self._key] = self
         if self.rank == 0:
             message = "  Directory already existed." if existed else "  Directory has been created."
             if existed and sim_dict.get("overwrite_files", False):
@@ -74,8 +96,13 @@ class Network:
         if self.rank == 0:
             print(f"Simulating {t_sim} ms.")
         self._session.simulate(float(t_sim))
-        if self._session.finished() and self.rank == 0 and self.sim_dict.get("print_time", True):
-            print(self._session.console_summary(), end="")
+
+    def finish(self):
+        """Ends the run: the final report written, the journals the run kept
+        while it could go on removed. Called at the end of the program if
+        not before; ``simulate`` may not follow it."""
+        _unfinished.pop(self._key, None)
+        self._session.finish()
 
     def store_metadata(self):
         """Writes the three dictionaries and the node ids of the populations

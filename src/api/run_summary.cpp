@@ -1,4 +1,4 @@
-#include "microcircuit/run_summary.hpp"
+#include "api/run_summary.hpp"
 
 #include "memory/memory_usage.hpp"
 #include "parallel/communicator.hpp"
@@ -6,7 +6,7 @@
 namespace microcircuit {
 
 RunSummary summarize_run(Context& context, const Simulator& simulator, const LoadedConfig& config,
-                         const PhaseTimes& phases) {
+                         const PhaseTimes& phases, double sim_phase_ms) {
     Communicator& communicator = context.communicator();
     RunSummary summary;
     summary.phases = phases;
@@ -17,7 +17,8 @@ RunSummary summarize_run(Context& context, const Simulator& simulator, const Loa
     const double rss = peak_rss_mb();
     summary.peak_rss_mb_max = communicator.max(rss);
     summary.peak_rss_mb_sum = communicator.sum(rss);
-    summary.t_sim_ms = config.parameters.simulation.t_sim;
+    summary.t_sim_ms = sim_phase_ms;
+    summary.time_ms = simulator.time_ms();
     summary.ranks = context.ranks();
     summary.threads = simulator.threads();
     summary.neurons = simulator.derived().num_neurons_total;

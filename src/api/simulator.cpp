@@ -13,17 +13,16 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace microcircuit {
 
 struct Simulator::State {
-    State(Context& context, const Parameters& parameters_)
+    State(Context& context, const Parameters& parameters_, DerivedParameters derived_)
         : communicator(context.communicator()), parameters(parameters_),
-          derived(derive_parameters(parameters_)),
+          derived(std::move(derived_)),
           threads(context.threads_for(parameters_.simulation.local_num_threads)),
           partition(derived.num_neurons_total, communicator.size(), threads, communicator.rank()),
           network(derived, partition) {}
@@ -67,9 +66,8 @@ void Simulator::State::make_simulation() {
     }
     Simulation::Progress on_progress;
     if (progress && communicator.rank() == 0) {
-        const double h = derived.resolution;
-        on_progress = [this, h](std::uint64_t reached) {
-            progress(static_cast<double>(reached) * h);
+        on_progress = [this, grid = derived.grid()](std::uint64_t reached) {
+            progress(grid.ms(reached));
         };
     }
     simulation = std::make_unique<Simulation>(network, communicator, spike_recorder.get(),
@@ -104,7 +102,10 @@ std::vector<std::uint64_t> Simulator::State::local_gids() const {
 }
 
 Simulator::Simulator(Context& context, const Parameters& parameters)
-    : state_(std::make_unique<State>(context, parameters)) {
+    : Simulator(context, parameters, derive_parameters(parameters)) {}
+
+Simulator::Simulator(Context& context, const Parameters& parameters, DerivedParameters derived)
+    : state_(std::make_unique<State>(context, parameters, std::move(derived))) {
     // Every parallel region of the engine uses the rank's threads.
     omp_set_num_threads(state_->threads);
 }
@@ -150,33 +151,20 @@ void Simulator::connect() {
 }
 
 void Simulator::simulate(double duration_ms) {
+    run_until(state_->step + state_->derived.grid().steps_on_grid(duration_ms, "simulate"));
+}
+
+void Simulator::run_until(std::uint64_t step) {
     State& s = *state_;
     if (!s.connected) {
         throw std::logic_error("simulate: call create and connect first");
     }
-    const double h = s.derived.resolution;
-    const double steps = duration_ms / h;
-    if (!(duration_ms >= 0.0) ||
-        std::fabs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps)) {
-        std::ostringstream message;
-        message << "simulate: " << duration_ms
-                << " ms is not a non-negative multiple of the resolution " << h << " ms";
-        throw std::invalid_argument(message.str());
-    }
-    const std::uint64_t end = s.step + steps_of(duration_ms, h);
-    if (end > s.derived.total_steps) {
-        std::ostringstream message;
-        message << "simulate: " << static_cast<double>(end) * h
-                << " ms is beyond the configured run of t_presim + t_sim = "
-                << static_cast<double>(s.derived.total_steps) * h << " ms";
-        throw std::invalid_argument(message.str());
-    }
     if (!s.simulation) {
         s.make_simulation();
     }
-    s.simulation->run_until(end);
+    s.simulation->run_until(step);
     s.step = s.simulation->step();
-    s.interrupted = s.step < end;
+    s.interrupted = s.step < step;
 }
 
 void Simulator::set_stop_flag(const std::atomic<bool>* flag) {
@@ -199,7 +187,7 @@ void Simulator::save_checkpoint(const std::string& path, const RecordingPosition
     CheckpointHeader header;
     header.info.path = path;
     header.info.step = s.step;
-    header.info.time_ms = static_cast<double>(s.step) * s.derived.resolution;
+    header.info.time_ms = s.derived.grid().ms(s.step);
     header.info.config_yaml = to_yaml(s.parameters);
     header.info.recording = recording;
     header.info.ranks = static_cast<std::uint64_t>(s.communicator.size());
@@ -241,9 +229,7 @@ void Simulator::flush_recordings() {
 
 std::uint64_t Simulator::step() const { return state_->step; }
 
-double Simulator::time_ms() const {
-    return static_cast<double>(state_->step) * state_->derived.resolution;
-}
+double Simulator::time_ms() const { return state_->derived.grid().ms(state_->step); }
 std::uint32_t Simulator::min_delay_steps() const { return state_->network.min_delay_steps(); }
 std::uint32_t Simulator::max_delay_steps() const { return state_->network.max_delay_steps(); }
 

@@ -10,8 +10,9 @@
 
 namespace microcircuit {
 
-std::string dry_run_text(const Parameters& parameters, const DerivedParameters& derived, int ranks,
-                         int threads, int ranks_on_node, const AvailableMemory& available) {
+std::string dry_run_text(const Parameters& parameters, int ranks, int threads, int ranks_on_node,
+                         const AvailableMemory& available) {
+    const DerivedParameters derived = derive_parameters(parameters);
     std::ostringstream out;
     out << "PD14 microcircuit, N_scaling " << parameters.network.N_scaling << ", K_scaling "
         << parameters.network.K_scaling << ", background "

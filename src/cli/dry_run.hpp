@@ -11,7 +11,7 @@
 namespace microcircuit {
 
 // `ranks_on_node` of the ranks share this node's `available` memory.
-std::string dry_run_text(const Parameters& parameters, const DerivedParameters& derived, int ranks,
-                         int threads, int ranks_on_node, const AvailableMemory& available);
+std::string dry_run_text(const Parameters& parameters, int ranks, int threads, int ranks_on_node,
+                         const AvailableMemory& available);
 
 } // namespace microcircuit

@@ -2,8 +2,8 @@
 
 #include "random/digest.hpp"
 
-#include "random/random.hpp"
 #include "parallel/thread_failure.hpp"
+#include "random/random.hpp"
 
 #include <omp.h>
 
@@ -78,8 +78,8 @@ void draw_sources(std::uint32_t seed, const Projection& projection, std::uint64_
 }
 
 void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
-                             std::uint64_t target_index, std::uint32_t in_degree, double resolution,
-                             TargetSynapses& out) {
+                             std::uint64_t target_index, std::uint32_t in_degree,
+                             const TimeGrid& grid, TargetSynapses& out) {
     RandomStream weights(seed, Purpose::synapse_weights, static_cast<std::uint32_t>(target_index),
                          projection.id);
     RandomStream delays(seed, Purpose::synapse_delays, static_cast<std::uint32_t>(target_index),
@@ -101,9 +101,8 @@ void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
         double d = 0.0;
         do {
             d = projection.delay_mean + projection.delay_sd * delays.normal();
-        } while (d < 0.5 * resolution);
-        // Half away from zero, as the reference rounds delays (d > 0: floor of x + 0.5).
-        const double steps = std::floor(d / resolution + 0.5);
+        } while (d < grid.shortest_delay());
+        const std::uint64_t steps = grid.delay_steps(d);
         if (steps > synapse_max_delay_steps) {
             throw std::runtime_error("a delay of " + std::to_string(d) + " ms is " +
                                      std::to_string(steps) + " steps, more than the " +
@@ -253,7 +252,7 @@ SynapseStore build_synapse_store(const DerivedParameters& derived,
                                  const Partition& partition, std::uint64_t vp) {
     const std::vector<Projection>& projections = derived.projections;
     const std::uint32_t seed = derived.rng_seed;
-    const double resolution = derived.resolution;
+    const TimeGrid grid = derived.grid();
     const std::uint64_t num_local = partition.num_local(vp);
     if (num_local > max_local_targets) {
         throw std::runtime_error("a virtual process owns " + std::to_string(num_local) +
@@ -301,7 +300,7 @@ SynapseStore build_synapse_store(const DerivedParameters& derived,
     for_each_target([&](std::uint64_t local, std::size_t p, std::uint64_t target_index) {
         const std::uint32_t k = in_degrees[p][target_index];
         draw_sources(seed, projections[p], target_index, k, drawn.sources);
-        draw_weights_and_delays(seed, projections[p], target_index, k, resolution, drawn);
+        draw_weights_and_delays(seed, projections[p], target_index, k, grid, drawn);
         for (std::uint32_t i = 0; i < k; ++i) {
             const std::uint32_t delay = drawn.delay_steps[i];
             rows.add(drawn.sources[i],

@@ -36,8 +36,8 @@ void draw_sources(std::uint32_t seed, const Projection& projection, std::uint64_
                   std::uint32_t in_degree, std::vector<std::uint64_t>& sources);
 // Weights and delays of the same synapses.
 void draw_weights_and_delays(std::uint32_t seed, const Projection& projection,
-                             std::uint64_t target_index, std::uint32_t in_degree, double resolution,
-                             TargetSynapses& out);
+                             std::uint64_t target_index, std::uint32_t in_degree,
+                             const TimeGrid& grid, TargetSynapses& out);
 
 // Sorts every row of a filled store by delay (stably: synapses of equal delay
 // keep their order) and describes each row by its delay runs.

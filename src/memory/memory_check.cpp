@@ -1,7 +1,7 @@
 #include "memory/memory_check.hpp"
 
-#include "microcircuit/derived_parameters.hpp"
 #include "memory/memory_estimate.hpp"
+#include "microcircuit/derived_parameters.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -299,8 +299,7 @@ MemoryFit check_memory_fit(const std::vector<NodeMemory>& nodes, int ranks,
 }
 
 std::string memory_refusal(const Communicator& communicator, const Parameters& parameters,
-                           int threads) {
-    const DerivedParameters derived = derive_parameters(parameters);
+                           const DerivedParameters& derived, int threads) {
     auto estimate = [&](int ranks) {
         return estimate_memory_per_rank(parameters, derived, ranks, threads).peak();
     };

@@ -6,6 +6,7 @@
 // so the tests can give them any.
 #pragma once
 
+#include "microcircuit/derived_parameters.hpp"
 #include "microcircuit/parameters.hpp"
 #include "parallel/communicator.hpp"
 
@@ -115,7 +116,7 @@ std::string memory_refusal_text(const MemoryFit& fit, int ranks);
 // refusal (the same on every rank), empty if the run fits or no node's
 // memory could be read.
 std::string memory_refusal(const Communicator& communicator, const Parameters& parameters,
-                           int threads);
+                           const DerivedParameters& derived, int threads);
 
 // "512.0 MB", "2.43 GB".
 std::string memory_text(double bytes);

@@ -33,8 +33,8 @@ double delay_runs_per_virtual_process(const DerivedParameters& derived, double v
     for (const Projection& projection : derived.projections) {
         auto& [count, lambda] = rows[projection.source_first_gid];
         count = static_cast<double>(projection.source_count);
-        const std::vector<double> p = delay_step_probabilities(
-            projection.delay_mean, projection.delay_sd, derived.resolution);
+        const std::vector<double> p =
+            delay_step_probabilities(projection.delay_mean, projection.delay_sd, derived.grid());
         lambda.resize(std::max(lambda.size(), p.size()), 0.0);
         const double per_row = static_cast<double>(projection.num_synapses) / count / vps;
         for (std::size_t j = 0; j < p.size(); ++j) {
@@ -65,11 +65,10 @@ double MemoryEstimate::peak() const {
     return process + neurons + synapses + std::max(construction, recording);
 }
 
-std::vector<double> delay_step_probabilities(double mean_ms, double sd_ms, double resolution) {
-    const double lowest = 0.5 * resolution; // redrawn below
+std::vector<double> delay_step_probabilities(double mean_ms, double sd_ms, const TimeGrid& grid) {
+    const double lowest = grid.shortest_delay(); // redrawn below
     if (sd_ms <= 0.0) {
-        const auto step =
-            static_cast<std::size_t>(std::floor(std::max(mean_ms, lowest) / resolution + 0.5));
+        const auto step = static_cast<std::size_t>(grid.delay_steps(std::max(mean_ms, lowest)));
         std::vector<double> p(step + 1, 0.0);
         p[step] = 1.0;
         return p;
@@ -78,15 +77,14 @@ std::vector<double> delay_step_probabilities(double mean_ms, double sd_ms, doubl
         return 0.5 * std::erfc(-(d - mean_ms) / (sd_ms * std::sqrt(2.0)));
     };
     const double kept = 1.0 - below(lowest);
-    // Steps j cover [(j - 1/2) h, (j + 1/2) h); beyond 10 SD nothing is drawn in practice.
-    const double longest =
-        std::min(mean_ms + 10.0 * sd_ms, static_cast<double>(synapse_max_delay_steps) * resolution);
-    const auto last = static_cast<std::size_t>(std::ceil(longest / resolution));
+    // Beyond 10 SD nothing is drawn in practice.
+    const double longest = std::min(mean_ms + 10.0 * sd_ms, grid.ms(synapse_max_delay_steps));
+    const auto last = static_cast<std::size_t>(grid.delay_steps(longest));
     std::vector<double> p(last + 1, 0.0);
     for (std::size_t j = 1; j <= last; ++j) {
-        const double from = std::max(lowest, (static_cast<double>(j) - 0.5) * resolution);
-        const double to = (static_cast<double>(j) + 0.5) * resolution;
-        p[j] = kept > 0.0 ? std::max(0.0, below(to) - below(from)) / kept : 0.0;
+        const auto [first, second] = grid.delays_rounding_to(j);
+        const double from = std::max(lowest, first);
+        p[j] = kept > 0.0 ? std::max(0.0, below(second) - below(from)) / kept : 0.0;
     }
     return p;
 }
@@ -138,7 +136,7 @@ MemoryEstimate estimate_memory_per_rank(const Parameters& parameters,
         // Spikes held until a flush (the mean full-scale rates for the count),
         // then at the flush the rank's copy, everybody's spikes gathered and
         // split by population, and the rank's share to write.
-        const double seconds = static_cast<double>(derived.total_steps) * derived.resolution / 1e3;
+        const double seconds = derived.grid().ms(derived.total_steps) / 1e3;
         double all = 0.0;
         for (int p = 0; p < num_populations; ++p) {
             all += derived.num_neurons[p] * parameters.network.full_mean_rates[p] * seconds;

@@ -34,6 +34,6 @@ constexpr double thread_baseline_bytes = 1.0 * 1024 * 1024;
 
 // The probability of each delay in steps (index) as a projection draws its
 // delays: normal with `mean_ms` and `sd_ms`, redrawn below h/2, rounded to the grid.
-std::vector<double> delay_step_probabilities(double mean_ms, double sd_ms, double resolution);
+std::vector<double> delay_step_probabilities(double mean_ms, double sd_ms, const TimeGrid& grid);
 
 } // namespace microcircuit

@@ -83,16 +83,12 @@ PopulationMatrix default_delay_matrix(const NetworkParameters& net) {
     return delays;
 }
 
-std::uint64_t steps_of(double time_ms, double resolution) {
-    return static_cast<std::uint64_t>(std::llround(time_ms / resolution));
-}
-
 StepWindow dc_generator_updates(double start_ms, double stop_ms, double delay_ms,
-                                double resolution) {
+                                const TimeGrid& grid) {
     // start + delay <= u h < stop + delay, as the reference simulator's traces
     // show (data/reference: single_neuron/dc_generator.json with delay h,
     // stimulus_timing.json with 1 ms).
-    return {steps_of(start_ms + delay_ms, resolution), steps_of(stop_ms + delay_ms, resolution)};
+    return {grid.steps(start_ms + delay_ms), grid.steps(stop_ms + delay_ms)};
 }
 
 std::uint64_t spikes_buffered_per_thread(const DerivedParameters& derived,
@@ -144,11 +140,11 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     const auto& stim = parameters.stimulus;
     const auto& sim = parameters.simulation;
     DerivedParameters d;
-    const double h = sim.sim_resolution;
-    d.resolution = h;
+    const TimeGrid grid(sim.sim_resolution);
+    d.resolution = grid.resolution();
     d.rng_seed = sim.rng_seed;
-    d.presim_steps = steps_of(sim.t_presim, h);
-    d.total_steps = d.presim_steps + steps_of(sim.t_sim, h);
+    d.presim_steps = grid.steps(sim.t_presim);
+    d.total_steps = d.presim_steps + grid.steps(sim.t_sim);
     d.neuron = net.neuron;
     d.separate_inhibitory_input = net.neuron.tau_syn_ex != net.neuron.tau_syn_in;
 
@@ -231,22 +227,22 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     d.poisson_input = net.bg_input_type == BackgroundInput::poisson;
     // A poisson_generator started at 0 stamps its first spikes at h; with
     // delay d they arrive in the step that ends at d + 2h.
-    d.poisson_first_step = steps_of(net.delay_poisson, h) + 1;
+    d.poisson_first_step = grid.delay_steps(net.delay_poisson) + 1;
 
     d.thalamic_input = stim.thalamic_input;
     d.num_thalamic_neurons = static_cast<std::uint64_t>(stim.num_th_neurons);
-    d.thalamic_spike_mean = stim.th_rate * h * 1e-3;
+    d.thalamic_spike_mean = grid.events_per_step(stim.th_rate);
     // The reference's thalamic neurons are parrots of a poisson_generator
     // (spikes stamped in (th_start, th_start + th_duration]) over the
     // generator delay; a parrot repeats a spike at the end of the update in
     // which it arrives: stamps in (th_start + delay + h, ... + th_duration].
     d.thalamic_spike_steps = {
-        steps_of(stim.th_start + stimulus_generator_delay_ms, h) + 1,
-        steps_of(stim.th_start + stim.th_duration + stimulus_generator_delay_ms, h) + 1};
+        grid.steps(stim.th_start + stimulus_generator_delay_ms) + 1,
+        grid.steps(stim.th_start + stim.th_duration + stimulus_generator_delay_ms) + 1};
     d.dc_transient = stim.dc_transient;
     d.dc_transient_updates = dc_generator_updates(stim.dc_transient_start,
                                                   stim.dc_transient_start + stim.dc_transient_dur,
-                                                  stimulus_generator_delay_ms, h);
+                                                  stimulus_generator_delay_ms, grid);
 
     d.projections = make_projections(parameters, d);
     d.num_sources = d.num_neurons_total + (d.thalamic_input ? d.num_thalamic_neurons : 0);
@@ -254,7 +250,7 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     d.record_spikes = sim.record_spikes;
     d.spike_buffer = sim.spike_buffer;
     d.record_voltage = sim.record_voltage;
-    d.voltage_interval_steps = steps_of(sim.rec_V_int, h);
+    d.voltage_interval_steps = grid.steps(sim.rec_V_int);
     for (int p = 0; p < num_populations; ++p) {
         d.voltage_neurons[p] = std::min<std::uint64_t>(
             static_cast<std::uint64_t>(sim.rec_V_num_neurons), d.num_neurons[p]);

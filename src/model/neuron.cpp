@@ -16,7 +16,8 @@ double current_to_membrane(double tau_syn, double tau_m, double C_m, double h) {
 
 } // namespace
 
-Propagators Propagators::compute(const NeuronParameters& n, double h) {
+Propagators Propagators::compute(const NeuronParameters& n, const TimeGrid& grid) {
+    const double h = grid.resolution();
     Propagators p;
     p.P11_ex = std::exp(-h / n.tau_syn_ex);
     p.P11_in = std::exp(-h / n.tau_syn_in);
@@ -26,7 +27,7 @@ Propagators Propagators::compute(const NeuronParameters& n, double h) {
     p.P20 = -n.tau_m / n.C_m * std::expm1(-h / n.tau_m);
     p.threshold = n.V_th - n.E_L;
     p.reset = n.V_reset - n.E_L;
-    p.refractory_steps = static_cast<std::int32_t>(std::lround(n.t_ref / h));
+    p.refractory_steps = static_cast<std::int32_t>(grid.steps(n.t_ref));
     return p;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "microcircuit/parameters.hpp"
+#include "microcircuit/time_grid.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -28,7 +29,7 @@ inline std::int64_t to_fixed_point(float weight_pA) {
     return static_cast<std::int64_t>(static_cast<double>(weight_pA) * fixed_point_per_pA);
 }
 
-// Constants of one exact integration step of length h.
+// Constants of one exact integration step of the grid (length h).
 struct Propagators {
     double P11_ex = 0.0; // synaptic current decay
     double P11_in = 0.0;
@@ -40,7 +41,7 @@ struct Propagators {
     double reset = 0.0;     // V_reset - E_L
     std::int32_t refractory_steps = 0;
 
-    static Propagators compute(const NeuronParameters& neuron, double h);
+    static Propagators compute(const NeuronParameters& neuron, const TimeGrid& grid);
 };
 
 // The arrays of a NeuronState as plain pointers, for loops over neurons: a

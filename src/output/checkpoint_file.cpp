@@ -1,5 +1,7 @@
 #include "output/checkpoint_file.hpp"
 
+#include "output/kill_point.hpp"
+
 #include "microcircuit/version.hpp"
 #include "output/hdf5_file.hpp"
 
@@ -104,6 +106,7 @@ void write_checkpoint(const std::string& path, const Communicator& communicator,
     if (communicator.rank() == 0) {
         try {
             sync_path(temporary);
+            kill_point("checkpoint_written");
             fs::rename(temporary, path);
             const fs::path directory = fs::path(path).parent_path();
             sync_path(directory.empty() ? "." : directory.string());

@@ -45,6 +45,14 @@ std::string OutputFiles::refusal(bool overwrite_files, bool restart) const {
     return {};
 }
 
+void OutputFiles::remove_leftovers() const {
+    std::error_code error;
+    for (const auto& file : {spike_journal, voltage_journal, spikes_incomplete,
+                             checkpoint + ".incomplete", report + ".incomplete"}) {
+        fs::remove(file, error);
+    }
+}
+
 void OutputFiles::create_directory() const {
     std::error_code error;
     fs::create_directories(directory, error);

@@ -22,6 +22,9 @@ struct OutputFiles {
     // new run refuses the checkpoint of an interrupted one too; a restart
     // continues that run and may replace its files.
     std::string refusal(bool overwrite_files, bool restart) const;
+    // Removes the journals and temporary files, which a finished run no
+    // longer needs (a kill during its finishing may have left them).
+    void remove_leftovers() const;
     // Creates the directory (and its parents). Throws on failure.
     void create_directory() const;
 };

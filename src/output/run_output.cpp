@@ -2,6 +2,7 @@
 
 #include "microcircuit/version.hpp"
 #include "output/hdf5_file.hpp"
+#include "output/kill_point.hpp"
 #include "output/output_directory.hpp"
 #include "output/recording_journal.hpp"
 #include "output/sonata_spikes.hpp"
@@ -105,7 +106,7 @@ RecordingPositions RunOutput::sync() {
     return positions;
 }
 
-void RunOutput::finish(bool keep_journals) {
+void RunOutput::publish() {
     Files& f = *files_;
     {
         Hdf5File file(f.paths.spikes_incomplete, f.communicator.comm());
@@ -115,22 +116,33 @@ void RunOutput::finish(bool keep_journals) {
             f.spikes->replay(sonata);
         }
         if (f.voltages) {
-            SonataVoltages sonata(file.id(), f.derived, f.communicator);
+            SonataVoltages sonata(file.id(), f.derived, f.communicator,
+                                  f.voltages->file().records());
             f.voltages->replay(sonata);
         }
     }
     f.communicator.barrier();
     if (f.communicator.rank() == 0) {
+        kill_point("spikes_written");
         std::filesystem::rename(f.paths.spikes_incomplete, f.paths.spikes);
     }
-    if (keep_journals) {
-        return;
-    }
+    f.communicator.barrier();
+}
+
+void RunOutput::remove_journals() {
+    Files& f = *files_;
     for (auto* journal :
          {f.spikes ? &f.spikes->file() : nullptr, f.voltages ? &f.voltages->file() : nullptr}) {
         if (journal != nullptr) {
             journal->remove();
         }
+    }
+}
+
+void RunOutput::remove_checkpoint() const {
+    if (files_->communicator.rank() == 0) {
+        std::filesystem::remove(files_->paths.checkpoint);
+        std::filesystem::remove(files_->paths.checkpoint + ".incomplete");
     }
 }
 

@@ -24,6 +24,7 @@ std::string report_json(const RunSummary& s) {
     out.end_object();
     out.key("rtf").value(s.rtf());
     out.key("t_sim_ms").value(s.t_sim_ms);
+    out.key("time_ms").value(s.time_ms);
     out.key("peak_rss_mb").begin_object();
     out.key("max").value(s.peak_rss_mb_max);
     out.key("sum").value(s.peak_rss_mb_sum);

@@ -29,6 +29,7 @@ void SonataSpikes::write_spikes(const std::vector<RecordedSpike>& spikes) {
     }
     std::vector<std::uint64_t> node_ids;
     std::vector<double> timestamps;
+    const TimeGrid grid = derived_.grid();
     for (int p = 0; p < num_populations; ++p) {
         const auto& population = by_population[p];
         const std::uint64_t total = population.size();
@@ -38,7 +39,7 @@ void SonataSpikes::write_spikes(const std::vector<RecordedSpike>& spikes) {
         timestamps.clear();
         for (std::uint64_t i = share_begin; i < share_end; ++i) {
             node_ids.push_back(population[i].gid - derived_.first_gid[p]);
-            timestamps.push_back(static_cast<double>(population[i].step_end) * derived_.resolution);
+            timestamps.push_back(grid.ms(population[i].step_end));
         }
         node_ids_[p].append(node_ids.data(), node_ids.size(), share_begin, total);
         timestamps_[p].append(timestamps.data(), timestamps.size(), share_begin, total);

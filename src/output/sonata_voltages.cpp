@@ -5,19 +5,17 @@
 namespace microcircuit {
 
 SonataVoltages::SonataVoltages(hid_t file, const DerivedParameters& derived,
-                               const Communicator& communicator)
+                               const Communicator& communicator, std::uint64_t samples)
     : derived_(derived), communicator_(communicator), columns_(voltage_columns(derived)) {
-    const std::uint64_t samples = voltage_samples(derived);
-    const double interval_ms =
-        static_cast<double>(derived.voltage_interval_steps) * derived.resolution;
+    const TimeGrid grid = derived.grid();
+    const double interval_ms = grid.ms(derived.voltage_interval_steps);
     const bool writer = communicator.rank() == 0;
     auto voltages = create_group(file, "voltages");
     write_attribute(voltages.id(), "units", std::string("mV"));
     write_attribute(voltages.id(), "interval_ms", interval_ms);
     std::vector<double> times(samples);
     for (std::uint64_t s = 0; s < samples; ++s) {
-        times[s] =
-            static_cast<double>((s + 1) * derived.voltage_interval_steps) * derived.resolution;
+        times[s] = grid.ms((s + 1) * derived.voltage_interval_steps);
     }
     const auto times_dataset = write_vector_dataset(voltages.id(), "times", times, writer);
     write_attribute(times_dataset.id(), "units", std::string("ms"));

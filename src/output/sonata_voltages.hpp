@@ -13,7 +13,9 @@ namespace microcircuit {
 
 class SonataVoltages final : public VoltageSink {
 public:
-    SonataVoltages(hid_t file, const DerivedParameters& derived, const Communicator& communicator);
+    // Room for `samples` samples, the first ones of the run.
+    SonataVoltages(hid_t file, const DerivedParameters& derived, const Communicator& communicator,
+                   std::uint64_t samples);
     void write_voltages(std::uint64_t first_sample, std::uint64_t samples,
                         const std::vector<double>& rows) override;
 

@@ -1,24 +1,16 @@
 // The extension module microcircuit._engine: the library's API for the Python
-// package in python/microcircuit. A Session is one run: the simulator, its
-// in-memory collectors and, where asked, the run's files, with the phases
-// timed as the command-line program times them.
-#include "cli/progress_line.hpp"
+// package in python/microcircuit.
 #include "microcircuit/config.hpp"
 #include "microcircuit/context.hpp"
-#include "microcircuit/output.hpp"
+#include "microcircuit/run.hpp"
 #include "microcircuit/run_report.hpp"
-#include "microcircuit/run_summary.hpp"
-#include "microcircuit/simulator.hpp"
 #include "microcircuit/version.hpp"
-#include "memory/memory_check.hpp"
 #include "python/model_facts.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <chrono>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,120 +27,52 @@ Context& process_context() {
     return context;
 }
 
-// Before the simulator is made: refuses (as a ConfigError, on every rank) a
-// run whose nodes lack the memory it will need, unless simulation.memory_check is off.
-bool check_memory(const LoadedConfig& config, Context& context) {
-    const Parameters& parameters = config.parameters;
-    if (!parameters.simulation.memory_check) {
-        return false;
-    }
-    const std::string refusal =
-        memory_refusal(context.communicator(), parameters,
-                       context.threads_for(parameters.simulation.local_num_threads));
-    if (!refusal.empty()) {
-        throw ConfigError(refusal);
-    }
-    return true;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
+// One run of the package's Network: the library's Run, its recordings kept in
+// memory too, with Python's lock released while it works.
 class Session {
 public:
     Session(const LoadedConfig& config, bool write_files)
-        : config_(config), context_(process_context()),
-          memory_checked_(check_memory(config, context_)), simulator_(context_, config.parameters),
-          progress_(static_cast<double>(simulator_.derived().total_steps) *
-                    simulator_.derived().resolution) {
-        const auto start = std::chrono::steady_clock::now();
-        const DerivedParameters& derived = simulator_.derived();
-        if (write_files) {
-            output_ = std::make_unique<RunOutput>(context_, config_, derived, simulator_.threads());
-            if (SpikeSink* sink = output_->spike_sink()) {
-                simulator_.add_spike_sink(*sink);
-            }
-            if (VoltageSink* sink = output_->voltage_sink()) {
-                simulator_.add_voltage_sink(*sink);
-            }
-        }
-        if (derived.record_spikes) {
-            simulator_.add_spike_sink(spikes_);
-        }
-        if (derived.record_voltage) {
-            simulator_.add_voltage_sink(voltages_);
-        }
-        if (config_.parameters.simulation.print_time && context_.rank() == 0) {
-            simulator_.set_progress([this](double time_ms) { progress_(time_ms); });
-        }
-        summary_.phases.init = seconds_since(start);
-    }
+        : run_(process_context(), config, options(write_files)) {}
 
     void create() {
-        const auto start = std::chrono::steady_clock::now();
-        {
-            py::gil_scoped_release release;
-            simulator_.create();
-        }
-        summary_.phases.create = seconds_since(start);
+        py::gil_scoped_release release;
+        run_.create();
     }
 
     void connect() {
-        const auto start = std::chrono::steady_clock::now();
-        {
-            py::gil_scoped_release release;
-            simulator_.connect();
-        }
-        summary_.phases.connect = seconds_since(start);
+        py::gil_scoped_release release;
+        run_.connect();
     }
 
-    // Advances by `duration_ms`; the run's files are complete once the
-    // configured t_presim + t_sim is reached.
     void simulate(double duration_ms) {
-        const DerivedParameters& derived = simulator_.derived();
-        const double presim_ms = static_cast<double>(derived.presim_steps) * derived.resolution;
-        const bool print = config_.parameters.simulation.print_time && context_.rank() == 0;
-        const auto start = std::chrono::steady_clock::now();
-        progress_.start_phase(simulator_.time_ms());
-        {
-            py::gil_scoped_release release;
-            simulator_.simulate(duration_ms);
-        }
-        const double wall = seconds_since(start);
-        (simulator_.time_ms() <= presim_ms ? summary_.phases.presim : summary_.phases.sim) += wall;
-        if (print) {
-            progress_(simulator_.time_ms(), true);
-            ProgressLine::finish_line("");
-        }
-        if (finished()) {
-            finish();
-        }
+        py::gil_scoped_release release;
+        run_.simulate(duration_ms);
     }
 
-    bool finished() const {
-        const DerivedParameters& derived = simulator_.derived();
-        return simulator_.time_ms() >=
-               static_cast<double>(derived.total_steps) * derived.resolution;
+    void finish() {
+        py::gil_scoped_release release;
+        run_.finish();
     }
 
     py::tuple spikes() const {
-        const auto& spikes = spikes_.spikes();
+        static const std::vector<RecordedSpike> none;
+        const auto& spikes = run_.spikes() != nullptr ? run_.spikes()->spikes() : none;
         py::array_t<std::uint64_t> gids(static_cast<py::ssize_t>(spikes.size()));
         py::array_t<double> times(static_cast<py::ssize_t>(spikes.size()));
         auto g = gids.mutable_unchecked<1>();
         auto t = times.mutable_unchecked<1>();
-        const double h = simulator_.derived().resolution;
+        const TimeGrid grid = run_.derived().grid();
         for (std::size_t i = 0; i < spikes.size(); ++i) {
             g(static_cast<py::ssize_t>(i)) = spikes[i].gid;
-            t(static_cast<py::ssize_t>(i)) = static_cast<double>(spikes[i].step_end) * h;
+            t(static_cast<py::ssize_t>(i)) = grid.ms(spikes[i].step_end);
         }
         return py::make_tuple(gids, times);
     }
 
     py::array_t<double> voltages() const {
-        const auto columns = static_cast<py::ssize_t>(voltage_columns(simulator_.derived()));
-        const auto& values = voltages_.samples();
+        const auto columns = static_cast<py::ssize_t>(voltage_columns(run_.derived()));
+        static const std::vector<double> none;
+        const auto& values = run_.voltages() != nullptr ? run_.voltages()->samples() : none;
         const py::ssize_t rows =
             columns == 0 ? 0 : static_cast<py::ssize_t>(values.size()) / columns;
         py::array_t<double> array({rows, columns});
@@ -157,7 +81,7 @@ public:
     }
 
     py::dict derived() const {
-        const DerivedParameters& d = simulator_.derived();
+        const DerivedParameters& d = run_.derived();
         py::dict out;
         out["resolution"] = d.resolution;
         out["num_neurons"] = std::vector<std::uint32_t>(d.num_neurons.begin(), d.num_neurons.end());
@@ -172,43 +96,24 @@ public:
         out["weight_thalamic"] = d.weight_thalamic;
         out["below_rheobase"] = d.below_rheobase;
         out["voltage_neurons"] = d.voltage_neurons;
-        out["voltage_interval_ms"] = static_cast<double>(d.voltage_interval_steps) * d.resolution;
-        out["presim_ms"] = static_cast<double>(d.presim_steps) * d.resolution;
-        out["total_ms"] = static_cast<double>(d.total_steps) * d.resolution;
+        const TimeGrid grid = d.grid();
+        out["voltage_interval_ms"] = grid.ms(d.voltage_interval_steps);
+        out["presim_ms"] = grid.ms(d.presim_steps);
+        out["total_ms"] = grid.ms(d.total_steps);
         return out;
     }
 
-    double time_ms() const { return simulator_.time_ms(); }
-    int threads() const { return simulator_.threads(); }
-    std::uint64_t num_synapses() const { return simulator_.num_synapses(); }
-    std::uint64_t num_spikes() const { return simulator_.num_spikes(); }
-    const RunSummary& summary() const { return summary_; }
-    std::string spikes_path() const { return output_ ? output_->spikes_path() : ""; }
-    std::string report_path() const { return output_ ? output_->report_path() : ""; }
+    const Run& run() const { return run_; }
 
 private:
-    void finish() {
-        const auto start = std::chrono::steady_clock::now();
-        simulator_.flush_recordings();
-        if (output_) {
-            output_->finish();
-        }
-        summary_.phases.write = seconds_since(start);
-        summary_ = summarize_run(context_, simulator_, config_, summary_.phases);
-        if (output_) {
-            output_->write_report(summary_);
-        }
+    static RunOptions options(bool write_files) {
+        RunOptions options;
+        options.write_files = write_files;
+        options.keep_recordings = true;
+        return options;
     }
 
-    LoadedConfig config_;
-    Context& context_;
-    bool memory_checked_;
-    Simulator simulator_;
-    ProgressLine progress_;
-    std::unique_ptr<RunOutput> output_;
-    SpikeCollector spikes_;
-    VoltageCollector voltages_;
-    RunSummary summary_;
+    Run run_;
 };
 
 } // namespace
@@ -235,16 +140,15 @@ PYBIND11_MODULE(_engine, module) {
         .def("create", &Session::create)
         .def("connect", &Session::connect)
         .def("simulate", &Session::simulate, py::arg("duration_ms"))
-        .def("finished", &Session::finished)
+        .def("finish", &Session::finish)
         .def("spikes", &Session::spikes, "(gids, times in ms) of every spike, in (time, gid) order")
         .def("voltages", &Session::voltages, "V_m samples (mV): samples x recorded neurons")
         .def("derived", &Session::derived)
-        .def("time_ms", &Session::time_ms)
-        .def("threads", &Session::threads)
-        .def("num_synapses", &Session::num_synapses)
-        .def("num_spikes", &Session::num_spikes)
-        .def("report_json", [](const Session& s) { return report_json(s.summary()); })
-        .def("console_summary", [](const Session& s) { return console_summary(s.summary()); })
-        .def("spikes_path", &Session::spikes_path)
-        .def("report_path", &Session::report_path);
+        .def("time_ms", [](const Session& s) { return s.run().time_ms(); })
+        .def("threads", [](const Session& s) { return s.run().simulator().threads(); })
+        .def("num_synapses", [](const Session& s) { return s.run().simulator().num_synapses(); })
+        .def("num_spikes", [](const Session& s) { return s.run().simulator().num_spikes(); })
+        .def("report_json", [](const Session& s) { return report_json(s.run().summary()); })
+        .def("spikes_path", [](const Session& s) { return s.run().spikes_path(); })
+        .def("report_path", [](const Session& s) { return s.run().report_path(); });
 }

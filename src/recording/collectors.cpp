@@ -10,10 +10,6 @@ std::uint64_t voltage_columns(const DerivedParameters& derived) {
                            std::uint64_t{0});
 }
 
-std::uint64_t voltage_samples(const DerivedParameters& derived) {
-    return derived.total_steps / derived.voltage_interval_steps;
-}
-
 void VoltageCollector::write_voltages(std::uint64_t first_sample, std::uint64_t samples,
                                       const std::vector<double>& rows) {
     const std::uint64_t columns = samples == 0 ? 0 : rows.size() / samples;

@@ -1,8 +1,8 @@
 #include "simulation/network.hpp"
 
 #include "connectivity/connectivity.hpp"
-#include "random/random.hpp"
 #include "parallel/thread_failure.hpp"
+#include "random/random.hpp"
 
 #include <omp.h>
 

@@ -1,7 +1,7 @@
 #include "simulation/simulation.hpp"
 
-#include "random/random.hpp"
 #include "parallel/split_barrier.hpp"
+#include "random/random.hpp"
 
 #include <omp.h>
 
@@ -34,14 +34,14 @@ Simulation::Simulation(Network& network, Communicator& communicator, SpikeRecord
       spike_recorder_(spikes), voltage_recorder_(voltages), progress_(std::move(progress)),
       spikes_per_thread_(network.virtual_processes().size(), 0) {
     const auto& derived = network.derived();
-    const double h = derived.resolution;
-    propagators_ = Propagators::compute(derived.neuron, h);
+    const TimeGrid grid = derived.grid();
+    propagators_ = Propagators::compute(derived.neuron, grid);
     if (derived.dc_transient) {
         dc_transient_ = {1.0, derived.dc_transient_updates};
     }
     if (derived.poisson_input) {
         for (int p = 0; p < num_populations; ++p) {
-            poisson_counts_[p] = PoissonTable(derived.poisson_rate[p] * h * 1e-3);
+            poisson_counts_[p] = PoissonTable(grid.events_per_step(derived.poisson_rate[p]));
         }
         poisson_weight_ = to_fixed_point(derived.weight_ext);
     }
@@ -426,8 +426,7 @@ bool Simulation::write_full_recorders(Team& team, int thread, const Cursor& curs
         }
     }
     // Without this flush the next interval's samples would not fit.
-    const std::uint64_t next_end =
-        std::min<std::uint64_t>(end + network_.min_delay_steps(), derived_.total_steps);
+    const std::uint64_t next_end = end + network_.min_delay_steps();
     return voltage_recorder_ != nullptr && voltage_recorder_->window_full(next_end) &&
            master_writes([&] { voltage_recorder_->flush(end); });
 }
@@ -482,8 +481,7 @@ void Simulation::abort_after(const Team& team) const {
     } else {
         context << "while simulating, in thread " << team.failed_thread() << ", at ";
     }
-    context << std::fixed << std::setprecision(1)
-            << static_cast<double>(team.failed_step()) * derived_.resolution
+    context << std::fixed << std::setprecision(1) << derived_.grid().ms(team.failed_step())
             << " ms of simulated time; the simulation stopped there";
     communicator_.abort(team.failure(), context.str());
 }

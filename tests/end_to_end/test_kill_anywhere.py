@@ -1,7 +1,8 @@
 """Nothing is lost, whenever a run is killed: runs are killed with SIGKILL (every
 process, as a node failure would) at random moments, during construction,
 simulation, spike flushes, checkpoint writing and the final writing, on 1x1, 1x2
-and 2x1, and restarts are killed again. After every kill no file under a final
+and 2x1, and restarts are killed again; and at each named point of writing a
+checkpoint and of finishing, whose windows are too short to be hit at random. After every kill no file under a final
 name is damaged and the last complete checkpoint restores; continued until
 complete (on other decompositions too), every run's spikes and voltages equal
 those of a run that was never interrupted."""
@@ -70,6 +71,10 @@ def phase(log):
     return "simulation" if "Checkpoint at" not in text else "simulation after a checkpoint"
 
 
+def files_in(out):
+    return sorted(p.name for p in out.iterdir()) if out.exists() else []
+
+
 def check_files(out, reference):
     """No file under a final name is damaged, and a checkpoint opens."""
     if (out / "spikes.h5").exists():
@@ -86,18 +91,57 @@ def repo():
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+@pytest.fixture(scope="module")
+def uninterrupted(binary, mpiexec, repo, tmp_path_factory):
+    """The recordings and wall times of the run that the killed ones repeat."""
+    out = tmp_path_factory.mktemp("uninterrupted") / "out"
+    done = subprocess.run(new_run(binary, mpiexec, "1x1", out, *KILLED), cwd=repo,
+                          capture_output=True, text=True, env=environment(), timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return recordings(out / "spikes.h5"), json.loads((out / "report.json").read_text())
+
+
+# The moments between the steps of writing a checkpoint and of finishing
+# (src/output/kill_point.hpp): before the third checkpoint's rename, before and after
+# spikes.h5's rename, after the report, between removing the checkpoint and
+# removing the journals.
+KILL_POINTS = ["checkpoint_written#3", "spikes_written", "spikes_published", "report_written",
+               "checkpoint_removed"]
+
+
+@pytest.mark.skipif(os.environ.get("MICROCIRCUIT_SANITIZED") == "1",
+                    reason="run in the plain build only")
+@pytest.mark.parametrize("point", KILL_POINTS)
+@pytest.mark.parametrize("layout", ["1x2", "2x1"])
+def test_a_kill_at_each_point_of_finishing_leaves_a_run_that_restart_completes(
+        binary, mpiexec, repo, tmp_path, uninterrupted, point, layout):
+    reference, _ = uninterrupted
+    out = tmp_path / "out"
+    killed = subprocess.run(new_run(binary, mpiexec, layout, out, *KILLED), cwd=repo,
+                            capture_output=True, text=True, timeout=600,
+                            env=dict(environment(), MICROCIRCUIT_TEST_KILL_POINT=point))
+    assert killed.returncode != 0, killed.stdout + killed.stderr
+    check_files(out, reference)
+    resumable = (out / "checkpoint.h5").exists()
+    complete = (out / "report.json").exists() and not resumable
+    assert resumable or complete, files_in(out)
+    again = subprocess.run(restart(binary, mpiexec, "1x1", out), cwd=repo, capture_output=True,
+                           text=True, env=environment(), timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    if complete:
+        assert "is complete" in again.stdout
+    assert_same_recordings(reference, out / "spikes.h5")
+    assert files_in(out) == ["report.json", "spikes.h5"]
+
+
 # Killing processes tests the files and the restarts, not memory errors: the
 # sanitizer build (CI runs it after the plain one) leaves it out, and runs
 # test_checkpoint.py's restarts instead.
 @pytest.mark.skipif(os.environ.get("MICROCIRCUIT_SANITIZED") == "1",
                     reason="run in the plain build only")
-def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path):
-    reference_out = tmp_path / "reference"
-    done = subprocess.run(new_run(binary, mpiexec, "1x1", reference_out, *KILLED), cwd=repo,
-                          capture_output=True, text=True, env=environment(), timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    reference = recordings(reference_out / "spikes.h5")
-    wall = json.loads((reference_out / "report.json").read_text())["phases_s"]
+def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path, uninterrupted):
+    reference, report = uninterrupted
+    wall = report["phases_s"]
     timing = {"construction": wall["init"] + wall["create"] + wall["connect"],
               "between_checkpoints": (wall["presim"] + wall["sim"]) / CHECKPOINTS}
 
@@ -112,12 +156,14 @@ def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path):
             phases.append(phase(log))
         check_files(out, reference)
         attempt = 0
-        while not (out / "report.json").exists() or (out / "checkpoint.h5").exists():
+        # Until only the finished run's files are left: a restart continues
+        # from the checkpoint, or finds the run finished and tidies up.
+        while files_in(out) != ["report.json", "spikes.h5"]:
             attempt += 1
             assert attempt < 10, f"run {k} did not complete"
             layout = RESTART_LAYOUTS[(k + attempt) % len(RESTART_LAYOUTS)]
             command_line = (restart(binary, mpiexec, layout, out)
-                            if (out / "checkpoint.h5").exists()
+                            if (out / "checkpoint.h5").exists() or (out / "report.json").exists()
                             else new_run(binary, mpiexec, layout, out, *KILLED,
                                          "simulation.overwrite_files=true"))
             log = tmp_path / f"run{k}.{attempt}.log"
@@ -131,7 +177,6 @@ def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path):
                 assert process.returncode == 0, log.read_text()
             check_files(out, reference)
         assert_same_recordings(reference, out / "spikes.h5")
-        assert sorted(p.name for p in out.iterdir()) == ["report.json", "spikes.h5"]
     print("kills by phase:", {p: phases.count(p) for p in sorted(set(phases))})
     assert len(phases) >= KILLS
     assert phases.count("construction") >= 2

@@ -229,12 +229,12 @@ BOOST_AUTO_TEST_CASE(memory_is_printed_in_mb_or_gb) {
 }
 
 BOOST_AUTO_TEST_CASE(delay_step_probabilities_follow_the_drawn_distribution) {
-    const std::vector<double> p = delay_step_probabilities(1.5, 0.75, 0.1);
+    const std::vector<double> p = delay_step_probabilities(1.5, 0.75, TimeGrid(0.1));
     BOOST_TEST(std::accumulate(p.begin(), p.end(), 0.0) == 1.0, boost::test_tools::tolerance(1e-9));
     BOOST_TEST(p[0] == 0.0); // below h/2 is redrawn
     BOOST_TEST(p[15] > p[5]);
     BOOST_TEST(p[15] > p[25]);
-    const std::vector<double> fixed = delay_step_probabilities(1.5, 0.0, 0.1);
+    const std::vector<double> fixed = delay_step_probabilities(1.5, 0.0, TimeGrid(0.1));
     BOOST_TEST(fixed.size() == 16U);
     BOOST_TEST(fixed[15] == 1.0);
 }

@@ -32,7 +32,8 @@ Trace simulate_case(const YAML::Node& reference) {
     neuron.t_ref = params["t_ref"].as<double>();
     const double h = reference["resolution_ms"].as<double>();
     const double I_e = params["I_e"].as<double>();
-    const auto propagators = Propagators::compute(neuron, h);
+    const TimeGrid grid(h);
+    const auto propagators = Propagators::compute(neuron, grid);
 
     // Input arriving at T enters the update that ends at T.
     std::map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> arrivals;
@@ -46,8 +47,8 @@ Trace simulate_case(const YAML::Node& reference) {
     if (reference["dc_generator"] && !reference["dc_generator"].IsNull()) {
         const auto& gen = reference["dc_generator"];
         dc.amplitude = gen["amplitude_pA"].as<double>();
-        dc.updates =
-            dc_generator_updates(gen["start_ms"].as<double>(), gen["stop_ms"].as<double>(), h, h);
+        dc.updates = dc_generator_updates(gen["start_ms"].as<double>(), gen["stop_ms"].as<double>(),
+                                          h, grid);
     }
 
     NeuronState state;

@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(the_dc_transient_moves_a_neuron_as_the_references_does) {
     NeuronParameters neuron = derived.neuron;
     neuron.V_th = 1e6;
     const double h = derived.resolution;
-    const auto propagators = Propagators::compute(neuron, h);
+    const auto propagators = Propagators::compute(neuron, derived.grid());
     const StepCurrent current{dc["generator"]["amplitude_pA"].as<double>(),
                               derived.dc_transient_updates};
     NeuronState state;
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(the_poisson_background_arrives_first_when_the_references_do
     // potential in update u + 1.
     NeuronState state;
     state.resize(1);
-    const auto propagators = Propagators::compute(derived.neuron, h);
+    const auto propagators = Propagators::compute(derived.neuron, derived.grid());
     double first_change = 0.0;
     for (std::uint64_t u = 0; u < 30 && first_change == 0.0; ++u) {
         const std::int64_t input = u >= derived.poisson_first_step ? to_fixed_point(100.0) : 0;

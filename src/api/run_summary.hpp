@@ -9,9 +9,10 @@
 
 namespace microcircuit {
 
-// Collective. `phases` are this rank's wall times; the summary holds each
+// Collective. `phases` are this rank's wall times and `sim_phase_ms` the
+// simulated time they include after the warm-up; the summary holds each
 // phase's slowest rank, the peak memory, the counts and the configuration.
 RunSummary summarize_run(Context& context, const Simulator& simulator, const LoadedConfig& config,
-                         const PhaseTimes& phases);
+                         const PhaseTimes& phases, double sim_phase_ms);
 
 } // namespace microcircuit
