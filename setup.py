@@ -1,6 +1,6 @@
 """pip install . : builds the engine's extension module with CMake (the same
 build as `cmake -S . -B build`) and installs the packages microcircuit
-(python/microcircuit) and pd14analysis (tools/pd14analysis). Without a
+(python/microcircuit) and pd14analysis (python/pd14analysis). Without a
 package index: `pip install --no-build-isolation .` in a virtual environment
 made with --system-site-packages."""
 import os
@@ -29,7 +29,7 @@ class CMakeBuild(build_ext):
 
 setup(
     packages=["microcircuit", "pd14analysis"],
-    package_dir={"microcircuit": "python/microcircuit", "pd14analysis": "tools/pd14analysis"},
+    package_dir={"": "python"},
     ext_modules=[Extension("microcircuit._engine", sources=[])],
     cmdclass={"build_ext": CMakeBuild},
 )

@@ -69,11 +69,11 @@ mc_eval_jobs() {
     eval "$out"
 }
 
-# Runs pd14bench.idle (tools/pd14bench/idle.py, the benchmark harness's waits) with the
+# Runs benchmark.idle (tools/benchmark/idle.py, the benchmark harness's waits) with the
 # arguments; prints its JSON, or null where it cannot run.
 mc_machine() {
     local out
-    if out=$(mc_python_module pd14bench.idle "$@") && [[ $out == "{"* ]]; then
+    if out=$(mc_python_module benchmark.idle "$@") && [[ $out == "{"* ]]; then
         echo "$out"
     else
         echo null

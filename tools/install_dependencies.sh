@@ -10,7 +10,7 @@ set -eu
 packages="build-essential cmake git pkg-config
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libyaml-cpp-dev
 libboost-test-dev librandom123-dev clang-format clang-tidy libomp-dev mount procps strace
-python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pytest
+python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pytest black python3-flake8
 pybind11-dev python3-pybind11 python3-venv python3-setuptools python3-wheel python3-psutil python3-mpi4py
 clang libfuzzer-14-dev python3-hypothesis"
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Checks formatting (clang-format) and static analysis (clang-tidy), builds
+# Checks formatting (clang-format; black and flake8 for Python) and static
+# analysis (clang-tidy), builds
 # microcircuit_mpi with warnings as errors and runs every test (ctest:
 # unit, MPI, end-to-end, analysis, SLURM); then builds again with
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the unit, MPI and
@@ -11,6 +12,7 @@ tools/install_dependencies.sh
 jobs=$(nproc)
 
 tools/check_format.sh
+tools/check_python.sh
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMICROCIRCUIT_WERROR=ON
 cmake --build build -j "$jobs"

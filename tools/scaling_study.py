@@ -19,7 +19,7 @@ Runs that do not measure scaling are flagged (column "flags" of both tables, a
 red ring in the plots, a warning): ranks x threads above the CPUs of the node
 (oversubscribed), other processes busy before or during the run, or one core
 running slower than another (a virtual machine's host lending it away). The
-job scripts record these in job.json (tools/pd14jobs; tools/pd14bench/idle.py
+job scripts record these in job.json (tools/pd14jobs; tools/benchmark/idle.py
 measures the load as the benchmark harness does); without job.json a run is
 not judged.
 
@@ -40,7 +40,7 @@ import sys
 from collections import OrderedDict
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "python"))
 
 from pd14analysis.output import write_csv  # noqa: E402
 

@@ -1,4 +1,4 @@
-// Machine probes for tools/benchmark.py (issue 4): memory bandwidth and the
+// Machine probes for tools/benchmark: memory bandwidth and the
 // rates of the engine's two inner loops, and the latency of its per-interval
 // barrier.
 //

@@ -108,6 +108,10 @@ DerivedParameters derive_parameters(const Parameters& parameters);
 // factor, when PSP_matrix_mean is not given.
 PopulationMatrix default_psp_matrix(const NetworkParameters& net);
 
+// The mean delays (ms) [target][source] by the source's type, when
+// delay_matrix_mean is not given.
+PopulationMatrix default_delay_matrix(const NetworkParameters& net);
+
 // The reference connects its stimulus generators (the thalamic Poisson
 // generator to its parrot neurons, the DC transient's generators to the
 // populations) with NEST's default delay.
@@ -125,6 +129,23 @@ std::uint64_t spikes_buffered_per_thread(const DerivedParameters& derived,
 
 // PSC amplitude (pA) that gives a PSP of 1 mV for the neuron parameters.
 double psc_per_psp(const NeuronParameters& neuron);
+
+// The smallest constant current (pA) that makes the neuron fire.
+double rheobase_current(const NeuronParameters& neuron);
+
+// The DC (pA) with the mean input of `in_degree` Poisson sources at `rate`
+// (spikes/s) through synapses of `weight` (pA): the reference's DC drive.
+double dc_of_poisson_input(double rate, double in_degree, double weight, double tau_syn);
+
+// A target population's mean recurrent input (pA/s) at full scale, from one
+// row [source] of the full-scale weights (pA) and synapse counts, the
+// target's size and the sources' full-scale rates (spikes/s).
+double mean_recurrent_input(const PopulationVector& weights, const PopulationVector& synapses,
+                            double target_size, const PopulationVector& rates);
+
+// The DC (pA) per pA/s of mean input that keeps a population's mean input
+// when in-degrees are scaled by K_scaling and weights by 1 / sqrt(K_scaling).
+double k_scaling_dc_per_input(double tau_syn, double K_scaling);
 
 // Synapses of a fixed-total-number projection with connection probability p at
 // full scale between populations of the given sizes.

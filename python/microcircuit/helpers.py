@@ -10,31 +10,32 @@ import os
 
 import numpy as np
 
+from . import _engine
 from .network_params import POPULATIONS
 
 SPIKE_FILE = "spikes.h5"
 
 
-# -- the model's formulas ------------------------------------------------------
+# -- the model's formulas (the engine's, with the reference's arguments) -------
 
 def num_synapses_from_conn_probs(conn_probs, popsize1, popsize2):
     """Synapses of fixed-total-number projections that give the connection
     probabilities between populations of sizes popsize1 (targets) x popsize2."""
-    product = np.outer(popsize1, popsize2).astype(float)
-    return np.log(1.0 - np.asarray(conn_probs)) / np.log((product - 1.0) / product)
+    conn_probs = np.asarray(conn_probs, float)
+    return np.array([[_engine.full_scale_synapses(conn_probs[y, x], target, source)
+                      for x, source in enumerate(popsize2)]
+                     for y, target in enumerate(popsize1)])
 
 
 def postsynaptic_potential_to_current(C_m, tau_m, tau_syn):
     """The PSC amplitude (pA) that makes a PSP of 1 mV."""
-    ratio = tau_m / tau_syn
-    peak = (tau_m * tau_syn / (C_m * (tau_syn - tau_m))
-            * (ratio ** (tau_m / (tau_syn - tau_m)) - ratio ** (tau_syn / (tau_syn - tau_m))))
-    return 1.0 / peak
+    return _engine.psc_per_psp(C_m, tau_m, tau_syn)
 
 
 def dc_input_compensating_poisson(bg_rate, K_ext, tau_syn, PSC_ext):
     """The DC (pA) with the mean of K_ext Poisson inputs at bg_rate."""
-    return bg_rate * np.asarray(K_ext) * PSC_ext * tau_syn * 0.001
+    return np.array([_engine.dc_of_poisson_input(bg_rate, k, PSC_ext, tau_syn)
+                     for k in np.asarray(K_ext, float)])
 
 
 def adjust_weights_and_input_to_synapse_scaling(full_num_neurons, full_num_synapses, K_scaling,
@@ -46,18 +47,21 @@ def adjust_weights_and_input_to_synapse_scaling(full_num_neurons, full_num_synap
     Returns (PSC_matrix_new, PSC_ext_new, DC_amp_new)."""
     PSC_matrix_new = mean_PSC_matrix / np.sqrt(K_scaling)
     PSC_ext_new = PSC_ext / np.sqrt(K_scaling)
-    indegree = full_num_synapses / np.asarray(full_num_neurons)[:, np.newaxis]
-    input_rec = np.sum(mean_PSC_matrix * indegree * full_mean_rates, axis=1)
-    DC_amp_new = DC_amp + 0.001 * tau_syn * (1.0 - np.sqrt(K_scaling)) * input_rec
+    per_input = _engine.k_scaling_dc_per_input(tau_syn, K_scaling)
+    input_rec = np.array([
+        _engine.mean_recurrent_input(weights, synapses, size, full_mean_rates)
+        for weights, synapses, size in zip(np.asarray(mean_PSC_matrix, float),
+                                           np.asarray(full_num_synapses, float),
+                                           np.asarray(full_num_neurons, float))])
+    DC_amp_new = DC_amp + per_input * input_rec
     if poisson_input:
-        input_ext = PSC_ext * np.asarray(K_ext) * bg_rate
-        DC_amp_new += 0.001 * tau_syn * (1.0 - np.sqrt(K_scaling)) * input_ext
+        DC_amp_new += per_input * PSC_ext * np.asarray(K_ext) * bg_rate
     return PSC_matrix_new, PSC_ext_new, DC_amp_new
 
 
 def compute_rheo_base_current(V_th, E_L, C_m, tau_m):
     """The smallest constant current (pA) that makes the neuron fire."""
-    return C_m * (V_th - E_L) / tau_m
+    return _engine.rheobase_current(V_th, E_L, C_m, tau_m)
 
 
 # -- reading the output ---------------------------------------------------------

@@ -73,6 +73,16 @@ PopulationMatrix default_psp_matrix(const NetworkParameters& net) {
     return psp;
 }
 
+PopulationMatrix default_delay_matrix(const NetworkParameters& net) {
+    PopulationMatrix delays{};
+    for (auto& row : delays) {
+        for (int x = 0; x < num_populations; ++x) {
+            row[x] = is_excitatory(x) ? net.delay_exc_mean : net.delay_inh_mean;
+        }
+    }
+    return delays;
+}
+
 StepWindow dc_generator_updates(double start_ms, double stop_ms, double delay_ms,
                                 const TimeGrid& grid) {
     // start + delay <= u h < stop + delay, as the reference simulator's traces
@@ -97,6 +107,25 @@ double psc_per_psp(const NeuronParameters& n) {
                         (std::pow(ratio, n.tau_m / (tau_syn - n.tau_m)) -
                          std::pow(ratio, tau_syn / (tau_syn - n.tau_m)));
     return 1.0 / peak;
+}
+
+double rheobase_current(const NeuronParameters& n) { return n.C_m * (n.V_th - n.E_L) / n.tau_m; }
+
+double dc_of_poisson_input(double rate, double in_degree, double weight, double tau_syn) {
+    return rate * in_degree * weight * tau_syn * 1e-3;
+}
+
+double mean_recurrent_input(const PopulationVector& weights, const PopulationVector& synapses,
+                            double target_size, const PopulationVector& rates) {
+    double input = 0.0;
+    for (int x = 0; x < num_populations; ++x) {
+        input += weights[x] * (synapses[x] / target_size) * rates[x];
+    }
+    return input;
+}
+
+double k_scaling_dc_per_input(double tau_syn, double K_scaling) {
+    return 1e-3 * tau_syn * (1.0 - std::sqrt(K_scaling));
 }
 
 double full_scale_synapses(double probability, double target_size, double source_size) {
@@ -134,7 +163,7 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     }
 
     d.psc_per_psp = psc_per_psp(net.neuron);
-    d.rheobase = net.neuron.C_m * (net.neuron.V_th - net.neuron.E_L) / net.neuron.tau_m;
+    d.rheobase = rheobase_current(net.neuron);
     const double sqrt_k = std::sqrt(net.K_scaling);
     const double w_exc_full = net.PSP_exc_mean * d.psc_per_psp;
 
@@ -151,34 +180,29 @@ DerivedParameters derive_parameters(const Parameters& parameters) {
     // Weights from the mean PSPs, as the reference computes them.
     const PopulationMatrix psp =
         net.PSP_matrix_mean ? *net.PSP_matrix_mean : default_psp_matrix(net);
+    d.delay_mean = net.delay_matrix_mean ? *net.delay_matrix_mean : default_delay_matrix(net);
     for (int y = 0; y < num_populations; ++y) {
         for (int x = 0; x < num_populations; ++x) {
             weight_full[y][x] = psp[y][x] * d.psc_per_psp;
             d.weight_mean[y][x] = weight_full[y][x] / sqrt_k;
-            d.delay_mean[y][x] = net.delay_matrix_mean ? (*net.delay_matrix_mean)[y][x]
-                                 : is_excitatory(x)    ? net.delay_exc_mean
-                                                       : net.delay_inh_mean;
         }
     }
     d.weight_ext = w_exc_full / sqrt_k;
 
     // DC compensation for K_scaling: keep each population's mean input (docs/model.md).
     const double tau_syn = net.neuron.tau_syn_ex;
+    const double dc_per_input = k_scaling_dc_per_input(tau_syn, net.K_scaling);
     for (int y = 0; y < num_populations; ++y) {
-        double input_rec = 0.0;
-        for (int x = 0; x < num_populations; ++x) {
-            input_rec += weight_full[y][x] *
-                         (d.num_synapses_full_unrounded[y][x] / net.full_num_neurons[y]) *
-                         net.full_mean_rates[x];
-        }
-        const double compensation = 1e-3 * tau_syn * (1.0 - sqrt_k) * input_rec;
+        const double compensation =
+            dc_per_input * mean_recurrent_input(weight_full[y], d.num_synapses_full_unrounded[y],
+                                                net.full_num_neurons[y], net.full_mean_rates);
         if (net.bg_input_type == BackgroundInput::dc) {
             d.dc_amplitude[y] =
-                net.bg_rate * net.K_ext[y] * w_exc_full * tau_syn * 1e-3 + compensation;
+                dc_of_poisson_input(net.bg_rate, net.K_ext[y], w_exc_full, tau_syn) + compensation;
             d.poisson_rate[y] = 0.0;
         } else {
-            d.dc_amplitude[y] = compensation + 1e-3 * tau_syn * (1.0 - sqrt_k) * w_exc_full *
-                                                   net.K_ext[y] * net.bg_rate;
+            d.dc_amplitude[y] =
+                compensation + dc_per_input * w_exc_full * net.K_ext[y] * net.bg_rate;
             d.poisson_rate[y] =
                 net.bg_rate * static_cast<double>(round_half_even(net.K_ext[y] * net.K_scaling));
         }

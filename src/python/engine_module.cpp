@@ -5,6 +5,7 @@
 #include "microcircuit/run.hpp"
 #include "microcircuit/run_report.hpp"
 #include "microcircuit/version.hpp"
+#include "python/model_facts.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -122,6 +123,7 @@ PYBIND11_MODULE(_engine, module) {
     using namespace microcircuit;
     module.doc() = "The microcircuit_mpi engine (C++): configuration, simulation, recordings.";
     py::register_exception<ConfigError>(module, "ConfigError", PyExc_ValueError);
+    bind_model_facts(module);
 
     py::class_<LoadedConfig>(module, "Config")
         .def_readonly("effective_yaml", &LoadedConfig::effective_yaml)
@@ -131,9 +133,6 @@ PYBIND11_MODULE(_engine, module) {
                "A configuration from a YAML file (may be empty) and section.key=value overrides.");
     module.def("rank", [] { return process_context().rank(); });
     module.def("num_ranks", [] { return process_context().ranks(); });
-    module.def("population_names", [] {
-        return std::vector<std::string>(population_names.begin(), population_names.end());
-    });
     module.def("program_version", [] { return std::string(microcircuit::program_version); });
 
     py::class_<Session>(module, "Session")

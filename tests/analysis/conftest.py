@@ -17,8 +17,9 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 TOOLS = os.path.join(REPO, "tools")
 TOOL = os.path.join(TOOLS, "microcircuit-analysis")
 DATA = os.path.join(HERE, "data")
-if TOOLS not in sys.path:
-    sys.path.insert(0, TOOLS)
+PACKAGES = os.path.join(REPO, "python")  # pd14analysis
+if PACKAGES not in sys.path:
+    sys.path.insert(0, PACKAGES)
 
 
 def _reference_dir():

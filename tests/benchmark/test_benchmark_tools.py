@@ -1,5 +1,5 @@
-"""Tests of the benchmark harness (tools/benchmark.py, the package
-tools/pd14bench) on synthetic report.json data: no simulator run, nothing
+"""Tests of the benchmark harness (the package tools/benchmark, run as
+`python3 tools/benchmark`) on synthetic report.json data: no simulator run, nothing
 written outside tmp_path; the machine probes run small.
 Run: /usr/bin/python3 -B -m pytest -q tests/benchmark
 """
@@ -15,12 +15,13 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+sys.path.insert(1, os.path.join(HERE, "..", "..", "python"))
 
 from pd14analysis.output import write_csv  # noqa: E402
-from pd14bench import aggregate as agg  # noqa: E402
-from pd14bench import cli, idle, limits, metrics, plots, probes, report  # noqa: E402
-from pd14bench import runs as simruns  # noqa: E402
-from pd14bench import compare as guard  # noqa: E402
+from benchmark import aggregate as agg  # noqa: E402
+from benchmark import cli, idle, limits, metrics, plots, probes, report  # noqa: E402
+from benchmark import runs as simruns  # noqa: E402
+from benchmark import compare as guard  # noqa: E402
 
 
 def read_csv(path):
@@ -335,7 +336,8 @@ def test_runs_per_row_against_rows_drawn_as_the_engine_draws_them():
 
 
 def test_full_scale_worked_example_of_the_docs():
-    # The worked example of docs/performance.md: 245,000 spikes/s, DC, 2 threads, 34.4 GB/s, 32 MB L3.
+    # The worked example of docs/performance.md: 245,000 spikes/s, DC, 2 threads, 34.4 GB/s,
+    # 32 MB L3.
     def full(delivery):
         return limits.limit_model(77169, 298880968, 245000, 1000.0, 0.1, 2, 55, False, 34.4,
                               llc_bytes=32 << 20, layout={"delivery": delivery})
@@ -742,7 +744,7 @@ def test_waiting_for_the_machine_waits_for_equal_cores_too(monkeypatch):
 
 
 def test_the_command_line_entry_point_plans_a_quick_campaign():
-    tool = os.path.join(HERE, "..", "..", "tools", "benchmark.py")
+    tool = os.path.join(HERE, "..", "..", "tools", "benchmark")
     out = subprocess.run([sys.executable, tool, "--plan", "--quick"], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert out[0] == "0.1-poisson-1x1-recoff x 3"

@@ -4,7 +4,7 @@ The commands come from the documents themselves: every fenced block that an
 HTML comment ``<!-- docs-test: run -->`` precedes, in README.md,
 docs/*.md and jobs/README.md, is run command by
 command in a scratch copy of the repository's layout (``jobs``, ``tools``,
-``configs``, ``data/reference`` linked; ``build/microcircuit_mpi`` and
+``python``, ``configs``, ``data/reference`` linked; ``build/microcircuit_mpi`` and
 ``microcircuit_mpi`` on the PATH are a stand-in for the binary). Blocks that
 cannot run here say why (``<!-- docs-test: skip (reason) -->``); a command
 that starts a simulation in any other code block fails the test, so that no
@@ -38,12 +38,14 @@ pytest.importorskip("yaml")  # the binary's stand-in reads the configuration
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 STANDINS = os.path.join(HERE, "standins")
+sys.path.insert(0, os.path.join(REPO, "python"))
+from pd14analysis import POPULATIONS  # noqa: E402
+
 DOCS = (["README.md"]
         + sorted(os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docs", "*.md")))
         + ["jobs/README.md"])
 # The documents whose examples simulate: each must keep a block that runs.
 RUNNABLE = ("README.md", "docs/usage.md", "docs/cluster.md", "docs/analysis.md", "jobs/README.md")
-POPULATIONS = ("L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I")
 MIN_RATE = 0.1  # spikes/s; a network below rheobase leaves seven populations at 0
 
 MARK = re.compile(r"^<!--\s*docs-test:\s*(run|skip)\b(.*?)-->\s*$")
@@ -192,7 +194,7 @@ def test_the_check_catches_a_silent_network(binary, tmp_path):
 
 def _mirror(root):
     """The repository's layout for the documents' relative paths; outputs stay in it."""
-    for name in ("jobs", "tools", "configs"):
+    for name in ("jobs", "tools", "python", "configs"):
         os.symlink(os.path.join(REPO, name), os.path.join(root, name))
     os.makedirs(os.path.join(root, "data"))
     os.symlink(os.path.join(REPO, "data", "reference"), os.path.join(root, "data", "reference"))

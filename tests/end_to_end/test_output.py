@@ -1,6 +1,7 @@
 """The output files: SONATA spikes with metadata, voltages, report.json, and
 the thalamic and DC-transient stimuli visible in the activity."""
 import json
+import sys
 
 import h5py
 import numpy as np
@@ -8,7 +9,8 @@ import pytest
 
 from conftest import REPO, simulate
 
-POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
+sys.path.insert(0, str(REPO / "python"))
+from pd14analysis import POPULATIONS  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -146,14 +146,15 @@ def test_the_references_test_pattern_leaves_valid_output(tmp_path, small_dicts):
     """create, connect and one simulate(t_sim), as the reference's own test does."""
     sim, net_dict, stim = small_dicts
     sim["data_path"] = str(tmp_path / "run")
-    script = textwrap.dedent(f"""
+    # Dedented before the dictionaries go in: their numpy arrays span lines.
+    script = textwrap.dedent("""
         from microcircuit import network
-        sim, net, stim = {sim!r}, {net_dict!r}, {stim!r}
+        sim, net, stim = {}, {}, {}
         net_ = network.Network(sim, net, stim)
         net_.create()
         net_.connect()
         net_.simulate(sim["t_sim"])
-        """).replace("array(", "np.array(")
+        """).format(repr(sim), repr(net_dict), repr(stim)).replace("array(", "np.array(")
     done = run_python("import numpy as np\n" + script, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     spikes = file_spikes(tmp_path / "run" / "spikes.h5")
@@ -263,7 +264,8 @@ BINARY_VS_PACKAGE = """
     from microcircuit.network_params import default_net_dict
     from microcircuit.sim_params import default_sim_dict
     from microcircuit.stimulus_params import default_stim_dict
-    sim, net, stim = (copy.deepcopy(d) for d in (default_sim_dict, default_net_dict, default_stim_dict))
+    sim, net, stim = (copy.deepcopy(d)
+                      for d in (default_sim_dict, default_net_dict, default_stim_dict))
     net["N_scaling"] = net["K_scaling"] = 0.05
     net["bg_input_type"] = "poisson"
     stim["thalamic_input"] = True

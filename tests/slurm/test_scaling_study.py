@@ -224,12 +224,12 @@ def test_runs_that_measure_no_scaling_are_flagged(tmp_path):
 
 def test_idle_command_line():
     env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tools"))
-    res = subprocess.run([sys.executable, "-B", "-m", "pd14bench.idle", "wait", "--max-wait", "0"],
+    res = subprocess.run([sys.executable, "-B", "-m", "benchmark.idle", "wait", "--max-wait", "0"],
                          capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr
     state = json.loads(res.stdout)
     assert {"busy_cores", "waited_s", "core_slowdown", "cpus"} <= set(state)
-    res = subprocess.run([sys.executable, "-B", "-m", "pd14bench.idle", "after", "--busy-cpu-s",
+    res = subprocess.run([sys.executable, "-B", "-m", "benchmark.idle", "after", "--busy-cpu-s",
                           "5", "--own-cpu-s", "3", "--wall-s", "4"],
                          capture_output=True, text=True, env=env, timeout=120)
     assert json.loads(res.stdout)["others_cores"] == pytest.approx(0.5)

@@ -28,7 +28,7 @@ def children_cpu_s(times_output):
 
 def busy_ticks(stat_line):
     """Clock ticks all CPUs were busy since boot, from the "cpu" line of /proc/stat:
-    all but idle and iowait (as tools/pd14bench/idle.py counts them)."""
+    all but idle and iowait (as tools/benchmark/idle.py counts them)."""
     fields = stat_line.split()
     if (
         len(fields) < 9

@@ -108,7 +108,7 @@ options (environment variable in brackets, default after the colon):
   --bg dc|poisson       background drive [MC_BG: dc]
   --record spikes|none  record spikes (spikes.h5) or nothing [MC_RECORD: spikes]
   --wait-idle S         before each run wait up to S seconds until other processes
-                        are idle and the cores equally fast (tools/pd14bench/idle.py,
+                        are idle and the cores equally fast (tools/benchmark/idle.py,
                         as the benchmark harness does; 0: only measure) [MC_WAIT_IDLE: 60]
   --oversubscribe       with --local: run points whose ranks x threads exceed this
                         machine's CPUs instead of refusing them; they are flagged in

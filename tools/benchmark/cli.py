@@ -1,4 +1,4 @@
-"""The command line of the harness (tools/benchmark.py): plan a campaign, run
+"""The command line of the harness (tools/benchmark): plan a campaign, run
 it, or reread earlier results; then derive, aggregate, compare and write."""
 import argparse
 import datetime
@@ -23,7 +23,7 @@ from .runs import disturbance, find_binary, run_one
 
 # Version of the output format (runs.csv, summary.csv, results.json).
 HARNESS_VERSION = 1
-DESCRIPTION = "Benchmark harness of microcircuit_mpi (issue 4: performance)."
+DESCRIPTION = "Benchmark harness of microcircuit_mpi: its performance against NEST and the machine."
 DEFAULT_POINTS = "0.1:poisson,0.2:dc,0.5:dc,1.0:dc"
 QUICK_POINTS = "0.1:poisson,0.2:dc"
 DEFAULT_LAYOUTS = "1x1,1x2,2x1"
@@ -199,7 +199,8 @@ def _compare_with_baseline(args, summary, bandwidth, meta):
     entries, regressions = compare(summary, base["summary"], args.threshold, args.memory_threshold)
     text = format_compare(entries, bandwidth, base.get("bandwidth"))
     base_meta = base.get("meta", {})
-    text += (f"\n  baseline: {args.compare} (engine {base_meta.get('engine_commit', '?')}); current engine "
+    text += (f"\n  baseline: {args.compare} (engine {base_meta.get('engine_commit', '?')}); "
+             f"current engine "
              f"{meta.get('engine_commit', '?')}; {regressions} regression(s) flagged "
              f"(threshold {args.threshold:g}, memory {args.memory_threshold:g})")
     if (base_meta.get("t_sim_ms"), base_meta.get("t_presim_ms")) != (meta.get("t_sim_ms"),
@@ -252,7 +253,7 @@ def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False
     write_json(results, os.path.join(outdir, "results.json"))
     if args.save_baseline:
         write_json({"meta": meta, "bandwidth": bandwidth, "summary": summary, "scaling": scal,
-                    "note": "quick-mode baseline for tools/benchmark.py --compare"},
+                    "note": "quick-mode baseline for python3 tools/benchmark --compare"},
                    args.save_baseline)
         log(f"baseline written: {args.save_baseline}")
     log("")
@@ -283,7 +284,7 @@ def main(argv=None):
     outdir = os.path.abspath(args.out or os.path.join(tempfile.gettempdir(), f"microcircuit-benchmark-{stamp}"))
     os.makedirs(outdir, exist_ok=True)
     meta = {"harness_version": HARNESS_VERSION, "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "command": " ".join([os.path.relpath(sys.argv[0], REPO) if sys.argv[0] else "tools/benchmark.py"]
+            "command": " ".join([os.path.relpath(sys.argv[0], REPO) if sys.argv[0] else "tools/benchmark"]
                                 + (argv if argv is not None else sys.argv[1:])),
             "binary": binary, "machine": machine_info(), "quick": args.quick, "repeats": repeats,
             "t_presim_ms": args.t_presim, "t_sim_ms": args.t_sim, "loadavg_start": os.getloadavg()}

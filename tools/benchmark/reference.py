@@ -1,5 +1,5 @@
 """What the harness's numbers are compared with: NEST's measurements quoted in
-issue 4 (not measured by the harness) and the issue's targets."""
+the performance requirements (not measured by the harness) and their targets."""
 
 from .aggregate import point_key
 
@@ -7,7 +7,7 @@ from .aggregate import point_key
 # 1 process x 2 threads, spikes recorded; at full scale 4 threads, as NEST
 # refuses fewer than 3 virtual processes there. Ranges are (low, high).
 NEST_REFERENCE = {
-    "source": "issue 4, NEST 3.6 with the PyNEST reference, 1 process x 2 threads, "
+    "source": "the performance requirements, NEST 3.6 with the PyNEST reference, 1 process x 2 threads, "
               "spikes recorded, 2-core machine (full scale: 4 threads)",
     "stream_triad_gbs_2_threads": 45.0,
     "rows": [
@@ -22,7 +22,7 @@ NEST_REFERENCE = {
     ],
 }
 
-# Targets of issue 4, recorded in results.json beside the numbers they judge.
+# The performance targets, recorded in results.json beside the numbers they judge.
 TARGETS = {
     "rtf_speedup_vs_nest": {"scales": [0.5, 1.0], "drive": "dc", "min": 5.0},
     "construct_speedup_vs_nest": 10.0,

@@ -59,9 +59,11 @@ def wait_until_idle(max_wait_s, threshold_cores, log=print, max_slowdown=None):
         slowed = unequal()
     waited = time.monotonic() - t0
     if busy is not None and busy > threshold_cores and max_wait_s > 0:
-        log(f"  (machine still busy: {busy:.2f} cores in use by others after {waited:.0f} s; running anyway)")
+        log(f"  (machine still busy: {busy:.2f} cores in use by others after {waited:.0f} s; "
+            "running anyway)")
     if slowed and max_wait_s > 0:
-        log(f"  (a core still runs {slowed:.2f}x slower than another after {waited:.0f} s; running anyway)")
+        log(f"  (a core still runs {slowed:.2f}x slower than another after {waited:.0f} s; "
+            "running anyway)")
     return busy, waited
 
 
@@ -99,7 +101,7 @@ def main(argv=None):
     import argparse
     import json
     import sys
-    parser = argparse.ArgumentParser(prog="python3 -m pd14bench.idle",
+    parser = argparse.ArgumentParser(prog="python3 -m benchmark.idle",
                                      description="Wait for a quiet machine before a run; "
                                      "measure the load of other processes during it.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -8,9 +8,9 @@ reference's population means, time stamps on the 0.1 ms grid, sorted by
 time as the engine writes them), then times the complete command
 `tools/microcircuit-analysis stats FILE --json OUT` (interpreter start,
 reading, rates, ISI CVs, correlations, output) pinned to one CPU core with
-one BLAS/OpenMP thread. Requirement (issue 3): under 30 s.
+one BLAS/OpenMP thread. Requirement of the analysis tools: under 30 s.
 
-Usage: tools/benchmarks/analysis_speed.py [--spikes 3e6] [--repeat 3] [--limit 30]
+Usage: tools/benchmark/analysis_speed.py [--spikes 3e6] [--repeat 3] [--limit 30]
 Exit status 0 if the best time is under the limit, 1 otherwise.
 """
 import os
@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.dirname(HERE)
 TOOL = os.path.join(TOOLS, "microcircuit-analysis")
 sys.dont_write_bytecode = True
-sys.path.insert(0, TOOLS)
+sys.path.insert(0, os.path.join(os.path.dirname(TOOLS), "python"))
 
 from pd14analysis import N_FULL, POPULATIONS, RATES_FULL  # noqa: E402
 
@@ -48,7 +48,7 @@ def make_data(path, n_spikes, t_presim, t_sim, seed):
     with h5py.File(path, "w") as f:
         f.attrs.update({"t_presim_ms": t_presim, "t_sim_ms": t_sim, "N_scaling": 1.0,
                         "K_scaling": 1.0, "bg_input_type": "poisson",
-                        "generated_by": "tools/benchmarks/analysis_speed.py (synthetic)"})
+                        "generated_by": "tools/benchmark/analysis_speed.py (synthetic)"})
         g = f.create_group("spikes")
         g.attrs["sorting"] = "by_time"
         for pop, n, rate in zip(POPULATIONS, N_FULL, RATES_FULL):
@@ -82,7 +82,7 @@ def main():
     cpus = sorted(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {cpus[0]})  # inherited by the timed command
 
-    tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="pd14bench-")
+    tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="benchmark-")
     work = args.keep or tmp.name
     os.makedirs(work, exist_ok=True)
     data = os.path.join(work, "spikes.h5")

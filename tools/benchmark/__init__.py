@@ -1,5 +1,5 @@
-"""The benchmark harness of microcircuit_mpi; tools/benchmark.py is its
-command line, docs/performance.md its method.
+"""The benchmark harness of microcircuit_mpi; its __main__ (`python3 tools/benchmark`) is
+its command line, docs/performance.md its method.
 
 Modules (one job each):
 
@@ -13,7 +13,7 @@ Modules (one job each):
 - ``limits``     -- the limit model: the RTF the memory bandwidth allows.
 - ``aggregate``  -- points over their repeats, the scaling ratios.
 - ``compare``    -- the regression guard against a baseline.
-- ``reference``  -- NEST's numbers and the targets of issue 4.
+- ``reference``  -- NEST's numbers and the performance targets.
 - ``report``     -- the printed and Markdown tables.
 - ``plots``      -- the plots.
 - ``cli``        -- the command line.

@@ -50,13 +50,15 @@ def format_markdown(summary, scal, bandwidth):
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summary:
         md.append(
-            f"| {s['scale']:g} {s['drive']} | {s['ranks']}x{s['threads']} | {s['record']} | {s['n_ok']} | "
-            f"{_spread(s, 'construct_s')} | {_spread(s, 'rtf')} | {fmt(s['peak_rss_mb_max_median'], 4)} | "
+            f"| {s['scale']:g} {s['drive']} | {s['ranks']}x{s['threads']} | {s['record']} | "
+            f"{s['n_ok']} | {_spread(s, 'construct_s')} | {_spread(s, 'rtf')} | "
+            f"{fmt(s['peak_rss_mb_max_median'], 4)} | "
             f"{fmt(s['bytes_per_synapse'], 3)} | {sci(s['syn_events_per_wall_s_max'])} | "
             f"{fmt(s['rtf_limit_best'], 3)} / {fmt(s['rtf_limit_estimate'], 3)} / "
             f"{fmt(s['rtf_limit_worst'], 3)} | {fmt(s['rtf_over_limit_best_min'], 3)} | "
             f"{fmt(s.get('rtf_limit_cores'), 3)} | {fmt(s.get('rtf_over_limit_cores_min'), 3)} | "
-            f"{fmt(s.get('others_cores_during_median'), 2)} [max {fmt(s.get('others_cores_during_max'), 2)}] |")
+            f"{fmt(s.get('others_cores_during_median'), 2)} "
+            f"[max {fmt(s.get('others_cores_during_max'), 2)}] |")
     if bandwidth:
         md += ["", "| triad threads | GB/s (STREAM counting) | random int64 RMW, M updates/s "
                "| streamed scatter, M events/s (320 KB of sums) "
@@ -71,7 +73,8 @@ def format_markdown(summary, scal, bandwidth):
                "the same of the cores bound | rtf(2x1) / rtf(1x2) (target <= 1.1) |",
                "|---|---|---|---|---|"]
         for e in scal:
-            md.append(f"| {e['scale']:g} {e['drive']} | {e['record']} | {fmt(e['speedup_2_threads'], 3)} | "
+            md.append(f"| {e['scale']:g} {e['drive']} | {e['record']} | "
+                      f"{fmt(e['speedup_2_threads'], 3)} | "
                       f"{fmt(e.get('cores_bound_speedup_2_threads'), 3)} | "
                       f"{fmt(e['ranks_over_threads'], 3)} |")
     md += ["", "| scale, drive | construct s: ours (median) | NEST 3.6* | NEST / ours | "
@@ -86,13 +89,15 @@ def format_markdown(summary, scal, bandwidth):
             continue
         c, r, m, faster_construct, faster_rtf, memory_fraction = _against_nest(nest, ours)
         md.append(
-            f"| {name} | {fmt(c, 3)} ({fmt(ours['construct_s_median'], 3)}) | {_rng(nest['construct_s'])} | "
+            f"| {name} | {fmt(c, 3)} ({fmt(ours['construct_s_median'], 3)}) | "
+            f"{_rng(nest['construct_s'])} | "
             f"{fmt(faster_construct, 3)} | {fmt(r, 3)} "
             f"({fmt(ours['rtf_median'], 3)}) | {_rng(nest['rtf'])} | "
             f"{fmt(faster_rtf, 3)} | {fmt(m, 4)} | {nm} | "
             f"{fmt(memory_fraction, 3)} |")
     md.append("")
-    md.append("\\* NEST 3.6 numbers quoted in issue 4, not measured here (" + NEST_REFERENCE["source"] + ").")
+    md.append("\\* NEST 3.6 numbers quoted in the performance requirements, not measured here ("
+              + NEST_REFERENCE["source"] + ").")
     return "\n".join(md)
 
 
@@ -147,7 +152,7 @@ def format_tables(summary, scal, bandwidth, merged=False):
                          f"rtf(1x1)/rtf(1x2) = {sp:>6} (cores bound {cb:>6})   "
                          f"rtf(2x1)/rtf(1x2) = {ro:>6}")
     lines.append("")
-    lines.append("Beside NEST 3.6 (numbers quoted in issue 4, NOT measured here: "
+    lines.append("Beside NEST 3.6 (quoted numbers, NOT measured here: "
                  + NEST_REFERENCE["source"] + ").")
     lines.append("Ours: 1 rank x 2 threads, spikes recorded (the NEST setting; recording off if no "
                  "recorded run), best of the repeats (median in parentheses). Ratios: middle of NEST's "
@@ -169,7 +174,7 @@ def format_tables(summary, scal, bandwidth, merged=False):
             f"{r_text:>15} {_rng(nest['rtf']):>9} {fmt(faster_rtf, 3):>8} | "
             f"{fmt(m, 4):>8} {nest['peak_memory_mb']:>7.0f} "
             f"{fmt(memory_fraction, 3):>8}")
-    lines.append("Targets (issue 4): RTF >= 5x lower than NEST at 0.5 and 1.0 DC, full scale RTF <= 5 on 2 "
+    lines.append("Targets: RTF >= 5x lower than NEST at 0.5 and 1.0 DC, full scale RTF <= 5 on 2 "
                  "threads, 0.1 Poisson RTF <= 0.5; construction >= 10x faster; memory <= 1/4 of NEST, "
                  "full scale < 3.5 GB on one rank; within 3x of the bandwidth limit.")
     return "\n".join(lines)

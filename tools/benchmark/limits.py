@@ -37,10 +37,13 @@ DEFAULT_LAYOUT = {
     "run_header_bytes": 4,       # runs: a delay run, uint32 delay << 20 | length
     "pending_entry_bytes": 40,   # runs: PendingSpike, 2 pointers + 2 uint64 + bool, padded
     "runs_per_row": 0,           # runs: runs per row and thread; 0 = computed from the delays
-    "delay_exc_mean_ms": 1.5,    # runs: the delay distribution (network.delay_exc_mean,
-    "delay_inh_mean_ms": 0.75,   #   delay_inh_mean, delay_rel_sd): normal, redrawn below
-    "delay_rel_sd": 0.5,         #   h / 2, rounded to the step (connectivity.cpp)
-    "inhibitory_spike_fraction": _inhibitory_spike_fraction(),  # runs: spikes from inhibitory sources
+    # runs: the delay distribution (network.delay_exc_mean, delay_inh_mean,
+    # delay_rel_sd): normal, redrawn below h / 2, rounded to the step (connectivity.cpp)
+    "delay_exc_mean_ms": 1.5,
+    "delay_inh_mean_ms": 0.75,
+    "delay_rel_sd": 0.5,
+    # runs: spikes from inhibitory sources
+    "inhibitory_spike_fraction": _inhibitory_spike_fraction(),
     "event_bytes": 8,            # queue entry: uint32 target, float weight
     "sum_bytes": 8,              # int64 fixed-point input sum (per neuron, or ring entry)
     "state_bytes": 3 * 8 + 4,    # y, i_ex, i_in (double), refractory (int32): read + written

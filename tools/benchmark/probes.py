@@ -199,7 +199,8 @@ def measure_bandwidth(exe, thread_counts, mb=80.0, reps=20, runs=3, wait_idle_s=
                         best.update({key: res[key] for key in keys})
             by_size[str(n)] = best
             log(f"inner loops, {t} thread(s) x {n} neurons: streamed scatter "
-                f"{best['scatter_meps']:.0f} M events/s, neuron update {best['update_mups']:.0f} M updates/s")
+                f"{best['scatter_meps']:.0f} M events/s, "
+                f"neuron update {best['update_mups']:.0f} M updates/s")
     for t in thread_counts:
         res = results[str(t)]
         log(f"triad {t} thread(s): {res['triad_gbs']:.1f} GB/s (best of {runs} x {reps} sweeps, "

@@ -16,10 +16,12 @@ Modules (one job each):
 - ``verification`` -- find the matching reference set and judge a run
                       against the reference seeds.
 - ``output``       -- CSV tables and JSON documents as every tool here
-                      writes them (also the benchmark harness, pd14bench).
+                      writes them (also the benchmark harness, tools/benchmark).
 - ``cli``          -- the ``microcircuit-analysis`` command line.
 
-The PD14 population data below is the one copy the tools share.
+The PD14 population data below is the one copy the tools share: this package
+reads data without the engine, so it holds the engine's facts itself
+(tests/python/test_model_facts.py checks that they equal the engine's).
 """
 
 __version__ = "1.0"
@@ -31,6 +33,6 @@ N_FULL = (20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948)
 """Full-scale population sizes (docs/model.md)."""
 
 RATES_FULL = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)
-"""Full-scale mean firing rates in spikes/s (MODEL.md)."""
+"""Full-scale mean firing rates in spikes/s (docs/model.md)."""
 
 LAYER_LABELS = {"L23": "L2/3", "L4": "L4", "L5": "L5", "L6": "L6"}

@@ -146,5 +146,6 @@ def disturbance(row, max_others, max_core_slowdown):
         return f"other processes used {others:.2f} cores (> {max_others:g})"
     slowdown = row.get("core_slowdown")
     if slowdown is not None and slowdown > max_core_slowdown:
-        return f"the slowest core ran {slowdown:.2f}x slower than the fastest (> {max_core_slowdown:g})"
+        return (f"the slowest core ran {slowdown:.2f}x slower than the fastest "
+                f"(> {max_core_slowdown:g})")
     return ""

@@ -58,7 +58,7 @@ def make_plots(summary, outdir):
     ax.errorbar(nest_x, [middle(r["rtf"]) for r in NEST_REFERENCE["rows"]],
                 yerr=[[middle(r["rtf"]) - r["rtf"][0] for r in NEST_REFERENCE["rows"]],
                       [r["rtf"][1] - middle(r["rtf"]) for r in NEST_REFERENCE["rows"]]],
-                marker="s", color="grey", linestyle="none", capsize=3, label="NEST 3.6 (issue 4)")
+                marker="s", color="grey", linestyle="none", capsize=3, label="NEST 3.6 (quoted)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("scale (N_scaling = K_scaling)")
@@ -84,7 +84,7 @@ def make_plots(summary, outdir):
         ax.plot([s["scale"] for s in store], [s["synapse_store_bytes"] / 1048576 for s in store], "k--",
                 label="synapse store (all ranks)")
     ax.plot(nest_x, [r["peak_memory_mb"] for r in NEST_REFERENCE["rows"]], "s", color="grey",
-            label="NEST 3.6 (issue 4)")
+            label="NEST 3.6 (quoted)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("scale (N_scaling = K_scaling)")
