@@ -25,6 +25,7 @@ public:
 struct RecordingPositions {
     std::uint64_t spikes = 0;
     std::uint64_t voltage_samples = 0;
+    std::uint64_t step = 0; // the step they reach (that of the checkpoint)
 };
 
 struct CheckpointInfo {

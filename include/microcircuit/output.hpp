@@ -48,9 +48,9 @@ public:
     // disk, and how far they reach (for a checkpoint).
     RecordingPositions sync();
     // Collective, after the Simulator's flush_recordings: writes spikes.h5
-    // from the journals, complete up to what they hold, under a temporary
-    // name, and renames it over the previous one.
-    void publish();
+    // from the journals, complete up to `step`, the step the run has
+    // reached, under a temporary name, and renames it over the previous one.
+    void publish(std::uint64_t step);
     // Collective: the journals removed, once the run is complete and they
     // are not kept for a checkpoint that extends it later.
     void remove_journals();

@@ -118,7 +118,7 @@ void Run::State::publish() {
     const auto start = Clock::now();
     simulator.flush_recordings();
     if (output && published_step != simulator.step()) {
-        output->publish();
+        output->publish(simulator.step());
         phases.write += seconds_since(start);
         kill_point("spikes_published");
         output->write_report(summarize_run(context, simulator, config, phases, sim_phase_ms));

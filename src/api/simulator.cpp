@@ -218,7 +218,9 @@ RecordingPositions Simulator::restore_checkpoint(const std::string& path) {
     s.restored = std::make_unique<DynamicState>(
         read_checkpoint_state(header, s.communicator, s.local_gids()));
     s.step = header.info.step;
-    return header.info.recording;
+    RecordingPositions recording = header.info.recording;
+    recording.step = header.info.step;
+    return recording;
 }
 
 void Simulator::flush_recordings() {

@@ -168,8 +168,8 @@ int run_application(int argc, char** argv) {
                                           ? command_line.dry_run_ranks
                                           : context.communicator().ranks_on_node();
             if (root) {
-                std::cout << dry_run_text(config.parameters,
-                                          ranks, threads, ranks_on_node, read_available_memory());
+                std::cout << dry_run_text(config.parameters, ranks, threads, ranks_on_node,
+                                          read_available_memory());
             }
             return 0;
         }

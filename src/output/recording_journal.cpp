@@ -26,9 +26,9 @@ std::string system_error(const std::string& what, const std::string& path) {
 
 } // namespace
 
-JournalRecordCheck spike_record_check(std::uint64_t neurons, std::uint64_t steps) {
-    return [neurons, steps](const std::uint64_t* previous, const std::uint64_t* words,
-                            std::uint64_t first, std::uint64_t records) -> std::string {
+JournalRecordCheck spike_record_check(std::uint64_t neurons, const std::uint64_t* last_step) {
+    return [neurons, last_step](const std::uint64_t* previous, const std::uint64_t* words,
+                                std::uint64_t first, std::uint64_t records) -> std::string {
         for (std::uint64_t i = 0; i < records; ++i) {
             const std::uint64_t step = words[2 * i];
             const std::uint64_t gid = words[2 * i + 1];
@@ -37,9 +37,9 @@ JournalRecordCheck spike_record_check(std::uint64_t neurons, std::uint64_t steps
                 return record + "neuron id " + std::to_string(gid) + " outside [0, " +
                        std::to_string(neurons) + ")";
             }
-            if (step > steps) {
-                return record + "time step " + std::to_string(step) + " after the run's last, " +
-                       std::to_string(steps);
+            if (step > *last_step) {
+                return record + "time step " + std::to_string(step) +
+                       " after the last the run reached, " + std::to_string(*last_step);
             }
             const std::uint64_t* before = i > 0 ? words + 2 * (i - 1) : previous;
             if (before != nullptr &&
@@ -207,9 +207,11 @@ void JournalFile::remove() {
 }
 
 SpikeJournal::SpikeJournal(const std::string& path, const Communicator& communicator,
-                           const DerivedParameters& derived, bool resume, std::uint64_t records)
-    : file_(path, communicator, JournalKind::spikes, 2,
-            spike_record_check(derived.num_neurons_total, derived.total_steps), resume, records) {}
+                           const DerivedParameters& derived, bool resume, std::uint64_t records,
+                           std::uint64_t last_step)
+    : last_step_(last_step),
+      file_(path, communicator, JournalKind::spikes, 2,
+            spike_record_check(derived.num_neurons_total, &last_step_), resume, records) {}
 
 void SpikeJournal::write_spikes(const std::vector<RecordedSpike>& spikes) {
     static_assert(sizeof(RecordedSpike) == 2 * sizeof(std::uint64_t), "a record is two words");

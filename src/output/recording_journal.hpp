@@ -67,22 +67,28 @@ private:
     std::FILE* file_ = nullptr;
 };
 
-// What a spike record must satisfy: a neuron id below `neurons`, a step
-// within the run's `steps`, after the record before it in (time, gid) order.
-JournalRecordCheck spike_record_check(std::uint64_t neurons, std::uint64_t steps);
+// What a spike record must satisfy: a neuron id below `neurons`, a step not
+// after `*last_step` (read at every check: the run grows), after the record
+// before it in (time, gid) order.
+JournalRecordCheck spike_record_check(std::uint64_t neurons, const std::uint64_t* last_step);
 
 // Spike records must name a recorded neuron, lie within the run and follow
 // each other in (time, gid) order.
 class SpikeJournal final : public SpikeSink {
 public:
+    // `last_step`: the step the run has reached (a resumed one: its checkpoint's).
     SpikeJournal(const std::string& path, const Communicator& communicator,
-                 const DerivedParameters& derived, bool resume, std::uint64_t records);
+                 const DerivedParameters& derived, bool resume, std::uint64_t records,
+                 std::uint64_t last_step);
     void write_spikes(const std::vector<RecordedSpike>& spikes) override;
     JournalFile& file() { return file_; }
+    // The run has reached `step`: no record may be later.
+    void reach(std::uint64_t step) { last_step_ = step; }
     // Collective: hands every recorded spike to `sink`, a bounded piece at a time.
     void replay(SpikeSink& sink) const;
 
 private:
+    std::uint64_t last_step_; // before file_, whose construction checks the records
     JournalFile file_;
 };
 

@@ -79,7 +79,8 @@ RunOutput::RunOutput(Context& context, const LoadedConfig& config, const Derived
     const bool resuming = resume != nullptr;
     if (derived.record_spikes) {
         f.spikes = std::make_unique<SpikeJournal>(f.paths.spike_journal, f.communicator, derived,
-                                                  resuming, resuming ? resume->spikes : 0);
+                                                  resuming, resuming ? resume->spikes : 0,
+                                                  resuming ? resume->step : 0);
     }
     if (derived.record_voltage) {
         f.voltages = std::make_unique<VoltageJournal>(f.paths.voltage_journal, f.communicator,
@@ -107,8 +108,11 @@ RecordingPositions RunOutput::sync() {
     return positions;
 }
 
-void RunOutput::publish() {
+void RunOutput::publish(std::uint64_t step) {
     Files& f = *files_;
+    if (f.spikes) {
+        f.spikes->reach(step);
+    }
     {
         Hdf5File file(f.paths.spikes_incomplete, f.communicator.comm());
         write_metadata(file.id(), f.config, f.derived, f.communicator.size(), f.threads);

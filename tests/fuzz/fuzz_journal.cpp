@@ -27,9 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::memcpy(into, file.data() + offset, bytes);
         return true;
     };
+    static const std::uint64_t last_step = 100000;
     JournalBlockReader reader(
         spikes ? JournalKind::spikes : JournalKind::voltages, record_words,
-        spikes ? spike_record_check(1000, 100000)
+        spikes ? spike_record_check(1000, &last_step)
                : JournalRecordCheck([](const std::uint64_t*, const std::uint64_t*, std::uint64_t,
                                        std::uint64_t) { return std::string{}; }));
     std::vector<std::uint64_t> words;
