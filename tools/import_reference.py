@@ -48,10 +48,20 @@ def repack(src, dst):
     object that has a layout option of its own."""
     options = []
     with h5py.File(src, "r") as f:
+
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset) and obj.ndim == 1 and obj.shape[0] > 0:
-                options.extend(["-f", f"/{name}:SHUF", "-f", f"/{name}:GZIP=9",
-                                "-l", f"/{name}:CHUNK={obj.shape[0]}"])
+                options.extend(
+                    [
+                        "-f",
+                        f"/{name}:SHUF",
+                        "-f",
+                        f"/{name}:GZIP=9",
+                        "-l",
+                        f"/{name}:CHUNK={obj.shape[0]}",
+                    ]
+                )
+
         f.visititems(visit)
     subprocess.run(["h5repack", *options, src, dst], check=True)
 
@@ -82,7 +92,9 @@ def compare_hdf5(original, copy):
         def collect(which):
             def visit(name, obj):
                 objects.setdefault(name, [None, None])[which] = obj
+
             return visit
+
         a.visititems(collect(0))
         b.visititems(collect(1))
         objects["/"] = [a, b]
@@ -113,8 +125,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", help="upstream reference directory")
     parser.add_argument("--dest", default=DEFAULT_DEST, help="default: %(default)s")
-    parser.add_argument("--check", action="store_true",
-                        help="only compare the destination with the source")
+    parser.add_argument(
+        "--check", action="store_true", help="only compare the destination with the source"
+    )
     args = parser.parse_args()
 
     files = source_files(args.source)
@@ -151,8 +164,10 @@ def main():
             print(f"{rel}: {problem}")
         failures += bool(problems)
     n_h5 = sum(rel.endswith(".h5") for rel in files)
-    print(f"{len(files)} files ({n_h5} HDF5), {failures} differ; "
-          f"HDF5 bytes: source {size_before}, {args.dest} {size_after}")
+    print(
+        f"{len(files)} files ({n_h5} HDF5), {failures} differ; "
+        f"HDF5 bytes: source {size_before}, {args.dest} {size_after}"
+    )
     return 1 if failures else 0
 
 

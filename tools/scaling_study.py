@@ -40,20 +40,52 @@ import sys
 from collections import OrderedDict
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "python"))
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "python")
+)
 
 from pd14analysis.output import write_csv  # noqa: E402
 
 PHASES = ["init", "create", "connect", "presim", "sim", "write"]
 
 RUN_COLUMNS = (
-    ["kind", "group", "label", "nodes", "ranks", "threads", "cores", "repeat",
-     "N_scaling", "K_scaling", "bg_input_type", "t_sim_ms", "neurons", "synapses", "spikes"]
+    [
+        "kind",
+        "group",
+        "label",
+        "nodes",
+        "ranks",
+        "threads",
+        "cores",
+        "repeat",
+        "N_scaling",
+        "K_scaling",
+        "bg_input_type",
+        "t_sim_ms",
+        "neurons",
+        "synapses",
+        "spikes",
+    ]
     + ["phase_%s_s" % p for p in PHASES]
-    + ["total_s", "rtf", "peak_rss_max_mb", "peak_rss_mean_mb", "peak_rss_sum_mb",
-       "synapse_store_bytes", "bytes_per_synapse", "cpus_per_node", "busy_cores_before",
-       "others_cores", "core_slowdown", "flags", "version", "git_commit",
-       "slurm_job_id", "hosts", "path"]
+    + [
+        "total_s",
+        "rtf",
+        "peak_rss_max_mb",
+        "peak_rss_mean_mb",
+        "peak_rss_sum_mb",
+        "synapse_store_bytes",
+        "bytes_per_synapse",
+        "cpus_per_node",
+        "busy_cores_before",
+        "others_cores",
+        "core_slowdown",
+        "flags",
+        "version",
+        "git_commit",
+        "slurm_job_id",
+        "hosts",
+        "path",
+    ]
 )
 
 # What makes a run not a measurement of scaling (the benchmark harness's limits).
@@ -118,8 +150,12 @@ def read_run(report_path):
     row["K_scaling"] = _number(network.get("K_scaling"))
     row["bg_input_type"] = network.get("bg_input_type", "")
     row["t_sim_ms"] = _number(report.get("t_sim_ms", simulation.get("t_sim")))
-    row["group"] = "N%g K%g %s %gms" % (row["N_scaling"], row["K_scaling"], row["bg_input_type"],
-                                         row["t_sim_ms"])
+    row["group"] = "N%g K%g %s %gms" % (
+        row["N_scaling"],
+        row["K_scaling"],
+        row["bg_input_type"],
+        row["t_sim_ms"],
+    )
     row["nodes"] = int(job.get("nodes") or 1)
     row["ranks"] = ranks
     row["threads"] = threads
@@ -151,8 +187,9 @@ def read_run(report_path):
     row["cpus_per_node"] = job.get("cpus_available") or ""
     row["busy_cores_before"] = _number(before.get("busy_cores"))
     row["others_cores"] = _number(after.get("others_cores"))
-    row["core_slowdown"] = max(_number(before.get("core_slowdown"), 0.0),
-                               _number(after.get("core_slowdown"), 0.0)) or float("nan")
+    row["core_slowdown"] = max(
+        _number(before.get("core_slowdown"), 0.0), _number(after.get("core_slowdown"), 0.0)
+    ) or float("nan")
     rpn = job.get("ranks_per_node") or -(-ranks // row["nodes"])
     row["flags"] = "; ".join(run_flags(row, rpn, threads, before.get("threshold_cores")))
     return OrderedDict((c, row[c]) for c in RUN_COLUMNS)
@@ -167,8 +204,11 @@ def run_flags(row, ranks_per_node, threads, idle_threshold=None):
     # before the run the wait's own limit applies, during it the harness's
     before, during = row["busy_cores_before"], row["others_cores"]
     limit_before = MAX_OTHERS_CORES if idle_threshold is None else idle_threshold
-    busy = [v for v, limit in ((before, limit_before), (during, MAX_OTHERS_CORES))
-            if not math.isnan(v) and v > limit]
+    busy = [
+        v
+        for v, limit in ((before, limit_before), (during, MAX_OTHERS_CORES))
+        if not math.isnan(v) and v > limit
+    ]
     if busy:
         flags.append("busy: others used %.2f cores" % max(busy))
     if not math.isnan(row["core_slowdown"]) and row["core_slowdown"] > MAX_CORE_SLOWDOWN:
@@ -206,8 +246,11 @@ def summarize(runs, kind, phase):
     curves = OrderedDict()
     for r in runs:
         # Weak scaling: one curve per (K_scaling, drive, t_sim); N grows along it.
-        curve = r["group"] if kind == "strong" else "K%g %s %gms" % (
-            r["K_scaling"], r["bg_input_type"], r["t_sim_ms"])
+        curve = (
+            r["group"]
+            if kind == "strong"
+            else "K%g %s %gms" % (r["K_scaling"], r["bg_input_type"], r["t_sim_ms"])
+        )
         point = (r["nodes"], r["ranks"], r["threads"], r["N_scaling"])
         curves.setdefault(curve, OrderedDict()).setdefault(point, []).append(r)
     summary = []
@@ -215,7 +258,8 @@ def summarize(runs, kind, phase):
     for curve, points in curves.items():
         rows = []
         for (nodes, ranks, threads, n_scaling), members in sorted(
-                points.items(), key=lambda item: (item[0][1] * item[0][2], item[0][1], item[0][0])):
+            points.items(), key=lambda item: (item[0][1] * item[0][2], item[0][1], item[0][0])
+        ):
             row = OrderedDict()
             row["kind"] = kind
             row["curve"] = curve
@@ -232,8 +276,12 @@ def summarize(runs, kind, phase):
             row["repeats"] = len(members)
             spikes = sorted({m["spikes"] for m in members})
             row["spikes"] = spikes[0] if len(spikes) == 1 else "/".join(str(s) for s in spikes)
-            for column in ["phase_%s_s" % p for p in PHASES] + ["total_s", "rtf", "peak_rss_max_mb",
-                                                                 "peak_rss_mean_mb"]:
+            for column in ["phase_%s_s" % p for p in PHASES] + [
+                "total_s",
+                "rtf",
+                "peak_rss_max_mb",
+                "peak_rss_mean_mb",
+            ]:
                 mean, std, low = _stats([m[column] for m in members])
                 row[column + "_mean"] = mean
                 row[column + "_std"] = std
@@ -246,8 +294,9 @@ def summarize(runs, kind, phase):
             for m in members:
                 for flag in filter(None, m["flags"].split("; ")):
                     kinds.setdefault(flag.split(":")[0], []).append(flag)
-            row["flags"] = "; ".join("%s (%d/%d runs)" % (v[0], len(v), len(members))
-                                     for v in kinds.values())
+            row["flags"] = "; ".join(
+                "%s (%d/%d runs)" % (v[0], len(v), len(members)) for v in kinds.values()
+            )
             rows.append(row)
         base = rows[0]
         for row in rows:
@@ -269,20 +318,25 @@ def summarize(runs, kind, phase):
             row["efficiency_std"] = row["efficiency"] * math.sqrt(rel)
         for row in rows:
             if row["flags"]:
-                warnings.append("point %s (%s): %s; its times do not measure %s scaling"
-                                % (row["label"], curve, row["flags"], kind))
+                warnings.append(
+                    "point %s (%s): %s; its times do not measure %s scaling"
+                    % (row["label"], curve, row["flags"], kind)
+                )
         if kind == "strong":
             counts = {row["spikes"] for row in rows}
             if len(counts) > 1:
-                warnings.append("curve %s: spike counts differ between points (%s); the same "
-                                "network should give the same spikes on any ranks x threads"
-                                % (curve, ", ".join(str(c) for c in sorted(counts, key=str))))
+                warnings.append(
+                    "curve %s: spike counts differ between points (%s); the same "
+                    "network should give the same spikes on any ranks x threads"
+                    % (curve, ", ".join(str(c) for c in sorted(counts, key=str)))
+                )
         summary.extend(rows)
     return summary, warnings
 
 
 def plot(summary, runs, kind, phase, out, formats, title):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -321,9 +375,17 @@ def plot(summary, runs, kind, phase, out, formats, title):
         """A red ring on every point that does not measure scaling."""
         points = [(r["cores"], r[key]) for r in flagged if not math.isnan(r[key])]
         if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], ls="", marker="o", ms=13,
-                    mfc="none", mec="red", mew=1.5,
-                    label="not a measurement: oversubscribed, busy or unequal cores")
+            ax.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                ls="",
+                marker="o",
+                ms=13,
+                mfc="none",
+                mec="red",
+                mew=1.5,
+                label="not a measurement: oversubscribed, busy or unequal cores",
+            )
         if single_node:
             n = int(next(iter(cpus)))
             ax.axvline(n, color="red", ls=":", lw=1, label="CPUs of the node: %d" % n)
@@ -341,15 +403,23 @@ def plot(summary, runs, kind, phase, out, formats, title):
 
     def plain_log_y(ax, base=10):
         ax.set_yscale("log", base=base)
-        ax.yaxis.set_major_locator(LogLocator(base=base, subs=(1.0, 2.0, 5.0) if base == 10 else (1.0,)))
+        ax.yaxis.set_major_locator(
+            LogLocator(base=base, subs=(1.0, 2.0, 5.0) if base == 10 else (1.0,))
+        )
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
         ax.yaxis.set_minor_formatter(NullFormatter())
 
     def curves_with_errors(ax, key, std_key):
         """One error-bar line per curve: `key` against cores, `std_key` as error."""
         for curve, rows in lines.items():
-            ax.errorbar([r["cores"] for r in rows], [r[key] for r in rows],
-                        yerr=[r[std_key] for r in rows], marker="o", capsize=3, label=curve)
+            ax.errorbar(
+                [r["cores"] for r in rows],
+                [r[key] for r in rows],
+                yerr=[r[std_key] for r in rows],
+                marker="o",
+                capsize=3,
+                label=curve,
+            )
 
     def finish(ax, ylabel, title, key):
         mark_flagged(ax, key)
@@ -364,15 +434,23 @@ def plot(summary, runs, kind, phase, out, formats, title):
         base = min(all_x)
         ax.plot(all_x, [c / base for c in all_x], "k--", lw=1, label="ideal")
         plain_log_y(ax, 2)
-        finish(ax, "scaled speed-up" if kind == "weak" else "speed-up (%s)" % phase_name,
-               "scaled speed-up" if kind == "weak" else "speed-up", "speedup")
+        finish(
+            ax,
+            "scaled speed-up" if kind == "weak" else "speed-up (%s)" % phase_name,
+            "scaled speed-up" if kind == "weak" else "speed-up",
+            "speedup",
+        )
 
     def draw_efficiency(ax):
         curves_with_errors(ax, "efficiency", "efficiency_std")
         ax.axhline(1.0, color="k", ls="--", lw=1, label="ideal")
         ax.set_ylim(bottom=0)
-        finish(ax, "parallel efficiency (%s)" % phase_name, "%s-scaling efficiency" % kind,
-               "efficiency")
+        finish(
+            ax,
+            "parallel efficiency (%s)" % phase_name,
+            "%s-scaling efficiency" % kind,
+            "efficiency",
+        )
 
     def draw_rtf(ax):
         curves_with_errors(ax, "rtf_mean", "rtf_std")
@@ -383,11 +461,22 @@ def plot(summary, runs, kind, phase, out, formats, title):
     def draw_memory(ax):
         for curve, rows in lines.items():
             x = [r["cores"] for r in rows]
-            line = ax.errorbar(x, [r["peak_rss_max_mb_mean"] for r in rows],
-                               yerr=[r["peak_rss_max_mb_std"] for r in rows], marker="o", capsize=3,
-                               label="%s, max over ranks" % curve)
-            ax.plot(x, [r["peak_rss_mean_mb_mean"] for r in rows], marker="s", ls=":",
-                    color=line[0].get_color(), label="%s, mean over ranks" % curve)
+            line = ax.errorbar(
+                x,
+                [r["peak_rss_max_mb_mean"] for r in rows],
+                yerr=[r["peak_rss_max_mb_std"] for r in rows],
+                marker="o",
+                capsize=3,
+                label="%s, max over ranks" % curve,
+            )
+            ax.plot(
+                x,
+                [r["peak_rss_mean_mb_mean"] for r in rows],
+                marker="s",
+                ls=":",
+                color=line[0].get_color(),
+                label="%s, mean over ranks" % curve,
+            )
         ax.set_ylim(bottom=0)
         mark_flagged(ax, "peak_rss_max_mb_mean")
         ax.set_ylabel("peak memory per rank (MB, RSS)")
@@ -426,8 +515,15 @@ def plot(summary, runs, kind, phase, out, formats, title):
         ax.legend(fontsize="small")
         ax.grid(True, axis="y", alpha=0.3)
 
-    drawers = OrderedDict([("speedup", draw_speedup), ("efficiency", draw_efficiency),
-                           ("rtf", draw_rtf), ("phases", draw_phases), ("memory", draw_memory)])
+    drawers = OrderedDict(
+        [
+            ("speedup", draw_speedup),
+            ("efficiency", draw_efficiency),
+            ("rtf", draw_rtf),
+            ("phases", draw_phases),
+            ("memory", draw_memory),
+        ]
+    )
     for name, draw in drawers.items():
         fig, ax = plt.subplots(figsize=(6.4, 4.6))
         draw(ax)
@@ -439,12 +535,23 @@ def plot(summary, runs, kind, phase, out, formats, title):
     table.axis("off")
     text = ["%s scaling, %d run(s); T = wall time of phase %s" % (kind, len(runs), phase)]
     for curve, rows in curves.items():
-        text += ["", curve, "%-14s %9s %8s %6s %9s" % ("point", "T/s", "speed-up", "effic.",
-                                                         "MB/rank")]
+        text += [
+            "",
+            curve,
+            "%-14s %9s %8s %6s %9s" % ("point", "T/s", "speed-up", "effic.", "MB/rank"),
+        ]
         for row in rows:
-            text.append("%-14s %9.4f %8.2f %6.2f %9.1f%s" % (
-                row["label"], row["time_s"], row["speedup"], row["efficiency"],
-                row["peak_rss_max_mb_mean"], "  !" if row["flags"] else ""))
+            text.append(
+                "%-14s %9.4f %8.2f %6.2f %9.1f%s"
+                % (
+                    row["label"],
+                    row["time_s"],
+                    row["speedup"],
+                    row["efficiency"],
+                    row["peak_rss_max_mb_mean"],
+                    "  !" if row["flags"] else "",
+                )
+            )
     if flagged:
         text += ["", "! not a measurement of scaling:"]
         text += ["  %s: %s" % (r["label"], r["flags"]) for r in flagged]
@@ -459,15 +566,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="scaling_study.py",
         description="Collect microcircuit_mpi report.json files into CSV tables and scaling "
-                    "plots (speed-up, efficiency, real-time factor, phases, memory per rank).",
-        epilog="Example: tools/scaling_study.py runs/strong-20250101-120000 --out results")
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="report.json files or directories searched recursively for them")
-    parser.add_argument("--kind", choices=["auto", "strong", "weak"], default="auto",
-                        help="scaling kind (default: from job.json, else guessed)")
+        "plots (speed-up, efficiency, real-time factor, phases, memory per rank).",
+        epilog="Example: tools/scaling_study.py runs/strong-20250101-120000 --out results",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="report.json files or directories searched recursively for them",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=["auto", "strong", "weak"],
+        default="auto",
+        help="scaling kind (default: from job.json, else guessed)",
+    )
     parser.add_argument("--out", default="scaling_results", help="output directory")
-    parser.add_argument("--phase", default="sim", choices=PHASES + ["total"],
-                        help="phase whose wall time defines speed-up and efficiency (default sim)")
+    parser.add_argument(
+        "--phase",
+        default="sim",
+        choices=PHASES + ["total"],
+        help="phase whose wall time defines speed-up and efficiency (default sim)",
+    )
     parser.add_argument("--formats", default="png,svg", help="plot formats, comma-separated")
     parser.add_argument("--title", default="", help="title prefix of the plots")
     parser.add_argument("--no-plots", action="store_true", help="write the CSV files only")
@@ -484,35 +604,72 @@ def main(argv=None):
     kind = guess_kind(runs) if args.kind == "auto" else args.kind
     for r in runs:
         r["kind"] = r["kind"] or kind
-    runs.sort(key=lambda r: (r["group"], r["cores"], r["ranks"], r["nodes"], r["repeat"], r["path"]))
+    runs.sort(
+        key=lambda r: (r["group"], r["cores"], r["ranks"], r["nodes"], r["repeat"], r["path"])
+    )
     summary, warnings = summarize(runs, kind, args.phase)
     os.makedirs(args.out, exist_ok=True)
     write_csv(os.path.join(args.out, "scaling_runs.csv"), runs)
     write_csv(os.path.join(args.out, "scaling_summary.csv"), summary)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    written = [] if args.no_plots else plot(summary, runs, kind, args.phase, args.out, formats,
-                                           args.title)
+    written = (
+        []
+        if args.no_plots
+        else plot(summary, runs, kind, args.phase, args.out, formats, args.title)
+    )
     for w in warnings:
         print("scaling_study.py: warning: %s" % w, file=sys.stderr)
-    print("%s scaling: %d run(s), %d point(s) in %d curve(s)" % (
-        kind, len(runs), len(summary), len({s["curve"] for s in summary})))
-    print("%-14s %5s %7s %6s %10s %9s %9s %8s %10s" % (
-        "point", "cores", "N", "reps", "T_%s/s" % args.phase, "speed-up", "effic.", "RTF", "MB/rank"))
+    print(
+        "%s scaling: %d run(s), %d point(s) in %d curve(s)"
+        % (kind, len(runs), len(summary), len({s["curve"] for s in summary}))
+    )
+    print(
+        "%-14s %5s %7s %6s %10s %9s %9s %8s %10s"
+        % (
+            "point",
+            "cores",
+            "N",
+            "reps",
+            "T_%s/s" % args.phase,
+            "speed-up",
+            "effic.",
+            "RTF",
+            "MB/rank",
+        )
+    )
     for s in summary:
-        print("%-14s %5d %7g %6d %10.4f %9.2f %9.2f %8.3f %10.1f%s" % (
-            s["label"], s["cores"], s["N_scaling"], s["repeats"], s["time_s"], s["speedup"],
-            s["efficiency"], s["rtf_mean"], s["peak_rss_max_mb_mean"],
-            "  ! " + s["flags"] if s["flags"] else ""))
+        print(
+            "%-14s %5d %7g %6d %10.4f %9.2f %9.2f %8.3f %10.1f%s"
+            % (
+                s["label"],
+                s["cores"],
+                s["N_scaling"],
+                s["repeats"],
+                s["time_s"],
+                s["speedup"],
+                s["efficiency"],
+                s["rtf_mean"],
+                s["peak_rss_max_mb_mean"],
+                "  ! " + s["flags"] if s["flags"] else "",
+            )
+        )
     flagged = [s for s in summary if s["flags"]]
     if flagged:
-        print("WARNING: %d of %d point(s) marked ! do not measure scaling (see the flags "
-              "column of scaling_summary.csv)" % (len(flagged), len(summary)))
+        print(
+            "WARNING: %d of %d point(s) marked ! do not measure scaling (see the flags "
+            "column of scaling_summary.csv)" % (len(flagged), len(summary))
+        )
     unjudged = sum(1 for r in runs if r["cpus_per_node"] == "")
     if unjudged:
         print("note: %d run(s) without job.json: oversubscription and load unknown" % unjudged)
-    print("wrote %s, %s%s" % (os.path.join(args.out, "scaling_runs.csv"),
-                              os.path.join(args.out, "scaling_summary.csv"),
-                              (" and %d plot file(s)" % len(written)) if written else ""))
+    print(
+        "wrote %s, %s%s"
+        % (
+            os.path.join(args.out, "scaling_runs.csv"),
+            os.path.join(args.out, "scaling_summary.csv"),
+            (" and %d plot file(s)" % len(written)) if written else "",
+        )
+    )
     return 0
 
 

@@ -1,21 +1,19 @@
 #!/usr/bin/python3
-"""Soak benchmark: a long run (by default full scale, 300 s of simulated
-time) watched while it runs. Every few seconds it samples every rank's resident memory (VmRSS) and peak (VmHWM) and reads the
-growing spike journal (<data_path>/.spikes.journal: blocks of records of two
-little-endian uint64, the step and the gid, each block behind a header of its
-kind, first record, count and digest) as a user's script would: every
-complete block must match its digest, and its records be in (time, gid) order. At the end it compares the peak memory (VmHWM) once
-10 s of simulated time are reached with the peak once the whole simulated
-time is reached (before the final writing of spikes.h5, whose peak
-report.json holds).
+"""Soak benchmark: a long run (by default full scale, 300 s of simulated time) watched while it
+runs. Every few seconds it samples every rank's resident memory (VmRSS) and peak (VmHWM) and
+reads the growing spike journal (<data_path>/.spikes.journal: blocks of records of two little-
+endian uint64, the step and the gid, each block behind a header of its kind, first record, count
+and digest) as a user's script would: every complete block must match its digest, and its
+records be in (time, gid) order. At the end it compares the peak memory (VmHWM) once 10 s of
+simulated time are reached with the peak once the whole simulated time is reached (before the
+final writing of spikes.h5, whose peak report.json holds).
 
     tools/soak.py --out /tmp/soak                     # full scale, 300 s, 1 rank
     tools/soak.py --t-sim 20000 --set network.N_scaling=0.1 --set network.K_scaling=0.1 \\
         --out /tmp/soak-small                           # a quick look
 
-Writes OUT/samples.csv and OUT/soak.json and prints the verdict; exit status 1
-if memory grew by more than --tolerance (2 %) or the journal was ever unreadable.
-"""
+Writes OUT/samples.csv and OUT/soak.json and prints the verdict; exit status 1 if memory grew by
+more than --tolerance (2 %) or the journal was ever unreadable."""
 import argparse
 import csv
 import json
@@ -58,7 +56,7 @@ def rank_pids(launcher, binary_name):
                     text = stat.read()
             except OSError:
                 continue
-            name = text[text.index("(") + 1:text.rindex(")")]
+            name = text[text.index("(") + 1 : text.rindex(")")]
             parent = int(text.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry))
             names[int(entry)] = name
@@ -87,18 +85,25 @@ def mix64(x):
 def block_digest(kind, first, words):
     """The digest of a journal block (journal_block_digest): words mixed with
     their positions, summed mod 2^64."""
-    words = np.concatenate([np.array([kind, first, len(words) // 2], dtype=np.uint64),
-                            np.asarray(words, dtype=np.uint64).ravel()])
+    words = np.concatenate(
+        [
+            np.array([kind, first, len(words) // 2], dtype=np.uint64),
+            np.asarray(words, dtype=np.uint64).ravel(),
+        ]
+    )
     with np.errstate(over="ignore"):
-        return int(np.sum(mix64(mix64(np.arange(len(words), dtype=np.uint64)) ^ words),
-                          dtype=np.uint64))
+        return int(
+            np.sum(mix64(mix64(np.arange(len(words), dtype=np.uint64)) ^ words), dtype=np.uint64)
+        )
 
 
 def spike_block(first, records):
     """The bytes of a spike journal block of `records` ((step, gid) pairs)."""
     words = np.array(records, dtype=RECORD).view("<u8")
-    header = np.array([(SPIKE_JOURNAL, first, len(records), block_digest(SPIKE_JOURNAL, first,
-                                                                         words))], dtype=HEADER)
+    header = np.array(
+        [(SPIKE_JOURNAL, first, len(records), block_digest(SPIKE_JOURNAL, first, words))],
+        dtype=HEADER,
+    )
     return header.tobytes() + words.tobytes()
 
 
@@ -122,15 +127,21 @@ class JournalReader:
                 return self.records
             if end > size:
                 break  # still being written
-            new = np.fromfile(self.path, dtype=RECORD, count=int(header["records"]),
-                              offset=self.offset + HEADER.itemsize)
+            new = np.fromfile(
+                self.path,
+                dtype=RECORD,
+                count=int(header["records"]),
+                offset=self.offset + HEADER.itemsize,
+            )
             if block_digest(SPIKE_JOURNAL, self.records, new.view("<u8")) != header["digest"]:
                 self.problems.append(f"records {self.records}.. do not match their digest")
             keys = np.stack([new["step"], new["gid"]], axis=1)
             previous = np.array([self.last], dtype=np.uint64)
             ordered = np.concatenate([previous, keys])
-            if np.any((ordered[1:, 0] < ordered[:-1, 0]) |
-                      ((ordered[1:, 0] == ordered[:-1, 0]) & (ordered[1:, 1] <= ordered[:-1, 1]))):
+            if np.any(
+                (ordered[1:, 0] < ordered[:-1, 0])
+                | ((ordered[1:, 0] == ordered[:-1, 0]) & (ordered[1:, 1] <= ordered[:-1, 1]))
+            ):
                 self.problems.append(f"records {self.records}.. not in (time, gid) order")
             self.last = (int(new["step"][-1]), int(new["gid"][-1]))
             self.records += len(new)
@@ -146,8 +157,12 @@ def main():
     parser.add_argument("--ranks", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], help="further override")
-    parser.add_argument("--early-ms", type=float, default=10000.0,
-                        help="simulated time of the early peak (default 10000)")
+    parser.add_argument(
+        "--early-ms",
+        type=float,
+        default=10000.0,
+        help="simulated time of the early peak (default 10000)",
+    )
     parser.add_argument("--tolerance", type=float, default=0.02)
     parser.add_argument("--every", type=float, default=5.0, help="seconds between samples")
     parser.add_argument("--out", required=True)
@@ -156,15 +171,33 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     data = out / "run"
-    command = [args.binary, "--config", args.config, "--set", f"simulation.t_sim={args.t_sim}",
-               "--set", f"simulation.data_path={data}", "--set",
-               f"simulation.local_num_threads={args.threads}", "--set", "simulation.print_time=true"]
+    command = [
+        args.binary,
+        "--config",
+        args.config,
+        "--set",
+        f"simulation.t_sim={args.t_sim}",
+        "--set",
+        f"simulation.data_path={data}",
+        "--set",
+        f"simulation.local_num_threads={args.threads}",
+        "--set",
+        "simulation.print_time=true",
+    ]
     for setting in args.set:
         command += ["--set", setting]
     if args.ranks > 1:
-        command = ["mpirun", "--oversubscribe", "--bind-to", "none", "-n", str(args.ranks)] + command
+        command = [
+            "mpirun",
+            "--oversubscribe",
+            "--bind-to",
+            "none",
+            "-n",
+            str(args.ranks),
+        ] + command
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     shown = subprocess.run(command + ["--print-config"], capture_output=True, text=True, env=env)
+
     def setting(key):
         return float(re.search(key + r":\s*([0-9.eE+-]+)", shown.stdout).group(1))
 
@@ -173,8 +206,9 @@ def main():
     journal = JournalReader(data / ".spikes.journal")
     samples = []
     began = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=env)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     log, reached = [], [0.0]
 
     def follow():
@@ -198,14 +232,18 @@ def main():
         simulated = max(reached[0], journal.last[0] * resolution)
         if simulated == 0.0:
             continue
-        samples.append({"wall_s": round(time.monotonic() - began, 1),
-                        "simulated_ms": round(simulated, 1),
-                        "rss_mb": round(sum(m[0] for m in memory), 1),
-                        "peak_mb": round(sum(m[1] for m in memory), 1),
-                        "journal_spikes": records,
-                        # The last progress line comes when the simulation is
-                        # done and spikes.h5 is being written.
-                        "writing": reached[0] >= total_ms})
+        samples.append(
+            {
+                "wall_s": round(time.monotonic() - began, 1),
+                "simulated_ms": round(simulated, 1),
+                "rss_mb": round(sum(m[0] for m in memory), 1),
+                "peak_mb": round(sum(m[1] for m in memory), 1),
+                "journal_spikes": records,
+                # The last progress line comes when the simulation is
+                # done and spikes.h5 is being written.
+                "writing": reached[0] >= total_ms,
+            }
+        )
         print(f"  {samples[-1]}", flush=True)
     reader.join()
     process.wait()
@@ -224,13 +262,19 @@ def main():
     end = simulating[-1] if simulating else samples[-1]
     growth = (end["peak_mb"] - early["peak_mb"]) / early["peak_mb"] if early else None
     result = {
-        "command": command, "samples": len(samples), "t_sim_ms": args.t_sim,
+        "command": command,
+        "samples": len(samples),
+        "t_sim_ms": args.t_sim,
         "early_ms": early["simulated_ms"] if early else None,
         "peak_mb_early": early["peak_mb"] if early else None,
-        "end_ms": end["simulated_ms"], "peak_mb_end": end["peak_mb"], "growth": growth,
+        "end_ms": end["simulated_ms"],
+        "peak_mb_end": end["peak_mb"],
+        "growth": growth,
         "peak_mb_with_final_writing": report["peak_rss_mb"]["sum"],
-        "journal_problems": journal.problems, "spikes_in_report": report.get("spikes"),
-        "spikes_in_journal_last_read": journal.records, "real_time_factor": report.get("rtf"),
+        "journal_problems": journal.problems,
+        "spikes_in_report": report.get("spikes"),
+        "spikes_in_journal_last_read": journal.records,
+        "real_time_factor": report.get("rtf"),
     }
     (out / "soak.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "command"}, indent=2))

@@ -14,10 +14,12 @@ import h5py
 def digest(path):
     hasher = hashlib.sha256()
     with h5py.File(path, "r") as f:
+
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset):
                 hasher.update(name.encode())
                 hasher.update(obj[()].tobytes())
+
         f.visititems(visit)
     return hasher.hexdigest()[:16]
 

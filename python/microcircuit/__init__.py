@@ -34,8 +34,18 @@ from . import helpers, network, network_params, sim_params, stimulus_params  # n
 from .network import Network  # noqa: E402
 
 __version__ = _engine.program_version()
-__all__ = ["Network", "network", "sim_params", "network_params", "stimulus_params", "helpers",
-           "rank", "num_ranks", "Rank", "NumProcesses"]
+__all__ = [
+    "Network",
+    "network",
+    "sim_params",
+    "network_params",
+    "stimulus_params",
+    "helpers",
+    "rank",
+    "num_ranks",
+    "Rank",
+    "NumProcesses",
+]
 
 
 def rank():

@@ -87,8 +87,11 @@ STIM_KEYS = {
 }
 
 # Names of older versions of the reference.
-RENAMED_STIM_KEYS = {"dc_start": "dc_transient_start", "dc_dur": "dc_transient_dur",
-                     "dc_amp": "dc_transient_amp"}
+RENAMED_STIM_KEYS = {
+    "dc_start": "dc_transient_start",
+    "dc_dur": "dc_transient_dur",
+    "dc_amp": "dc_transient_amp",
+}
 
 
 def yaml_value(value):
@@ -119,8 +122,10 @@ def _refuse_unknown(name, dictionary, known):
         raise TypeError(f"{name}: expected a dictionary, got {dictionary!r}")
     unknown = sorted(set(dictionary) - set(known))
     if unknown:
-        raise KeyError(f"{name}: unknown key(s) {', '.join(map(repr, unknown))}; "
-                       f"known: {', '.join(sorted(known))}")
+        raise KeyError(
+            f"{name}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(sorted(known))}"
+        )
 
 
 def overrides_of(sim_dict, net_dict, stim_dict):
@@ -128,28 +133,38 @@ def overrides_of(sim_dict, net_dict, stim_dict):
     stim_dict = dict(stim_dict)
     for old, new in RENAMED_STIM_KEYS.items():
         if old in stim_dict:
-            warnings.warn(f"stim_dict: {old!r} is now called {new!r}", DeprecationWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"stim_dict: {old!r} is now called {new!r}", DeprecationWarning, stacklevel=3
+            )
             stim_dict.setdefault(new, stim_dict.pop(old))
     _refuse_unknown("sim_dict", sim_dict, SIM_KEYS)
     _refuse_unknown("net_dict", net_dict, NET_KEYS)
     _refuse_unknown("stim_dict", stim_dict, STIM_KEYS)
 
     settings = []
-    for where, dictionary, keys in (("sim_dict", sim_dict, SIM_KEYS), ("net_dict", net_dict, NET_KEYS),
-                                    ("stim_dict", stim_dict, STIM_KEYS)):
+    for where, dictionary, keys in (
+        ("sim_dict", sim_dict, SIM_KEYS),
+        ("net_dict", net_dict, NET_KEYS),
+        ("stim_dict", stim_dict, STIM_KEYS),
+    ):
         for key, value in dictionary.items():
             target = keys[key]
             if target is not None:
                 settings.append(_setting(where, key, target, value))
 
     if net_dict.get("neuron_model", "iaf_psc_exp") != "iaf_psc_exp":
-        raise ValueError(f"net_dict: neuron_model {net_dict['neuron_model']!r}: the engine "
-                         "simulates iaf_psc_exp only")
+        raise ValueError(
+            f"net_dict: neuron_model {net_dict['neuron_model']!r}: the engine "
+            "simulates iaf_psc_exp only"
+        )
     populations = net_dict.get("populations", POPULATIONS)
-    if not isinstance(populations, (list, tuple, np.ndarray)) or list(populations) != list(POPULATIONS):
-        raise ValueError(f"net_dict: populations {populations!r}: the engine "
-                         f"simulates the eight populations {POPULATIONS}")
+    if not isinstance(populations, (list, tuple, np.ndarray)) or list(populations) != list(
+        POPULATIONS
+    ):
+        raise ValueError(
+            f"net_dict: populations {populations!r}: the engine "
+            f"simulates the eight populations {POPULATIONS}"
+        )
     neuron = net_dict.get("neuron_params", {})
     _refuse_unknown("net_dict['neuron_params']", neuron, NEURON_KEYS)
     for key, value in neuron.items():
@@ -157,13 +172,18 @@ def overrides_of(sim_dict, net_dict, stim_dict):
             settings.append(_setting("net_dict['neuron_params']", key, target, value))
     for key, prefix in (("V0_mean", "network.V0_mean"), ("V0_std", "network.V0_sd")):
         if key in neuron:
-            _refuse_unknown(f"net_dict['neuron_params'][{key!r}]", neuron[key],
-                            ("original", "optimized"))
+            _refuse_unknown(
+                f"net_dict['neuron_params'][{key!r}]", neuron[key], ("original", "optimized")
+            )
             for kind, value in neuron[key].items():
-                settings.append(_setting(f"net_dict['neuron_params'][{key!r}]", kind,
-                                         f"{prefix}_{kind}", value))
+                settings.append(
+                    _setting(f"net_dict['neuron_params'][{key!r}]", kind, f"{prefix}_{kind}", value)
+                )
     # The reference draws thalamic weights with the recurrent weights' relative SD.
     if "weight_rel_std" in net_dict:
-        settings.append(_setting("net_dict", "weight_rel_std", "stimulus.PSP_th_rel_std",
-                                 net_dict["weight_rel_std"]))
+        settings.append(
+            _setting(
+                "net_dict", "weight_rel_std", "stimulus.PSP_th_rel_std", net_dict["weight_rel_std"]
+            )
+        )
     return settings

@@ -18,13 +18,20 @@ SPIKE_FILE = "spikes.h5"
 
 # -- the model's formulas (the engine's, with the reference's arguments) -------
 
+
 def num_synapses_from_conn_probs(conn_probs, popsize1, popsize2):
     """Synapses of fixed-total-number projections that give the connection
     probabilities between populations of sizes popsize1 (targets) x popsize2."""
     conn_probs = np.asarray(conn_probs, float)
-    return np.array([[_engine.full_scale_synapses(conn_probs[y, x], target, source)
-                      for x, source in enumerate(popsize2)]
-                     for y, target in enumerate(popsize1)])
+    return np.array(
+        [
+            [
+                _engine.full_scale_synapses(conn_probs[y, x], target, source)
+                for x, source in enumerate(popsize2)
+            ]
+            for y, target in enumerate(popsize1)
+        ]
+    )
 
 
 def postsynaptic_potential_to_current(C_m, tau_m, tau_syn):
@@ -34,25 +41,43 @@ def postsynaptic_potential_to_current(C_m, tau_m, tau_syn):
 
 def dc_input_compensating_poisson(bg_rate, K_ext, tau_syn, PSC_ext):
     """The DC (pA) with the mean of K_ext Poisson inputs at bg_rate."""
-    return np.array([_engine.dc_of_poisson_input(bg_rate, k, PSC_ext, tau_syn)
-                     for k in np.asarray(K_ext, float)])
+    return np.array(
+        [
+            _engine.dc_of_poisson_input(bg_rate, k, PSC_ext, tau_syn)
+            for k in np.asarray(K_ext, float)
+        ]
+    )
 
 
-def adjust_weights_and_input_to_synapse_scaling(full_num_neurons, full_num_synapses, K_scaling,
-                                                mean_PSC_matrix, PSC_ext, tau_syn,
-                                                full_mean_rates, DC_amp, poisson_input, bg_rate,
-                                                K_ext):
+def adjust_weights_and_input_to_synapse_scaling(
+    full_num_neurons,
+    full_num_synapses,
+    K_scaling,
+    mean_PSC_matrix,
+    PSC_ext,
+    tau_syn,
+    full_mean_rates,
+    DC_amp,
+    poisson_input,
+    bg_rate,
+    K_ext,
+):
     """Weights scaled by 1 / sqrt(K_scaling) and the DC that keeps each
     population's mean input; ``poisson_input`` is whether the drive is Poisson.
     Returns (PSC_matrix_new, PSC_ext_new, DC_amp_new)."""
     PSC_matrix_new = mean_PSC_matrix / np.sqrt(K_scaling)
     PSC_ext_new = PSC_ext / np.sqrt(K_scaling)
     per_input = _engine.k_scaling_dc_per_input(tau_syn, K_scaling)
-    input_rec = np.array([
-        _engine.mean_recurrent_input(weights, synapses, size, full_mean_rates)
-        for weights, synapses, size in zip(np.asarray(mean_PSC_matrix, float),
-                                           np.asarray(full_num_synapses, float),
-                                           np.asarray(full_num_neurons, float))])
+    input_rec = np.array(
+        [
+            _engine.mean_recurrent_input(weights, synapses, size, full_mean_rates)
+            for weights, synapses, size in zip(
+                np.asarray(mean_PSC_matrix, float),
+                np.asarray(full_num_synapses, float),
+                np.asarray(full_num_neurons, float),
+            )
+        ]
+    )
     DC_amp_new = DC_amp + per_input * input_rec
     if poisson_input:
         DC_amp_new += per_input * PSC_ext * np.asarray(K_ext) * bg_rate
@@ -66,6 +91,7 @@ def compute_rheo_base_current(V_th, E_L, C_m, tau_m):
 
 # -- reading the output ---------------------------------------------------------
 
+
 def get_data_file_list(path, label):
     """The files holding the spikes in ``path`` (the engine writes one,
     spikes.h5, whatever the label)."""
@@ -74,6 +100,7 @@ def get_data_file_list(path, label):
 
 def _read_populations(path):
     import h5py
+
     with h5py.File(os.path.join(path, SPIKE_FILE), "r") as f:
         first, result = 1, []
         for pop in POPULATIONS:
@@ -90,14 +117,18 @@ def load_spike_data(path, label="spike_recorder", time_interval=None, pop=None, 
     only spikes in [time_interval[0], time_interval[1]] where given."""
     data = []
     for _, senders, times in _read_populations(path):
-        keep = np.ones(len(times), bool) if time_interval is None else \
-            (times >= time_interval[0]) & (times <= time_interval[1])
+        keep = (
+            np.ones(len(times), bool)
+            if time_interval is None
+            else (times >= time_interval[0]) & (times <= time_interval[1])
+        )
         data.append(np.column_stack([senders[keep], times[keep]]))
     return data if pop is None else data[pop]
 
 
 def dict2json(dictionary, filename):
     """Writes a dictionary (numpy values included) as JSON."""
+
     def plain(value):
         if isinstance(value, dict):
             return {k: plain(v) for k, v in value.items()}
@@ -108,6 +139,7 @@ def dict2json(dictionary, filename):
         if isinstance(value, np.generic):
             return value.item()
         return value
+
     with open(filename, "w") as f:
         json.dump(plain(dictionary), f, indent=4)
 
@@ -119,10 +151,12 @@ def json2dict(filename):
 
 # -- what evaluate() draws -------------------------------------------------------
 
+
 def plot_raster(path, name, begin, end, N_scaling):
     """Raster plot of the spikes in [begin, end] ms, every k-th neuron drawn
     (k = 20 at full scale, fewer at smaller scales), saved as raster_plot.png."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -161,6 +195,7 @@ def firing_rates(path, name, begin, end):
 
 def _population_sizes(path):
     import h5py
+
     with h5py.File(os.path.join(path, SPIKE_FILE), "r") as f:
         return [int(f["spikes"][p].attrs["n_neurons"]) for p in POPULATIONS]
 
@@ -168,6 +203,7 @@ def _population_sizes(path):
 def boxplot(path, populations):
     """Box plot of the per-neuron rates of rate<i>.dat, saved as box_plot.png."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -184,11 +220,14 @@ def boxplot(path, populations):
 # `spikes` is a dictionary of equal-length arrays "senders" and "times" (ms),
 # `pop` the ids of the neurons observed, `interval` (begin, end) in ms.
 
+
 def truncate_spike_data(spikes, interval):
     """The spikes with begin <= time <= end."""
     keep = (spikes["times"] >= interval[0]) & (spikes["times"] <= interval[1])
-    return {"senders": np.asarray(spikes["senders"])[keep],
-            "times": np.asarray(spikes["times"])[keep]}
+    return {
+        "senders": np.asarray(spikes["senders"])[keep],
+        "times": np.asarray(spikes["times"])[keep],
+    }
 
 
 def time_averaged_single_neuron_firing_rates(spikes, pop, interval):
@@ -214,8 +253,7 @@ def generate_spike_counts(spikes, pop, interval, binsize):
     """Spike counts of each neuron (rows) in bins of `binsize` ms (columns)."""
     spikes = truncate_spike_data(spikes, interval)
     edges = np.arange(interval[0], interval[1] + binsize, binsize)
-    return np.array([np.histogram(spikes["times"][spikes["senders"] == n], edges)[0]
-                     for n in pop])
+    return np.array([np.histogram(spikes["times"][spikes["senders"] == n], edges)[0] for n in pop])
 
 
 def pairwise_spike_count_correlations(spikes, pop, interval, binsize):
@@ -234,9 +272,13 @@ def data_distribution(data, label, unit="", hist_bin=None):
     summary: returns (counts, bin_edges, {"mean", "sd", "min", "max", "n"})."""
     data = np.asarray(data, float)
     counts, edges = np.histogram(data, bins="auto" if hist_bin is None else hist_bin)
-    summary = {"label": label, "unit": unit, "n": int(data.size),
-               "mean": float(np.mean(data)) if data.size else float("nan"),
-               "sd": float(np.std(data)) if data.size else float("nan"),
-               "min": float(np.min(data)) if data.size else float("nan"),
-               "max": float(np.max(data)) if data.size else float("nan")}
+    summary = {
+        "label": label,
+        "unit": unit,
+        "n": int(data.size),
+        "mean": float(np.mean(data)) if data.size else float("nan"),
+        "sd": float(np.std(data)) if data.size else float("nan"),
+        "min": float(np.min(data)) if data.size else float("nan"),
+        "max": float(np.max(data)) if data.size else float("nan"),
+    }
     return counts, edges, summary

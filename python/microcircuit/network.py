@@ -65,17 +65,23 @@ class Network:
             print(f"Data will be written to: {self.data_path}\n{message}\n")
             derived = self._session.derived()
             for p in derived["below_rheobase"]:
-                print(f"Warning: the DC input of {POPULATIONS[p]} "
-                      f"({derived['dc_amplitude'][p]:.3f} pA) is below the rheobase; it can fire "
-                      "only through recurrent input")
+                print(
+                    f"Warning: the DC input of {POPULATIONS[p]} "
+                    f"({derived['dc_amplitude'][p]:.3f} pA) is below the rheobase; it can fire "
+                    "only through recurrent input"
+                )
             if net_dict["N_scaling"] != 1:
                 print(f"Neuron numbers are scaled by a factor of {net_dict['N_scaling']:.3f}.")
             if net_dict["K_scaling"] != 1:
-                print(f"Indegrees are scaled by a factor of {net_dict['K_scaling']:.3f}.\n"
-                      "  Weights and DC input are adjusted to compensate.")
+                print(
+                    f"Indegrees are scaled by a factor of {net_dict['K_scaling']:.3f}.\n"
+                    "  Weights and DC input are adjusted to compensate."
+                )
             print(f"RNG seed: {sim_dict['rng_seed']}")
-            print(f"Total number of virtual processes: "
-                  f"{_engine.num_ranks() * self._session.threads()}")
+            print(
+                f"Total number of virtual processes: "
+                f"{_engine.num_ranks() * self._session.threads()}"
+            )
 
     # -- the reference's steps ------------------------------------------------
 
@@ -110,16 +116,26 @@ class Network:
         ``nodes.json``) into ``data_path``, as the reference does."""
         if not self.sim_dict.get("store_metadata", True) or self.rank != 0:
             return
-        for name, dictionary in (("sim_dict", self.sim_dict), ("net_dict", self.net_dict),
-                                 ("stim_dict", self.stim_dict)):
+        for name, dictionary in (
+            ("sim_dict", self.sim_dict),
+            ("net_dict", self.net_dict),
+            ("stim_dict", self.stim_dict),
+        ):
             helpers.dict2json(dictionary, os.path.join(self.data_path, name + ".json"))
         derived = self._session.derived()
-        nodes = {"populations": [
-            {"name": pop, "first_id": int(first) + 1, "last_id": int(first + n)}
-            for pop, first, n in zip(POPULATIONS, derived["first_gid"], derived["num_neurons"])]}
-        nodes.update(t_presim=self.sim_dict["t_presim"], t_sim=self.sim_dict["t_sim"],
-                     N_scaling=self.net_dict["N_scaling"], K_scaling=self.net_dict["K_scaling"],
-                     bg_input_type=self.net_dict["bg_input_type"])
+        nodes = {
+            "populations": [
+                {"name": pop, "first_id": int(first) + 1, "last_id": int(first + n)}
+                for pop, first, n in zip(POPULATIONS, derived["first_gid"], derived["num_neurons"])
+            ]
+        }
+        nodes.update(
+            t_presim=self.sim_dict["t_presim"],
+            t_sim=self.sim_dict["t_sim"],
+            N_scaling=self.net_dict["N_scaling"],
+            K_scaling=self.net_dict["K_scaling"],
+            bg_input_type=self.net_dict["bg_input_type"],
+        )
         with open(os.path.join(self.data_path, "nodes.json"), "w") as f:
             json.dump(nodes, f, indent=2)
 
@@ -130,11 +146,17 @@ class Network:
         if self.rank != 0:
             return
         print(f"Interval to plot spikes: {list(raster_plot_interval)} ms")
-        helpers.plot_raster(self.data_path, "spike_recorder", raster_plot_interval[0],
-                            raster_plot_interval[1], self.net_dict["N_scaling"])
+        helpers.plot_raster(
+            self.data_path,
+            "spike_recorder",
+            raster_plot_interval[0],
+            raster_plot_interval[1],
+            self.net_dict["N_scaling"],
+        )
         print(f"Interval to compute firing rates: {list(firing_rates_interval)} ms")
-        helpers.firing_rates(self.data_path, "spike_recorder", firing_rates_interval[0],
-                             firing_rates_interval[1])
+        helpers.firing_rates(
+            self.data_path, "spike_recorder", firing_rates_interval[0], firing_rates_interval[1]
+        )
         helpers.boxplot(self.data_path, self.net_dict["populations"])
 
     # -- beyond the reference -------------------------------------------------
@@ -159,27 +181,36 @@ class Network:
         times = (np.arange(samples.shape[0]) + 1) * derived["voltage_interval_ms"]
         result, column = {}, 0
         for pop, n in zip(POPULATIONS, derived["voltage_neurons"]):
-            result[pop] = (np.arange(n), samples[:, column:column + n])
+            result[pop] = (np.arange(n), samples[:, column : column + n])
             column += n
         return times, result
 
     def spike_data(self):
         """The spikes as the analysis tools' ``SpikeData`` (pd14analysis)."""
         from pd14analysis.readers import SpikeData
+
         spikes = self.spikes()
         derived = self._session.derived()
-        meta = {"N_scaling": self.net_dict["N_scaling"], "K_scaling": self.net_dict["K_scaling"],
-                "bg_input_type": self.net_dict["bg_input_type"],
-                "t_presim_ms": float(self.sim_dict["t_presim"]),
-                "t_sim_ms": float(self.sim_dict["t_sim"])}
-        return SpikeData(POPULATIONS, dict(zip(POPULATIONS, map(int, derived["num_neurons"]))),
-                         {p: s[0] for p, s in spikes.items()},
-                         {p: s[1] for p, s in spikes.items()}, meta)
+        meta = {
+            "N_scaling": self.net_dict["N_scaling"],
+            "K_scaling": self.net_dict["K_scaling"],
+            "bg_input_type": self.net_dict["bg_input_type"],
+            "t_presim_ms": float(self.sim_dict["t_presim"]),
+            "t_sim_ms": float(self.sim_dict["t_sim"]),
+        }
+        return SpikeData(
+            POPULATIONS,
+            dict(zip(POPULATIONS, map(int, derived["num_neurons"]))),
+            {p: s[0] for p, s in spikes.items()},
+            {p: s[1] for p, s in spikes.items()},
+            meta,
+        )
 
     def statistics(self, t_start=None, t_stop=None):
         """The recipe's per-neuron statistics (rates, ISI CVs, correlations)
         of each population over [t_start, t_stop) ms (default: after the warm-up)."""
         from pd14analysis.statistics import compute_statistics
+
         t_start = float(self.sim_dict["t_presim"]) if t_start is None else t_start
         t_stop = self._session.time_ms() if t_stop is None else t_stop
         return compute_statistics(self.spike_data(), t_start, t_stop)
@@ -188,11 +219,17 @@ class Network:
         """Judges the run against the reference simulator's runs of the same
         scale and drive (pd14analysis.verification); returns its verdict."""
         from pd14analysis import verification
+
         data = self.spike_data()
-        sets = verification.list_reference_sets(reference_dir or verification.default_reference_dir())
+        sets = verification.list_reference_sets(
+            reference_dir or verification.default_reference_dir()
+        )
         chosen, reason = verification.select_reference_set(
-            sets, self.net_dict["N_scaling"], self.net_dict["K_scaling"],
-            self.net_dict["bg_input_type"])
+            sets,
+            self.net_dict["N_scaling"],
+            self.net_dict["K_scaling"],
+            self.net_dict["bg_input_type"],
+        )
         if chosen is None:
             raise LookupError(reason)
         t_start = float(self.sim_dict["t_presim"])

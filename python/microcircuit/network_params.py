@@ -30,8 +30,10 @@ def get_mean_delays(delay_exc_mean, delay_inh_mean, num_pops=len(POPULATIONS)):
 
 def _check_num_pops(num_pops):
     if num_pops != len(POPULATIONS):
-        raise ValueError(f"num_pops: {num_pops}: the engine simulates the {len(POPULATIONS)} "
-                         f"populations {POPULATIONS}")
+        raise ValueError(
+            f"num_pops: {num_pops}: the engine simulates the {len(POPULATIONS)} "
+            f"populations {POPULATIONS}"
+        )
 
 
 def _reference_net_dict():
@@ -66,10 +68,8 @@ def _reference_net_dict():
         # initial potentials: "optimized" (per population) or "original"
         "V0_type": net["V0_type"],
         "neuron_params": {
-            "V0_mean": {"original": net["V0_mean_original"],
-                        "optimized": net["V0_mean_optimized"]},
-            "V0_std": {"original": net["V0_sd_original"],
-                       "optimized": net["V0_sd_optimized"]},
+            "V0_mean": {"original": net["V0_mean_original"], "optimized": net["V0_mean_optimized"]},
+            "V0_std": {"original": net["V0_sd_original"], "optimized": net["V0_sd_optimized"]},
             "E_L": net["E_L"],
             "V_th": net["V_th"],
             "V_reset": net["V_reset"],
@@ -83,6 +83,8 @@ def _reference_net_dict():
 
 default_net_dict = _reference_net_dict()
 default_net_dict["PSP_matrix_mean"] = get_mean_PSP_matrix(
-    default_net_dict["PSP_exc_mean"], default_net_dict["g"])
+    default_net_dict["PSP_exc_mean"], default_net_dict["g"]
+)
 default_net_dict["delay_matrix_mean"] = get_mean_delays(
-    default_net_dict["delay_exc_mean"], default_net_dict["delay_inh_mean"])
+    default_net_dict["delay_exc_mean"], default_net_dict["delay_inh_mean"]
+)

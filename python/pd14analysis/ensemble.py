@@ -68,21 +68,27 @@ def seed_dirs(ens_dir):
 
 
 def _finished(run_dir):
-    return os.path.isfile(os.path.join(run_dir, "spikes.h5")) and \
-        os.path.isfile(os.path.join(run_dir, "report.json"))
+    return os.path.isfile(os.path.join(run_dir, "spikes.h5")) and os.path.isfile(
+        os.path.join(run_dir, "report.json")
+    )
 
 
 def _find_binary(given):
-    for cand in (given, os.environ.get("MICROCIRCUIT_BIN"), shutil.which("microcircuit_mpi"),
-                 os.path.join(REPO, "build", "microcircuit_mpi")):
+    for cand in (
+        given,
+        os.environ.get("MICROCIRCUIT_BIN"),
+        shutil.which("microcircuit_mpi"),
+        os.path.join(REPO, "build", "microcircuit_mpi"),
+    ):
         if cand and os.path.isfile(cand) and os.access(cand, os.X_OK):
             return os.path.abspath(cand)
-    raise ValueError("microcircuit_mpi not found: give --bin, set MICROCIRCUIT_BIN or "
-                     "build it into <repo>/build")
+    raise ValueError(
+        "microcircuit_mpi not found: give --bin, set MICROCIRCUIT_BIN or "
+        "build it into <repo>/build"
+    )
 
 
-def run_command(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None,
-                ranks=1):
+def run_command(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None, ranks=1):
     """The command line of one seed's run into ``run_dir``."""
     cmd = []
     if ranks and ranks > 1:
@@ -90,9 +96,11 @@ def run_command(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None
     cmd += [binary]
     if config:
         cmd += ["--config", config]
-    over = list(sets) + [f"simulation.rng_seed={seed}",
-                         f"simulation.data_path={os.path.abspath(run_dir)}",
-                         "simulation.print_time=false"]
+    over = list(sets) + [
+        f"simulation.rng_seed={seed}",
+        f"simulation.data_path={os.path.abspath(run_dir)}",
+        "simulation.print_time=false",
+    ]
     if t_sim is not None:
         over.append(f"simulation.t_sim={t_sim:g}")
     if threads:
@@ -102,8 +110,7 @@ def run_command(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None
     return cmd
 
 
-def run_seed(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None, ranks=1,
-             log=print):
+def run_seed(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None, ranks=1, log=print):
     """Simulate one seed unless ``run_dir`` holds a finished run; True if it ran."""
     if _finished(run_dir):
         log(f"seed {seed}: {run_dir} holds a finished run, skipped")
@@ -121,8 +128,9 @@ def run_seed(binary, config, seed, run_dir, t_sim=None, sets=(), threads=None, r
     with open(os.path.join(run_dir, "run.log"), "w") as f:
         rc = subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
     if rc != 0 or not _finished(run_dir):
-        raise RuntimeError(f"seed {seed}: the run failed (exit {rc}); see "
-                           f"{os.path.join(run_dir, 'run.log')}")
+        raise RuntimeError(
+            f"seed {seed}: the run failed (exit {rc}); see " f"{os.path.join(run_dir, 'run.log')}"
+        )
     log(f"seed {seed}: done in {time.time() - t0:.1f} s")
     return True
 
@@ -136,8 +144,15 @@ def _stats_name(length_ms):
     return "stats" if length_ms is None else f"stats_T{length_ms / 1000.0:g}s"
 
 
-def analyse_run(run_dir, n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
-                seed=st.DEFAULT_SEED, force=False, log=print, length_ms=None):
+def analyse_run(
+    run_dir,
+    n_sample=st.DEFAULT_N_SAMPLE,
+    bin_ms=st.DEFAULT_BIN_MS,
+    seed=st.DEFAULT_SEED,
+    force=False,
+    log=print,
+    length_ms=None,
+):
     """stats.npz and stats.json of one run (skipped when newer than spikes.h5);
     with ``length_ms`` only the first length_ms after the warm-up, into
     stats_T<s>s.npz/json (how the statistics depend on the run length)."""
@@ -145,8 +160,7 @@ def analyse_run(run_dir, n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
     out_dir = os.path.dirname(os.path.abspath(spikes))
     name = _stats_name(length_ms)
     npz = os.path.join(out_dir, name + ".npz")
-    if not force and os.path.isfile(npz) and \
-            os.path.getmtime(npz) >= os.path.getmtime(spikes):
+    if not force and os.path.isfile(npz) and os.path.getmtime(npz) >= os.path.getmtime(spikes):
         log(f"{npz}: up to date")
         return npz
     t0 = time.time()
@@ -156,18 +170,26 @@ def analyse_run(run_dir, n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
         if t_start + length_ms > t_stop + 1e-6:
             raise ValueError(f"{spikes}: shorter than {length_ms:g} ms")
         t_stop = t_start + length_ms
-    stats = st.compute_statistics(data, t_start, t_stop, n_sample=n_sample,
-                                  bin_ms=bin_ms, seed=seed)
+    stats = st.compute_statistics(
+        data, t_start, t_stop, n_sample=n_sample, bin_ms=bin_ms, seed=seed
+    )
     arrays = {f"{p}_{s}": stats[p].distribution(s) for p in stats for s in st.STATISTICS}
     np.savez_compressed(npz, **arrays)
     m = data.meta
-    write_json({"path": os.path.abspath(spikes), "seed": m.get("seed"),
-                "N_scaling": m.get("N_scaling"), "K_scaling": m.get("K_scaling"),
-                "drive": m.get("drive"), "window_ms": [t_start, t_stop],
-                "n_spikes": data.n_spikes,
-                "settings": {"n_sample": n_sample, "bin_ms": bin_ms, "seed": seed},
-                "populations": {p: s.summary() for p, s in stats.items()}},
-               os.path.join(out_dir, name + ".json"))
+    write_json(
+        {
+            "path": os.path.abspath(spikes),
+            "seed": m.get("seed"),
+            "N_scaling": m.get("N_scaling"),
+            "K_scaling": m.get("K_scaling"),
+            "drive": m.get("drive"),
+            "window_ms": [t_start, t_stop],
+            "n_spikes": data.n_spikes,
+            "settings": {"n_sample": n_sample, "bin_ms": bin_ms, "seed": seed},
+            "populations": {p: s.summary() for p, s in stats.items()},
+        },
+        os.path.join(out_dir, name + ".json"),
+    )
     log(f"{npz}: {data.n_spikes} spikes in {time.time() - t0:.1f} s")
     return npz
 
@@ -204,18 +226,24 @@ def summarize(runs):
             dists = [r[1][pop][stat] for r in runs]
             means = [float(np.mean(d)) if len(d) else None for d in dists]
             valid = [m for m in means if m is not None]
-            ks = [st.ks_distance(a, b) for a, b in itertools.combinations(dists, 2)
-                  if len(a) and len(b)]
+            ks = [
+                st.ks_distance(a, b)
+                for a, b in itertools.combinations(dists, 2)
+                if len(a) and len(b)
+            ]
             entry[stat] = {
                 "per_seed_mean": means,
                 "mean": float(np.mean(valid)) if valid else None,
                 "sd": float(np.std(valid, ddof=1)) if len(valid) > 1 else None,
                 "n_per_seed": [int(len(d)) for d in dists],
                 "ks_among_seeds": {
-                    "values": ks, "n_pairs": len(ks),
+                    "values": ks,
+                    "n_pairs": len(ks),
                     "mean": float(np.mean(ks)) if ks else None,
                     "sd": float(np.std(ks)) if ks else None,
-                    "max": float(np.max(ks)) if ks else None}}
+                    "max": float(np.max(ks)) if ks else None,
+                },
+            }
         out["populations"][pop] = entry
     return out
 
@@ -226,8 +254,11 @@ def _label(pop):
 
 
 def _common_bins(arrays, stat):
-    vals = np.concatenate([a for a in arrays if len(a)]) if any(len(a) for a in arrays) \
+    vals = (
+        np.concatenate([a for a in arrays if len(a)])
+        if any(len(a) for a in arrays)
         else np.zeros(1)
+    )
     # correlations: a narrow bulk and sparse tails; show the central 99.8 %
     lo, hi = np.percentile(vals, [0.1, 99.9]) if stat == "ccs" else (vals.min(), vals.max())
     if stat == "rates":
@@ -240,6 +271,7 @@ def _common_bins(arrays, stat):
 def draw(runs, summary, out_dir, formats=("png", "svg"), title=""):
     """distributions_<stat> and ks_<stat> figures; returns the paths."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -262,50 +294,67 @@ def draw(runs, summary, out_dir, formats=("png", "svg"), title=""):
             text = _label(pop)
             if ks["mean"] is not None:
                 text += f"\n$D_{{KS}}$ = {ks['mean']:.3f}"
-            ax.text(0.97, 0.93, text, transform=ax.transAxes, ha="right", va="top",
-                    fontsize=8)
+            ax.text(0.97, 0.93, text, transform=ax.transAxes, ha="right", va="top", fontsize=8)
             if stat == "ccs":
                 ax.set_yscale("log")
             ax.tick_params(labelsize=7)
-        for ax in axes.ravel()[len(pops):]:
+        for ax in axes.ravel()[len(pops) :]:
             ax.set_visible(False)
         for ax in axes[-1]:
             ax.set_xlabel(st.STAT_LABELS[stat], fontsize=8)
-        fig.suptitle(f"{title}{st.STAT_LABELS[stat]}: each seed (grey), ensemble mean "
-                     "(dashed) +- SD (shaded); relative counts", fontsize=9)
+        fig.suptitle(
+            f"{title}{st.STAT_LABELS[stat]}: each seed (grey), ensemble mean "
+            "(dashed) +- SD (shaded); relative counts",
+            fontsize=9,
+        )
         fig.tight_layout()
         paths += save_figure(fig, out_dir, f"distributions_{stat}", formats)
 
-        fig, axes = plt.subplots(nrows, 2, figsize=(8, 1.9 * nrows + 0.7), squeeze=False,
-                                 sharex=True)
+        fig, axes = plt.subplots(
+            nrows, 2, figsize=(8, 1.9 * nrows + 0.7), squeeze=False, sharex=True
+        )
         for ax, pop in zip(axes.ravel(), pops):
             ks = summary["populations"][pop][stat]["ks_among_seeds"]
             if ks["values"]:
-                ax.hist(ks["values"], bins=max(5, min(20, len(ks["values"]))),
-                        color="0.6")
+                ax.hist(ks["values"], bins=max(5, min(20, len(ks["values"]))), color="0.6")
                 ax.axvline(ks["mean"], color="r", ls="--", lw=1.0)
                 for x in (ks["mean"] - ks["sd"], ks["mean"] + ks["sd"]):
                     ax.axvline(x, color="b", ls="--", lw=0.8)
-                ax.text(0.97, 0.93, f"{_label(pop)}\nmean {ks['mean']:.3f}\n"
-                        f"SD {ks['sd']:.3f}", transform=ax.transAxes, ha="right",
-                        va="top", fontsize=8)
+                ax.text(
+                    0.97,
+                    0.93,
+                    f"{_label(pop)}\nmean {ks['mean']:.3f}\n" f"SD {ks['sd']:.3f}",
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="top",
+                    fontsize=8,
+                )
             ax.tick_params(labelsize=7)
         for ax in axes[:, 0]:
             ax.set_ylabel("pairs", fontsize=8)
-        for ax in axes.ravel()[len(pops):]:
+        for ax in axes.ravel()[len(pops) :]:
             ax.set_visible(False)
         for ax in axes[-1]:
-            ax.set_xlabel(f"KS distance between two seeds ({st.STAT_LABELS[stat]})",
-                          fontsize=8)
-        fig.suptitle(f"{title}pairwise KS distances among {summary['n_seeds']} seeds: "
-                     "mean (red), mean +- SD (blue)", fontsize=9)
+            ax.set_xlabel(f"KS distance between two seeds ({st.STAT_LABELS[stat]})", fontsize=8)
+        fig.suptitle(
+            f"{title}pairwise KS distances among {summary['n_seeds']} seeds: "
+            "mean (red), mean +- SD (blue)",
+            fontsize=9,
+        )
         fig.tight_layout()
         paths += save_figure(fig, out_dir, f"ks_{stat}", formats)
     return paths
 
 
-def summarize_dir(ens_dir, fig_dir=None, formats=("png", "svg"), json_path=None,
-                  title="", log=print, length_ms=None):
+def summarize_dir(
+    ens_dir,
+    fig_dir=None,
+    formats=("png", "svg"),
+    json_path=None,
+    title="",
+    log=print,
+    length_ms=None,
+):
     runs = []
     meta0 = None
     name = _stats_name(length_ms)
@@ -319,15 +368,25 @@ def summarize_dir(ens_dir, fig_dir=None, formats=("png", "svg"), json_path=None,
     if len(runs) < 2:
         raise ValueError(f"{ens_dir}: fewer than two analysed seeds")
     summary = summarize(runs)
-    summary.update(window_ms=meta0.get("window_ms"), N_scaling=meta0.get("N_scaling"),
-                   K_scaling=meta0.get("K_scaling"), drive=meta0.get("drive"),
-                   settings=meta0.get("settings"))
+    summary.update(
+        window_ms=meta0.get("window_ms"),
+        N_scaling=meta0.get("N_scaling"),
+        K_scaling=meta0.get("K_scaling"),
+        drive=meta0.get("drive"),
+        settings=meta0.get("settings"),
+    )
     json_path = json_path or os.path.join(
-        ens_dir, "ensemble.json" if length_ms is None else f"ensemble_{name[6:]}.json")
+        ens_dir, "ensemble.json" if length_ms is None else f"ensemble_{name[6:]}.json"
+    )
     write_json(summary, json_path)
     log(f"wrote {json_path}")
-    paths = draw(runs, summary, fig_dir or os.path.join(
-        ens_dir, "figures" if length_ms is None else f"figures_{name[6:]}"), formats, title)
+    paths = draw(
+        runs,
+        summary,
+        fig_dir or os.path.join(ens_dir, "figures" if length_ms is None else f"figures_{name[6:]}"),
+        formats,
+        title,
+    )
     for p in paths:
         log(f"wrote {p}")
     log(format_summary(summary))
@@ -335,16 +394,17 @@ def summarize_dir(ens_dir, fig_dir=None, formats=("png", "svg"), json_path=None,
 
 
 def format_summary(summary):
-    lines = [f"{summary['n_seeds']} seeds. Per population and statistic: mean over seeds "
-             "(SD over seeds) and the KS distances among pairs of seeds: mean / SD / max"]
+    lines = [
+        f"{summary['n_seeds']} seeds. Per population and statistic: mean over seeds "
+        "(SD over seeds) and the KS distances among pairs of seeds: mean / SD / max"
+    ]
     hdr = f"{'pop':<6}{'stat':<6}{'mean (SD) over seeds':>26}{'KS mean / SD / max':>24}"
     lines += [hdr, "-" * len(hdr)]
     for pop, e in summary["populations"].items():
         for s in st.STATISTICS:
             x, k = e[s], e[s]["ks_among_seeds"]
             m = "-" if x["mean"] is None else f"{x['mean']:.5g} ({(x['sd'] or 0):.2g})"
-            d = "-" if k["mean"] is None else \
-                f"{k['mean']:.4f} / {k['sd']:.4f} / {k['max']:.4f}"
+            d = "-" if k["mean"] is None else f"{k['mean']:.4f} / {k['sd']:.4f} / {k['max']:.4f}"
             lines.append(f"{pop:<6}{s:<6}{m:>26}  {d:>22}")
     return "\n".join(lines)
 
@@ -357,30 +417,46 @@ def build_parser():
     p = argparse.ArgumentParser(
         prog="ensemble.py",
         description="Run N seeds x T seconds of microcircuit_mpi one after the other, "
-                    "analyse each run and summarise the ensemble (distributions across "
-                    "seeds, KS distances among seeds). See docs/analysis.md.")
+        "analyse each run and summarise the ensemble (distributions across "
+        "seeds, KS distances among seeds). See docs/analysis.md.",
+    )
     sub = p.add_subparsers(dest="command", metavar="{run,analyse,summarize,all}")
     sub.required = True
 
     def run_options(q):
         q.add_argument("--out", required=True, help="ensemble directory (seed<S>/ in it)")
         q.add_argument("--seeds", required=True, help="e.g. 1-5 or 1,3,7")
-        q.add_argument("--config", default=os.path.join(REPO, "configs", "default.yaml"),
-                       help="configuration file (default: configs/default.yaml)")
-        q.add_argument("--t-sim", type=float, metavar="MS",
-                       help="simulated time after the warm-up (default: the config's)")
-        q.add_argument("--set", action="append", default=[], metavar="section.key=V",
-                       help="further override, repeatable")
+        q.add_argument(
+            "--config",
+            default=os.path.join(REPO, "configs", "default.yaml"),
+            help="configuration file (default: configs/default.yaml)",
+        )
+        q.add_argument(
+            "--t-sim",
+            type=float,
+            metavar="MS",
+            help="simulated time after the warm-up (default: the config's)",
+        )
+        q.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="section.key=V",
+            help="further override, repeatable",
+        )
         q.add_argument("--threads", type=int, help="threads per rank (default: the config's)")
         q.add_argument("--ranks", type=int, default=1, help="MPI ranks (mpirun; default 1)")
-        q.add_argument("--bin", help="microcircuit_mpi (default: $MICROCIRCUIT_BIN, PATH, "
-                       "<repo>/build)")
-        q.add_argument("--no-analyse", action="store_true",
-                       help="only simulate; analyse later with `analyse`")
+        q.add_argument(
+            "--bin", help="microcircuit_mpi (default: $MICROCIRCUIT_BIN, PATH, " "<repo>/build)"
+        )
+        q.add_argument(
+            "--no-analyse", action="store_true", help="only simulate; analyse later with `analyse`"
+        )
 
     def summary_options(q):
-        q.add_argument("-o", "--figures", metavar="DIR",
-                       help="figure directory (default: <ensemble>/figures)")
+        q.add_argument(
+            "-o", "--figures", metavar="DIR", help="figure directory (default: <ensemble>/figures)"
+        )
         q.add_argument("--formats", default="png,svg")
         q.add_argument("--json", metavar="FILE", help="default: <ensemble>/ensemble.json")
         q.add_argument("--title", default="", help="prefix of the figure titles")
@@ -390,14 +466,22 @@ def build_parser():
     q = sub.add_parser("analyse", help="stats.npz/stats.json of runs")
     q.add_argument("dirs", nargs="+", help="seed directories, spikes.h5 files or ensembles")
     q.add_argument("--force", action="store_true", help="analyse again")
-    q.add_argument("--length", type=float, metavar="MS",
-                   help="analyse only the first MS after the warm-up (into "
-                   "stats_T<s>s.npz), to see how the statistics depend on the run length")
+    q.add_argument(
+        "--length",
+        type=float,
+        metavar="MS",
+        help="analyse only the first MS after the warm-up (into "
+        "stats_T<s>s.npz), to see how the statistics depend on the run length",
+    )
     q = sub.add_parser("summarize", help="ensemble.json and figures")
     q.add_argument("dir", help="the ensemble directory")
-    q.add_argument("--length", type=float, metavar="MS",
-                   help="summarise the analyses of `analyse --length MS` (into "
-                   "ensemble_T<s>s.json, figures_T<s>s/)")
+    q.add_argument(
+        "--length",
+        type=float,
+        metavar="MS",
+        help="summarise the analyses of `analyse --length MS` (into "
+        "ensemble_T<s>s.json, figures_T<s>s/)",
+    )
     summary_options(q)
     q = sub.add_parser("all", help="run, then summarize")
     run_options(q)
@@ -414,22 +498,42 @@ def main(argv=None):
             config = os.path.abspath(args.config) if args.config else None
             for seed in parse_seeds(args.seeds):
                 run_dir = os.path.join(args.out, f"seed{seed}")
-                run_seed(binary, config, seed, run_dir, args.t_sim, args.set, args.threads,
-                         args.ranks, log)
+                run_seed(
+                    binary,
+                    config,
+                    seed,
+                    run_dir,
+                    args.t_sim,
+                    args.set,
+                    args.threads,
+                    args.ranks,
+                    log,
+                )
                 if not args.no_analyse:
                     analyse_run(run_dir, log=log)
             if args.command == "all":
-                summarize_dir(args.out, args.figures, args.formats.split(","), args.json,
-                              args.title, log)
+                summarize_dir(
+                    args.out, args.figures, args.formats.split(","), args.json, args.title, log
+                )
         elif args.command == "analyse":
             for d in args.dirs:
-                targets = seed_dirs(d) if os.path.isdir(d) and not \
-                    os.path.isfile(os.path.join(d, "spikes.h5")) else [d]
+                targets = (
+                    seed_dirs(d)
+                    if os.path.isdir(d) and not os.path.isfile(os.path.join(d, "spikes.h5"))
+                    else [d]
+                )
                 for t in targets:
                     analyse_run(t, force=args.force, log=log, length_ms=args.length)
         else:
-            summarize_dir(args.dir, args.figures, args.formats.split(","), args.json,
-                          args.title, log, args.length)
+            summarize_dir(
+                args.dir,
+                args.figures,
+                args.formats.split(","),
+                args.json,
+                args.title,
+                log,
+                args.length,
+            )
     except (ValueError, OSError, RuntimeError) as e:
         print(f"ensemble.py {args.command}: error: {e}", file=sys.stderr)
         return 2

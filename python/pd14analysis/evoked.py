@@ -68,22 +68,34 @@ EVOKED_DOF = 2
 
 MEASURES = {
     "thalamic": ("before", "size", "peak_rate", "peak_time", "latency"),
-    "dc_transient": ("before", "onset", "plateau", "offset", "onset_latency",
-                     "offset_latency"),
+    "dc_transient": ("before", "onset", "plateau", "offset", "onset_latency", "offset_latency"),
 }
-UNITS = {"before": "spikes/s", "size": "spikes/neuron", "peak_rate": "spikes/s",
-         "peak_time": "ms", "latency": "ms", "onset": "spikes/s", "plateau": "spikes/s",
-         "offset": "spikes/s", "onset_latency": "ms", "offset_latency": "ms"}
+UNITS = {
+    "before": "spikes/s",
+    "size": "spikes/neuron",
+    "peak_rate": "spikes/s",
+    "peak_time": "ms",
+    "latency": "ms",
+    "onset": "spikes/s",
+    "plateau": "spikes/s",
+    "offset": "spikes/s",
+    "onset_latency": "ms",
+    "offset_latency": "ms",
+}
 
 
 def stimulus_times(meta, kind):
     """(start, duration) in ms of the run's stimulus of ``kind``."""
-    keys = {"thalamic": ("th_start", "th_duration"),
-            "dc_transient": ("dc_transient_start", "dc_transient_dur")}[kind]
+    keys = {
+        "thalamic": ("th_start", "th_duration"),
+        "dc_transient": ("dc_transient_start", "dc_transient_dur"),
+    }[kind]
     start, dur = (meta.get(k) for k in keys)
     default = REFERENCE_TIMES[kind]
-    return (default[0] if start is None else float(start),
-            default[1] if dur is None else float(dur))
+    return (
+        default[0] if start is None else float(start),
+        default[1] if dur is None else float(dur),
+    )
 
 
 def _rate(times, n, t0, t1):
@@ -149,8 +161,7 @@ def responses(data, kind, times=None):
         r = {"before": before}
         if kind == "thalamic":
             w = THALAMIC_WINDOW_MS
-            r["size"] = float(((ts >= start) & (ts < start + w)).sum()) / n \
-                - before * w * 1e-3
+            r["size"] = float(((ts >= start) & (ts < start + w)).sum()) / n - before * w * 1e-3
             r["peak_rate"], r["peak_time"] = peak(ts, n, start, w, before)
             r["latency"] = excess_latency(ts, n, start, THALAMIC_LATENCY_MS, before)
         else:
@@ -186,8 +197,9 @@ def judge_responses(ref_resp, cand_resp, kind, populations, alpha=vf.ALPHA_DEFAU
             elif not all(math.isfinite(x) for x in v):
                 # a sparse population may have no excess spikes in a short
                 # window by chance; a missing response shows in the rates
-                fixed.append((name, "n/a", "undefined in some runs or seeds "
-                                           "(no excess spikes to time)"))
+                fixed.append(
+                    (name, "n/a", "undefined in some runs or seeds " "(no excess spikes to time)")
+                )
             else:
                 names.append(name)
                 values.append(v)
@@ -200,36 +212,69 @@ def judge_responses(ref_resp, cand_resp, kind, populations, alpha=vf.ALPHA_DEFAU
         for i, (pop, meas, _) in enumerate(names):
             vals = np.array(values[i])
             rows[(pop, meas)] = {
-                "population": pop, "statistic": meas, "test": "evoked",
-                "unit": UNITS[meas], "t": vf._num(t[i]), "p": float(p[i]),
-                "p_adjusted": float(adj[i]), "dof": int(min(n - 1, EVOKED_DOF)),
+                "population": pop,
+                "statistic": meas,
+                "test": "evoked",
+                "unit": UNITS[meas],
+                "t": vf._num(t[i]),
+                "p": float(p[i]),
+                "p_adjusted": float(adj[i]),
+                "dof": int(min(n - 1, EVOKED_DOF)),
                 "candidate_mean": float(vals[cands].mean()),
                 "candidate_values": vals[cands].tolist(),
                 "reference_mean": float(vals[refs].mean()),
                 "reference_sd": float(vals[refs].std(ddof=1)),
                 "reference_values": vals[refs].tolist(),
                 "difference": float(vals[cands].mean() - vals[refs].mean()),
-                "status": "fail" if adj[i] <= alpha else "pass"}
+                "status": "fail" if adj[i] <= alpha else "pass",
+            }
     for (pop, meas, _), status, note in fixed:
-        rows[(pop, meas)] = {"population": pop, "statistic": meas, "test": "evoked",
-                             "unit": UNITS[meas], "t": None,
-                             "p": 0.0 if status == "fail" else None,
-                             "p_adjusted": 0.0 if status == "fail" else None,
-                             "status": status, "note": note}
-    comparisons = [rows[(p, m)] for p in populations for m in MEASURES[kind]
-                   if (p, m) in rows]
-    failures = [{"population": r["population"], "statistic": r["statistic"],
-                 "test": "evoked", "t": r["t"], "p_adjusted": r["p_adjusted"]}
-                for r in comparisons if r["status"] == "fail"]
-    rule = {"alpha": alpha, "family": info, "n_runs": k, "n_reference_seeds": n,
-            "evoked": "t-score of each response measure against the reference seeds' "
-                      f"values; two-sided; Student t with {EVOKED_DOF} degrees of freedom",
-            "family_rule": ("Bonferroni-Holm over all measures" if info["method"] == "holm"
-                            else "permutation test between the ensembles (single-step "
-                                 "min-P over all splits of runs and seeds)")}
-    return {"verdict": "fail" if failures else "pass", "reason": None, "rule": rule,
-            "n_compared": sum(1 for r in comparisons if r["status"] != "n/a"),
-            "n_failed": len(failures), "failures": failures, "comparisons": comparisons}
+        rows[(pop, meas)] = {
+            "population": pop,
+            "statistic": meas,
+            "test": "evoked",
+            "unit": UNITS[meas],
+            "t": None,
+            "p": 0.0 if status == "fail" else None,
+            "p_adjusted": 0.0 if status == "fail" else None,
+            "status": status,
+            "note": note,
+        }
+    comparisons = [rows[(p, m)] for p in populations for m in MEASURES[kind] if (p, m) in rows]
+    failures = [
+        {
+            "population": r["population"],
+            "statistic": r["statistic"],
+            "test": "evoked",
+            "t": r["t"],
+            "p_adjusted": r["p_adjusted"],
+        }
+        for r in comparisons
+        if r["status"] == "fail"
+    ]
+    rule = {
+        "alpha": alpha,
+        "family": info,
+        "n_runs": k,
+        "n_reference_seeds": n,
+        "evoked": "t-score of each response measure against the reference seeds' "
+        f"values; two-sided; Student t with {EVOKED_DOF} degrees of freedom",
+        "family_rule": (
+            "Bonferroni-Holm over all measures"
+            if info["method"] == "holm"
+            else "permutation test between the ensembles (single-step "
+            "min-P over all splits of runs and seeds)"
+        ),
+    }
+    return {
+        "verdict": "fail" if failures else "pass",
+        "reason": None,
+        "rule": rule,
+        "n_compared": sum(1 for r in comparisons if r["status"] != "n/a"),
+        "n_failed": len(failures),
+        "failures": failures,
+        "comparisons": comparisons,
+    }
 
 
 _RESP_CACHE = {}
@@ -240,8 +285,7 @@ def reference_responses(ref_set, files, kind):
     for fn in files:
         key = (os.path.abspath(fn), os.path.getmtime(fn), kind)
         if key not in _RESP_CACHE:
-            _RESP_CACHE[key] = responses(readers.read_sonata(fn), kind,
-                                         REFERENCE_TIMES[kind])
+            _RESP_CACHE[key] = responses(readers.read_sonata(fn), kind, REFERENCE_TIMES[kind])
         out.append(_RESP_CACHE[key])
     return out
 
@@ -255,39 +299,59 @@ def verify_evoked(runs, ref_set, alpha=vf.ALPHA_DEFAULT, exclude_seeds=()):
     start, dur = stimulus_times(runs[0].meta, kind)
     ref_times = REFERENCE_TIMES[kind]
     if (start, dur) != ref_times:
-        notes.append(f"the run's stimulus ({start:g} ms, {dur:g} ms) is not the "
-                     f"reference's ({ref_times[0]:g} ms, {ref_times[1]:g} ms); each is "
-                     "analysed around its own")
+        notes.append(
+            f"the run's stimulus ({start:g} ms, {dur:g} ms) is not the "
+            f"reference's ({ref_times[0]:g} ms, {ref_times[1]:g} ms); each is "
+            "analysed around its own"
+        )
     for r in runs:
         t0, t1, _ = r.default_window()
         end = start + dur + (DC_EDGE_MS if kind == "dc_transient" else THALAMIC_WINDOW_MS)
         if t0 > start - BASELINE_MS + 1e-9 or t1 < end - 1e-9:
-            raise ValueError(f"{r.meta.get('path')}: the analysis window [{t0:g}, {t1:g}) "
-                             f"ms does not cover [{start - BASELINE_MS:g}, {end:g}) ms")
-    compared, excluded = vf.split_reference(ref_set, [r.meta.get("path") for r in runs],
-                                            exclude_seeds)
+            raise ValueError(
+                f"{r.meta.get('path')}: the analysis window [{t0:g}, {t1:g}) "
+                f"ms does not cover [{start - BASELINE_MS:g}, {end:g}) ms"
+            )
+    compared, excluded = vf.split_reference(
+        ref_set, [r.meta.get("path") for r in runs], exclude_seeds
+    )
     if excluded:
-        notes.append("excluded from the comparison (the run itself or --exclude-seed): "
-                     + ", ".join(os.path.basename(f) for f in excluded))
-    base = {"candidate": vf._candidate_info(runs[0], *runs[0].default_window()[:2]),
-            "candidates": [vf._candidate_info(r, *r.default_window()[:2]) for r in runs],
-            "stimulus": {"kind": kind, "start_ms": start, "duration_ms": dur,
-                         "reference_start_ms": ref_times[0],
-                         "reference_duration_ms": ref_times[1]}}
+        notes.append(
+            "excluded from the comparison (the run itself or --exclude-seed): "
+            + ", ".join(os.path.basename(f) for f in excluded)
+        )
+    base = {
+        "candidate": vf._candidate_info(runs[0], *runs[0].default_window()[:2]),
+        "candidates": [vf._candidate_info(r, *r.default_window()[:2]) for r in runs],
+        "stimulus": {
+            "kind": kind,
+            "start_ms": start,
+            "duration_ms": dur,
+            "reference_start_ms": ref_times[0],
+            "reference_duration_ms": ref_times[1],
+        },
+    }
     refd = ref_set.describe()
-    refd.update(compared_seeds=[os.path.basename(f) for f in compared],
-                excluded_seeds=[os.path.basename(f) for f in excluded])
+    refd.update(
+        compared_seeds=[os.path.basename(f) for f in compared],
+        excluded_seeds=[os.path.basename(f) for f in excluded],
+    )
     ref_resp = reference_responses(ref_set, compared, kind)
     cand_resp = [responses(r, kind) for r in runs]
-    pops = [p for p in POPULATIONS if p in ref_resp[0]] + \
-        [p for p in ref_resp[0] if p not in POPULATIONS]
+    pops = [p for p in POPULATIONS if p in ref_resp[0]] + [
+        p for p in ref_resp[0] if p not in POPULATIONS
+    ]
     if len(compared) < 3:
-        result = {"verdict": "no_reference",
-                  "reason": f"{ref_set.name}: {len(compared)} reference seeds; at least 3 "
-                            "are needed to judge (the responses are listed)",
-                  "n_compared": 0, "n_failed": 0, "failures": [],
-                  "comparisons": _listing(ref_resp, cand_resp, kind, pops),
-                  "rule": None}
+        result = {
+            "verdict": "no_reference",
+            "reason": f"{ref_set.name}: {len(compared)} reference seeds; at least 3 "
+            "are needed to judge (the responses are listed)",
+            "n_compared": 0,
+            "n_failed": 0,
+            "failures": [],
+            "comparisons": _listing(ref_resp, cand_resp, kind, pops),
+            "rule": None,
+        }
     else:
         result = judge_responses(ref_resp, cand_resp, kind, pops, alpha)
     result.update(base, reference=refd, notes=notes)
@@ -300,17 +364,26 @@ def _listing(ref_resp, cand_resp, kind, pops):
         for meas in MEASURES[kind]:
             rv = [r[pop][meas] for r in ref_resp]
             cv = [c.get(pop, {}).get(meas, math.nan) for c in cand_resp]
-            rows.append({"population": pop, "statistic": meas, "test": "evoked",
-                         "unit": UNITS[meas], "candidate_values": cv,
-                         "candidate_mean": float(np.nanmean(cv)) if cv else None,
-                         "reference_values": rv, "reference_mean": float(np.mean(rv)),
-                         "status": "n/a"})
+            rows.append(
+                {
+                    "population": pop,
+                    "statistic": meas,
+                    "test": "evoked",
+                    "unit": UNITS[meas],
+                    "candidate_values": cv,
+                    "candidate_mean": float(np.nanmean(cv)) if cv else None,
+                    "reference_values": rv,
+                    "reference_mean": float(np.mean(rv)),
+                    "status": "n/a",
+                }
+            )
     return rows
 
 
 def leave_out_study(ref_set, k=1, alpha=vf.ALPHA_DEFAULT):
     """Verdicts of every k-subset of the set's seeds against the rest."""
     import itertools
+
     kind = _kind_of(ref_set)
     resp = reference_responses(ref_set, ref_set.seed_files, kind)
     pops = [p for p in POPULATIONS if p in resp[0]]
@@ -318,16 +391,25 @@ def leave_out_study(ref_set, k=1, alpha=vf.ALPHA_DEFAULT):
     outcomes = []
     for sub in itertools.combinations(range(n), k):
         rest = [i for i in range(n) if i not in sub]
-        res = judge_responses([resp[i] for i in rest], [resp[i] for i in sub], kind,
-                              pops, alpha)
-        outcomes.append({"seeds": [ref_set.seed_numbers[i] for i in sub],
-                         "verdict": res["verdict"],
-                         "failures": [(f["population"], f["statistic"], "evoked")
-                                      for f in res["failures"]]})
+        res = judge_responses([resp[i] for i in rest], [resp[i] for i in sub], kind, pops, alpha)
+        outcomes.append(
+            {
+                "seeds": [ref_set.seed_numbers[i] for i in sub],
+                "verdict": res["verdict"],
+                "failures": [(f["population"], f["statistic"], "evoked") for f in res["failures"]],
+            }
+        )
     passed = sum(1 for o in outcomes if o["verdict"] == "pass")
-    return {"set": ref_set.name, "k": k, "n_seeds": n, "n_subsets": len(outcomes),
-            "n_passed": passed, "pass_rate": passed / len(outcomes), "alpha": alpha,
-            "outcomes": outcomes}
+    return {
+        "set": ref_set.name,
+        "k": k,
+        "n_seeds": n,
+        "n_subsets": len(outcomes),
+        "n_passed": passed,
+        "pass_rate": passed / len(outcomes),
+        "alpha": alpha,
+        "outcomes": outcomes,
+    }
 
 
 def format_table(result):
@@ -335,22 +417,28 @@ def format_table(result):
     lines = []
     ref = result["reference"]
     stim = result["stimulus"]
-    lines.append(f"Evoked responses ({stim['kind']}, run {stim['start_ms']:g} ms for "
-                 f"{stim['duration_ms']:g} ms) against {ref['set']}: "
-                 f"{len(ref['compared_seeds'])} seeds ({', '.join(ref['compared_seeds'])})")
+    lines.append(
+        f"Evoked responses ({stim['kind']}, run {stim['start_ms']:g} ms for "
+        f"{stim['duration_ms']:g} ms) against {ref['set']}: "
+        f"{len(ref['compared_seeds'])} seeds ({', '.join(ref['compared_seeds'])})"
+    )
     cands = result.get("candidates") or [result["candidate"]]
-    lines.append(f"Run{'s' if len(cands) > 1 else ''}: "
-                 + ", ".join(str(c["path"]) for c in cands))
+    lines.append(f"Run{'s' if len(cands) > 1 else ''}: " + ", ".join(str(c["path"]) for c in cands))
     rule = result.get("rule")
     if rule:
         fam = rule["family"]
-        how = (f"Bonferroni-Holm over {fam.get('n_tests')} measures" if fam["method"] == "holm"
-               else f"permutation test between the ensembles ({fam['n_splits']} splits)")
+        how = (
+            f"Bonferroni-Holm over {fam.get('n_tests')} measures"
+            if fam["method"] == "holm"
+            else f"permutation test between the ensembles ({fam['n_splits']} splits)"
+        )
         lines.append(f"Rule: family-wise alpha {rule['alpha']:g}, {how}")
     for n in result["notes"]:
         lines.append("note: " + n)
-    header = (f"{'population':<10} {'measure':<15} {'unit':<14} {'run':>9} "
-              f"{'reference':>18} {'t':>7} {'p adj':>8}  result")
+    header = (
+        f"{'population':<10} {'measure':<15} {'unit':<14} {'run':>9} "
+        f"{'reference':>18} {'t':>7} {'p adj':>8}  result"
+    )
     lines.append(header)
     lines.append("-" * len(header))
     for r in result["comparisons"]:
@@ -358,21 +446,28 @@ def format_table(result):
         if r.get("note") or r.get("t") is None:
             run = "-" if r.get("candidate_mean") is None else f"{r['candidate_mean']:.4g}"
             refm = "-" if r.get("reference_mean") is None else f"{r['reference_mean']:.4g}"
-            lines.append(f"{r['population']:<10} {r['statistic']:<15} {r['unit']:<14} "
-                         f"{run:>9} {refm:>18} {'-':>7} {'-':>8}  {mark}"
-                         + (f"  ({r['note']})" if r.get("note") else ""))
+            lines.append(
+                f"{r['population']:<10} {r['statistic']:<15} {r['unit']:<14} "
+                f"{run:>9} {refm:>18} {'-':>7} {'-':>8}  {mark}"
+                + (f"  ({r['note']})" if r.get("note") else "")
+            )
             continue
         refv = f"{r['reference_mean']:.4g}±{r['reference_sd']:.2g}"
-        lines.append(f"{r['population']:<10} {r['statistic']:<15} {r['unit']:<14} "
-                     f"{r['candidate_mean']:>9.4g} {refv:>18} {r['t']:>7.2f} "
-                     f"{r['p_adjusted']:>8.3g}  {mark}")
+        lines.append(
+            f"{r['population']:<10} {r['statistic']:<15} {r['unit']:<14} "
+            f"{r['candidate_mean']:>9.4g} {refv:>18} {r['t']:>7.2f} "
+            f"{r['p_adjusted']:>8.3g}  {mark}"
+        )
     if result["verdict"] == "no_reference":
         lines.append("NOT JUDGED: " + result["reason"])
     elif result["failures"]:
-        lines.append(f"FAILED {result['n_failed']} of {result['n_compared']} measures: "
-                     + ", ".join(f"{f['population']} {f['statistic']}"
-                                 for f in result["failures"]))
+        lines.append(
+            f"FAILED {result['n_failed']} of {result['n_compared']} measures: "
+            + ", ".join(f"{f['population']} {f['statistic']}" for f in result["failures"])
+        )
     else:
-        lines.append(f"PASSED: all {result['n_compared']} measures within the reference's "
-                     f"seed-to-seed variation (family-wise alpha {rule['alpha']:g})")
+        lines.append(
+            f"PASSED: all {result['n_compared']} measures within the reference's "
+            f"seed-to-seed variation (family-wise alpha {rule['alpha']:g})"
+        )
     return "\n".join(lines)

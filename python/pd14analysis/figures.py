@@ -64,9 +64,14 @@ def _same_content(a, b):
         return False
 
 
-def reference_distributions(ref_set, length_ms, n_sample=st.DEFAULT_N_SAMPLE,
-                            bin_ms=st.DEFAULT_BIN_MS, seed=st.DEFAULT_SEED,
-                            exclude_path=None):
+def reference_distributions(
+    ref_set,
+    length_ms,
+    n_sample=st.DEFAULT_N_SAMPLE,
+    bin_ms=st.DEFAULT_BIN_MS,
+    seed=st.DEFAULT_SEED,
+    exclude_path=None,
+):
     """The set's distributions pooled over its seeds, each seed analysed over
     the first ``length_ms`` of its window (at most all of it); a seed file
     with the run's own content is left out. Returns (dict pop -> stat ->
@@ -78,13 +83,17 @@ def reference_distributions(ref_set, length_ms, n_sample=st.DEFAULT_N_SAMPLE,
         if exclude_path and os.path.isfile(exclude_path) and _same_content(exclude_path, fn):
             continue
         used += 1
-        stats = st.compute_statistics(readers.read_sonata(fn), r0, stop,
-                                      n_sample=n_sample, bin_ms=bin_ms, seed=seed)
+        stats = st.compute_statistics(
+            readers.read_sonata(fn), r0, stop, n_sample=n_sample, bin_ms=bin_ms, seed=seed
+        )
         for pop, ps in stats.items():
             for stat in st.STATISTICS:
                 pooled.setdefault(pop, {}).setdefault(stat, []).append(ps.distribution(stat))
-    return ({p: {s: np.concatenate(v) for s, v in d.items()} for p, d in pooled.items()},
-            used, stop - r0)
+    return (
+        {p: {s: np.concatenate(v) for s, v in d.items()} for p, d in pooled.items()},
+        used,
+        stop - r0,
+    )
 
 
 def reference_overlay(data, t_start, t_stop, stimuli, args, match_reference):
@@ -93,21 +102,44 @@ def reference_overlay(data, t_start, t_stop, stimuli, args, match_reference):
     if args.no_reference:
         return None, 0, None, None, "no reference drawn (--no-reference)"
     if stimuli:
-        return None, 0, None, None, (
-            "no reference drawn: the run has a stimulus (" +
-            "; ".join(s.label for s in stimuli) + "), the reference sets are unstimulated")
+        return (
+            None,
+            0,
+            None,
+            None,
+            (
+                "no reference drawn: the run has a stimulus ("
+                + "; ".join(s.label for s in stimuli)
+                + "), the reference sets are unstimulated"
+            ),
+        )
     ref, reason, _ = match_reference(args, data)
     if ref is None:
         return None, 0, None, None, f"no reference drawn: {reason}"
     dists, seeds, length = reference_distributions(
-        ref, t_stop - t_start, n_sample=args.n_sample, bin_ms=args.bin_ms, seed=args.seed,
-        exclude_path=data.meta.get("path"))
+        ref,
+        t_stop - t_start,
+        n_sample=args.n_sample,
+        bin_ms=args.bin_ms,
+        seed=args.seed,
+        exclude_path=data.meta.get("path"),
+    )
     if not seeds:
-        return None, 0, None, None, (f"no reference drawn: every seed of {ref.name} "
-                                     "is the run itself")
+        return (
+            None,
+            0,
+            None,
+            None,
+            (f"no reference drawn: every seed of {ref.name} " "is the run itself"),
+        )
     label = f"reference {ref.name}"
-    return dists, seeds, label, 1000.0 / length, (
-        f"black line: {label}, mean count of {seeds} seeds over {length:g} ms of each")
+    return (
+        dists,
+        seeds,
+        label,
+        1000.0 / length,
+        (f"black line: {label}, mean count of {seeds} seeds over {length:g} ms of each"),
+    )
 
 
 def plot_run(data, t_start, t_stop, args, match_reference):
@@ -117,20 +149,31 @@ def plot_run(data, t_start, t_stop, args, match_reference):
     config = recordings.run_config(data)
     stims = recordings.stimuli(config)
     title = run_title(data, stims)
-    stats = st.compute_statistics(data, t_start, t_stop, n_sample=args.n_sample,
-                                  bin_ms=args.bin_ms, seed=args.seed)
+    stats = st.compute_statistics(
+        data, t_start, t_stop, n_sample=args.n_sample, bin_ms=args.bin_ms, seed=args.seed
+    )
     dists, seeds, label, ref_step, note = reference_overlay(
-        data, t_start, t_stop, stims, args, match_reference)
+        data, t_start, t_stop, stims, args, match_reference
+    )
     print(note)
 
     r0, r1 = args.raster_interval or default_raster_interval(t_start, t_stop, stims)
-    paths = plots.raster(data, r0, r1, out, formats, step=args.raster_step, title=title,
-                         stimuli=stims)
+    paths = plots.raster(
+        data, r0, r1, out, formats, step=args.raster_step, title=title, stimuli=stims
+    )
     paths += plots.rate_boxplot(stats, out, formats, title=title)
     steps = [1000.0 / (t_stop - t_start)] + ([ref_step] if dists else [])
-    paths += plots.histograms(stats, out, reference=dists, formats=formats,
-                              reference_label=label, reference_seeds=seeds,
-                              rate_steps=steps, title=title, note=note)
+    paths += plots.histograms(
+        stats,
+        out,
+        reference=dists,
+        formats=formats,
+        reference_label=label,
+        reference_seeds=seeds,
+        rate_steps=steps,
+        title=title,
+        note=note,
+    )
 
     v0, v1 = args.trace_interval or (t_start, t_stop)
     if stims or args.psth:
@@ -138,14 +181,16 @@ def plot_run(data, t_start, t_stop, args, match_reference):
         if stims and not args.trace_interval:
             zoom = (max(v0, stims[0].start_ms - 50.0), min(v1, stims[-1].stop_ms + 100.0))
             zoom = zoom if zoom[1] - zoom[0] >= 2 * args.psth_bin else None
-        paths += plots.psth(data, v0, v1, args.psth_bin, out, formats, stimuli=stims,
-                            title=title, zoom=zoom)
+        paths += plots.psth(
+            data, v0, v1, args.psth_bin, out, formats, stimuli=stims, title=title, zoom=zoom
+        )
     else:
         print("no population-rate plot: the run has no stimulus (--psth draws it anyway)")
     voltages = recordings.read_voltages(data)
     if voltages is not None:
         net = config.get("network") or {}
         v_th, v_reset = (recordings.config_number(net, key) for key in ("V_th", "V_reset"))
-        paths += plots.voltage_traces(voltages, v0, v1, out, formats, stimuli=stims,
-                                      title=title, v_th=v_th, v_reset=v_reset)
+        paths += plots.voltage_traces(
+            voltages, v0, v1, out, formats, stimuli=stims, title=title, v_th=v_th, v_reset=v_reset
+        )
     return paths

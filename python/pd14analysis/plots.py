@@ -8,6 +8,7 @@ import os
 import textwrap
 
 import matplotlib
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -54,6 +55,7 @@ def default_raster_step(data):
     scale = data.meta.get("N_scaling")
     if scale is None:
         from . import N_FULL
+
         scale = sum(data.n_neurons.values()) / float(sum(N_FULL))
     return max(1, int(10.0 * scale + 1e-9))
 
@@ -62,12 +64,28 @@ def _shade(ax, stimuli, t_begin, t_end, label=True):
     """Shade the stimuli's windows that reach into [t_begin, t_end)."""
     for k, stim in enumerate(stimuli or ()):
         if stim.stop_ms > t_begin and stim.start_ms < t_end:
-            ax.axvspan(stim.start_ms, stim.stop_ms, color=COLOR_STIM[k % len(COLOR_STIM)],
-                       alpha=0.25, lw=0, zorder=0, label=stim.label if label else None)
+            ax.axvspan(
+                stim.start_ms,
+                stim.stop_ms,
+                color=COLOR_STIM[k % len(COLOR_STIM)],
+                alpha=0.25,
+                lw=0,
+                zorder=0,
+                label=stim.label if label else None,
+            )
 
 
-def raster(data, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, step=None,
-           name="raster", title=None, stimuli=()):
+def raster(
+    data,
+    t_begin,
+    t_end,
+    out_dir,
+    formats=DEFAULT_FORMATS,
+    step=None,
+    name="raster",
+    title=None,
+    stimuli=(),
+):
     """Raster plot of [t_begin, t_end): every ``step``-th neuron of each
     population, populations stacked with L2/3E at the top, stimuli shaded."""
     step = default_raster_step(data) if step is None else max(1, int(step))
@@ -83,8 +101,7 @@ def raster(data, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, step=None,
         layer_pos.setdefault(pop[:-1], []).extend([y_top, y_top - n_shown])
         y_top -= n_shown
         ax.axhline(y_top + 0.5, color="0.8", lw=0.5, zorder=0)
-    ticks = [(np.mean([max(v), min(v)]), LAYER_LABELS.get(k, k))
-             for k, v in layer_pos.items()]
+    ticks = [(np.mean([max(v), min(v)]), LAYER_LABELS.get(k, k)) for k, v in layer_pos.items()]
     ax.set_yticks([t for t, _ in ticks])
     ax.set_yticklabels([lab for _, lab in ticks])
     ax.set_xlim(t_begin, t_end)
@@ -92,17 +109,17 @@ def raster(data, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, step=None,
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("layer (each layer: E above I)")
     _shade(ax, stimuli, t_begin, t_end)
-    handles = [plt.Line2D([], [], ls="", marker="o", ms=5, color=COLOR_E,
-                          label="excitatory (E)"),
-               plt.Line2D([], [], ls="", marker="o", ms=5, color=COLOR_I,
-                          label="inhibitory (I)")]
+    handles = [
+        plt.Line2D([], [], ls="", marker="o", ms=5, color=COLOR_E, label="excitatory (E)"),
+        plt.Line2D([], [], ls="", marker="o", ms=5, color=COLOR_I, label="inhibitory (I)"),
+    ]
     handles += [h for h in ax.get_legend_handles_labels()[0] if not isinstance(h, plt.Line2D)]
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              frameon=False)
+    ax.legend(
+        handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False
+    )
     shown = "every neuron" if step == 1 else f"every {step}th neuron"
     window = f"{t_begin:g}-{t_end:g} ms, {shown}"
-    ax.set_title("\n".join(_wrap([title, window] if title else [f"spikes, {window}"])),
-                 fontsize=9)
+    ax.set_title("\n".join(_wrap([title, window] if title else [f"spikes, {window}"])), fontsize=9)
     return save_figure(fig, out_dir, name, formats)
 
 
@@ -111,9 +128,16 @@ def rate_boxplot(stats, out_dir, formats=DEFAULT_FORMATS, name="box_rates", titl
     pops = list(stats)
     fig, ax = plt.subplots(figsize=(6, 5))
     data = [stats[p].rates for p in reversed(pops)]
-    bp = ax.boxplot(data, vert=False, showmeans=True, whis=[5, 95], showfliers=False,
-                    meanprops={"marker": "x", "markeredgecolor": "k"},
-                    medianprops={"color": "k"}, patch_artist=True)
+    bp = ax.boxplot(
+        data,
+        vert=False,
+        showmeans=True,
+        whis=[5, 95],
+        showfliers=False,
+        meanprops={"marker": "x", "markeredgecolor": "k"},
+        medianprops={"color": "k"},
+        patch_artist=True,
+    )
     for patch, pop in zip(bp["boxes"], reversed(pops)):
         patch.set_facecolor(_color(pop))
         patch.set_alpha(0.8)
@@ -171,9 +195,17 @@ def value_bins(arrays, n_bins=None):
     return np.linspace(lo, hi, n_bins + 1)
 
 
-def histograms(stats, out_dir, reference=None, formats=DEFAULT_FORMATS,
-               reference_label="reference", reference_seeds=1, rate_steps=None,
-               title=None, note=None):
+def histograms(
+    stats,
+    out_dir,
+    reference=None,
+    formats=DEFAULT_FORMATS,
+    reference_label="reference",
+    reference_seeds=1,
+    rate_steps=None,
+    title=None,
+    note=None,
+):
     """One figure per statistic with a panel per population, y = how many
     neurons (pairs) fall into each bin; every value is drawn.
 
@@ -189,8 +221,7 @@ def histograms(stats, out_dir, reference=None, formats=DEFAULT_FORMATS,
     ncols = 2
     nrows = (len(pops) + 1) // 2
     for stat in STATISTICS:
-        fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.0 * nrows + 1.0),
-                                 squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.0 * nrows + 1.0), squeeze=False)
         subtitle = []
         if stat == "rates" and rate_steps:
             # one width for all panels, so that the panels compare
@@ -198,8 +229,10 @@ def histograms(stats, out_dir, reference=None, formats=DEFAULT_FORMATS,
             if reference:
                 every += [reference.get(p, {}).get(stat) for p in pops]
             width = rate_bin_width(every, rate_steps)
-            subtitle.append(f"bins {width:.3g} spikes/s wide, centred on the rates a "
-                            f"{1.0 / min(rate_steps):g} s window allows")
+            subtitle.append(
+                f"bins {width:.3g} spikes/s wide, centred on the rates a "
+                f"{1.0 / min(rate_steps):g} s window allows"
+            )
         for i, (ax, pop) in enumerate(zip(axes.ravel(), pops)):
             run = stats[pop].distribution(stat)
             run = np.empty(0) if run is None else np.asarray(run, dtype=np.float64)
@@ -213,18 +246,43 @@ def histograms(stats, out_dir, reference=None, formats=DEFAULT_FORMATS,
             else:
                 bins = value_bins(arrays)
             if len(run):
-                ax.hist(run, bins=bins, color=_color(pop), alpha=0.6,
-                        label=f"run: {len(run)} {UNITS[stat]}")
+                ax.hist(
+                    run,
+                    bins=bins,
+                    color=_color(pop),
+                    alpha=0.6,
+                    label=f"run: {len(run)} {UNITS[stat]}",
+                )
             else:
-                ax.text(0.5, 0.5, f"no {UNITS[stat]} in the run", transform=ax.transAxes,
-                        ha="center", va="center", fontsize=8)
+                ax.text(
+                    0.5,
+                    0.5,
+                    f"no {UNITS[stat]} in the run",
+                    transform=ax.transAxes,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                )
             if ref is not None and len(ref):
-                ax.hist(ref, bins=bins, weights=np.full(len(ref), 1.0 / reference_seeds),
-                        histtype="step", color=COLOR_REF, lw=1.2,
-                        label=f"{reference_label}, mean of {reference_seeds} seeds")
+                ax.hist(
+                    ref,
+                    bins=bins,
+                    weights=np.full(len(ref), 1.0 / reference_seeds),
+                    histtype="step",
+                    color=COLOR_REF,
+                    lw=1.2,
+                    label=f"{reference_label}, mean of {reference_seeds} seeds",
+                )
             if n_odd:
-                ax.text(0.99, 0.02, f"{n_odd} values not finite, not drawn",
-                        transform=ax.transAxes, ha="right", fontsize=7, color="red")
+                ax.text(
+                    0.99,
+                    0.02,
+                    f"{n_odd} values not finite, not drawn",
+                    transform=ax.transAxes,
+                    ha="right",
+                    fontsize=7,
+                    color="red",
+                )
             if stat == "ccs":  # a narrow bulk and a long tail: log counts
                 ax.set_yscale("log")
             ax.set_title(_label(pop), fontsize=9, loc="left")
@@ -232,7 +290,7 @@ def histograms(stats, out_dir, reference=None, formats=DEFAULT_FORMATS,
             if i % ncols == 0:
                 ax.set_ylabel(Y_LABELS[stat] + (" (log)" if stat == "ccs" else ""), fontsize=8)
             ax.legend(fontsize=6, frameon=False, loc="upper right")
-        for ax in axes.ravel()[len(pops):]:
+        for ax in axes.ravel()[len(pops) :]:
             ax.set_visible(False)
         for ax in axes[-1]:
             ax.set_xlabel(STAT_LABELS[stat], fontsize=8)
@@ -246,18 +304,35 @@ def histograms(stats, out_dir, reference=None, formats=DEFAULT_FORMATS,
     return paths
 
 
-def psth(data, t_begin, t_end, bin_ms, out_dir, formats=DEFAULT_FORMATS, stimuli=(),
-         title=None, name="psth", zoom=None):
+def psth(
+    data,
+    t_begin,
+    t_end,
+    bin_ms,
+    out_dir,
+    formats=DEFAULT_FORMATS,
+    stimuli=(),
+    title=None,
+    name="psth",
+    zoom=None,
+):
     """Population rates (spikes per neuron per second) in bins of ``bin_ms``
     over [t_begin, t_end), one row per population, stimuli shaded; with
     ``zoom`` (begin, end) a second column shows that interval alone (the
     same bins), for a stimulus short against the window."""
     from .statistics import population_rate
+
     pops = list(data.populations)
     windows = [(t_begin, t_end)] + ([tuple(zoom)] if zoom else [])
-    fig, axes = plt.subplots(len(pops), len(windows), figsize=(8, 1.05 * len(pops) + 1.2),
-                             sharex="col", sharey="row", squeeze=False,
-                             gridspec_kw={"width_ratios": [2, 1][:len(windows)]})
+    fig, axes = plt.subplots(
+        len(pops),
+        len(windows),
+        figsize=(8, 1.05 * len(pops) + 1.2),
+        sharex="col",
+        sharey="row",
+        squeeze=False,
+        gridspec_kw={"width_ratios": [2, 1][: len(windows)]},
+    )
     for col, (w0, w1) in enumerate(windows):
         for i, (ax, pop) in enumerate(zip(axes[:, col], pops)):
             edges, rate = population_rate(data.times[pop], data.n_neurons[pop], w0, w1, bin_ms)
@@ -265,14 +340,12 @@ def psth(data, t_begin, t_end, bin_ms, out_dir, formats=DEFAULT_FORMATS, stimuli
             ax.stairs(rate, edges, color=_color(pop), lw=0.9)
             ax.set_ylim(bottom=0)
             if col == len(windows) - 1:
-                ax.text(1.02, 0.5, _label(pop), transform=ax.transAxes, fontsize=8,
-                        va="center")
+                ax.text(1.02, 0.5, _label(pop), transform=ax.transAxes, fontsize=8, va="center")
             ax.tick_params(labelsize=7)
             ax.set_xlim(w0, w1)
         axes[-1, col].set_xlabel("time (ms)")
     if stimuli and any(s.stop_ms > t_begin and s.start_ms < t_end for s in stimuli):
-        axes[0, 0].legend(fontsize=7, frameon=False, loc="lower left",
-                          bbox_to_anchor=(0.0, 1.0))
+        axes[0, 0].legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0))
     fig.supylabel("population rate (spikes/s per neuron)", fontsize=9)
     head = f"population rates, bins of {bin_ms:g} ms"
     if zoom:
@@ -282,15 +355,26 @@ def psth(data, t_begin, t_end, bin_ms, out_dir, formats=DEFAULT_FORMATS, stimuli
     return save_figure(fig, out_dir, name, formats)
 
 
-def voltage_traces(voltages, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, stimuli=(),
-                   title=None, v_th=None, v_reset=None, name="voltages"):
+def voltage_traces(
+    voltages,
+    t_begin,
+    t_end,
+    out_dir,
+    formats=DEFAULT_FORMATS,
+    stimuli=(),
+    title=None,
+    v_th=None,
+    v_reset=None,
+    name="voltages",
+):
     """Membrane potentials of the recorded neurons against time, one panel
     per population, threshold and reset drawn where known, stimuli shaded."""
     pops = voltages.populations
     t = voltages.times
     keep = (t >= t_begin) & (t < t_end)
-    fig, axes = plt.subplots(len(pops), 1, figsize=(8, 1.3 * len(pops) + 1.2),
-                             sharex=True, squeeze=False)
+    fig, axes = plt.subplots(
+        len(pops), 1, figsize=(8, 1.3 * len(pops) + 1.2), sharex=True, squeeze=False
+    )
     for i, (ax, pop) in enumerate(zip(axes[:, 0], pops)):
         v = voltages.data[pop][keep]
         _shade(ax, stimuli, t_begin, t_end, label=(i == 0))
@@ -299,21 +383,25 @@ def voltage_traces(voltages, t_begin, t_end, out_dir, formats=DEFAULT_FORMATS, s
         base = matplotlib.colors.to_rgb(_color(pop))
         for j in range(n):
             mix = 0.55 * j / max(n - 1, 1)
-            ax.plot(t[keep], v[:, j], lw=0.6,
-                    color=tuple(c + (1.0 - c) * mix for c in base))
+            ax.plot(t[keep], v[:, j], lw=0.6, color=tuple(c + (1.0 - c) * mix for c in base))
         if v_th is not None:
-            ax.axhline(v_th, color="k", ls="--", lw=0.7,
-                       label="threshold" if i == 0 else None)
+            ax.axhline(v_th, color="k", ls="--", lw=0.7, label="threshold" if i == 0 else None)
         if v_reset is not None:
-            ax.axhline(v_reset, color="k", ls=":", lw=0.7,
-                       label="reset" if i == 0 else None)
-        ax.text(1.005, 0.5, f"{_label(pop)}\n{n} neurons", transform=ax.transAxes,
-                fontsize=7, va="center")
+            ax.axhline(v_reset, color="k", ls=":", lw=0.7, label="reset" if i == 0 else None)
+        ax.text(
+            1.005,
+            0.5,
+            f"{_label(pop)}\n{n} neurons",
+            transform=ax.transAxes,
+            fontsize=7,
+            va="center",
+        )
         ax.tick_params(labelsize=7)
         ax.set_xlim(t_begin, t_end)
     if axes[0, 0].get_legend_handles_labels()[0]:
-        axes[0, 0].legend(fontsize=7, frameon=False, loc="lower left", ncol=3,
-                          bbox_to_anchor=(0.0, 1.0))
+        axes[0, 0].legend(
+            fontsize=7, frameon=False, loc="lower left", ncol=3, bbox_to_anchor=(0.0, 1.0)
+        )
     axes[-1, 0].set_xlabel("time (ms)")
     units = sorted(set(voltages.units[p] for p in pops))
     fig.supylabel(f"membrane potential ({', '.join(units)})", fontsize=9)

@@ -93,18 +93,21 @@ class SpikeData:
         elif m.get("recorded_until_ms") is not None:
             t_stop = m["recorded_until_ms"]
         if t_stop is None:
-            last = max((float(t.max()) for t in self.times.values() if len(t)),
-                       default=t_start)
+            last = max((float(t.max()) for t in self.times.values() if len(t)), default=t_start)
             # simulations run for whole multiples of 100 ms in practice; the
             # last step's spikes are stamped with the end time itself
             t_stop = max(t_start, math.ceil(last / 100.0 - 1e-9) * 100.0)
-            source = "inferred from the last spike" if source == "metadata" \
+            source = (
+                "inferred from the last spike"
+                if source == "metadata"
                 else source + ", t_stop inferred from the last spike"
+            )
         return float(t_start), float(t_stop), source
 
 
 # --------------------------------------------------------------------------
 # metadata helpers
+
 
 def _as_str(value):
     if isinstance(value, bytes):
@@ -127,6 +130,7 @@ def load_config_yaml(text):
     is missing."""
     try:
         import yaml
+
         cfg = yaml.safe_load(text) or {}
     except Exception:  # PyYAML missing or odd text: minimal parser
         cfg = {}
@@ -186,12 +190,14 @@ def _meta_from_attrs(attrs):
                 return a[n]
         return None
 
-    for key, names in (("t_presim", ("t_presim_ms", "t_presim")),
-                       ("t_sim", ("t_sim_ms", "t_sim")),
-                       ("recorded_from_ms", ("recorded_from_ms",)),
-                       ("recorded_until_ms", ("recorded_until_ms",)),
-                       ("N_scaling", ("N_scaling",)),
-                       ("K_scaling", ("K_scaling",))):
+    for key, names in (
+        ("t_presim", ("t_presim_ms", "t_presim")),
+        ("t_sim", ("t_sim_ms", "t_sim")),
+        ("recorded_from_ms", ("recorded_from_ms",)),
+        ("recorded_until_ms", ("recorded_until_ms",)),
+        ("N_scaling", ("N_scaling",)),
+        ("K_scaling", ("K_scaling",)),
+    ):
         v = first(*names)
         if v is not None:
             meta[key] = _as_float(v)
@@ -258,9 +264,9 @@ def _check_seal(path):
         return x ^ (x >> np.uint64(31))
 
     with np.errstate(over="ignore"):
-        found = (mix64(np.array([size - 16], dtype=np.uint64))[0]
-                 + np.sum(mix64(mix64(np.arange(len(words), dtype=np.uint64)) ^ words),
-                          dtype=np.uint64))
+        found = mix64(np.array([size - 16], dtype=np.uint64))[0] + np.sum(
+            mix64(mix64(np.arange(len(words), dtype=np.uint64)) ^ words), dtype=np.uint64
+        )
     if found != digest:
         raise ValueError(f"{path}: damaged: its bytes do not match the seal they were written with")
 
@@ -270,8 +276,17 @@ def read_sonata(path):
     _check_seal(path)
     try:
         return _read_sonata(path)
-    except (ValueError, OSError, KeyError, RuntimeError, TypeError, AttributeError, IndexError,
-            ArithmeticError, MemoryError) as error:
+    except (
+        ValueError,
+        OSError,
+        KeyError,
+        RuntimeError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        ArithmeticError,
+        MemoryError,
+    ) as error:
         if str(path) in str(error):
             raise
         raise ValueError(f"{path}: not a readable SONATA spike file ({error})") from None
@@ -298,31 +313,34 @@ def _read_sonata(path):
             # flat layout (one population directly under /spikes)
             groups = {_as_str(spikes.attrs.get("population", "all")): spikes}
         else:
-            groups = {name: g for name, g in spikes.items()
-                      if hasattr(g, "keys") and "timestamps" in g and "node_ids" in g}
+            groups = {
+                name: g
+                for name, g in spikes.items()
+                if hasattr(g, "keys") and "timestamps" in g and "node_ids" in g
+            }
         if not groups:
             raise ValueError(f"{path}: no populations under /spikes")
         for name, g in groups.items():
             ids = np.asarray(g["node_ids"][()], dtype=np.int64)
             ts = np.asarray(g["timestamps"][()], dtype=np.float64)
             if ids.shape != ts.shape:
-                raise ValueError(f"{path}: /spikes/{name}: node_ids and "
-                                 "timestamps differ in length")
+                raise ValueError(
+                    f"{path}: /spikes/{name}: node_ids and " "timestamps differ in length"
+                )
             node_ids[name], times[name] = ids, ts
             if "n_neurons" in g.attrs:
                 n_neurons[name] = int(np.asarray(g.attrs["n_neurons"]).ravel()[0])
                 n_source[name] = "file"
     for name in node_ids:
         if name not in n_neurons:
-            n_neurons[name], n_source[name] = _fallback_n_neurons(
-                name, node_ids[name], meta)
-    meta.update(path=os.path.abspath(path), format="sonata",
-                n_neurons_source=n_source)
+            n_neurons[name], n_source[name] = _fallback_n_neurons(name, node_ids[name], meta)
+    meta.update(path=os.path.abspath(path), format="sonata", n_neurons_source=n_source)
     return SpikeData(_ordered(node_ids), n_neurons, node_ids, times, meta)
 
 
 # --------------------------------------------------------------------------
 # PyNEST text output
+
 
 def read_population_nodeids(path):
     """Parse ``population_nodeids.dat``: one ``first last`` line per population.
@@ -338,8 +356,9 @@ def read_population_nodeids(path):
             if line:
                 first, last = line.split()[:2]
                 ranges.append((int(float(first)), int(float(last))))
-    names = POPULATIONS if len(ranges) == len(POPULATIONS) else \
-        [f"pop{i}" for i in range(len(ranges))]
+    names = (
+        POPULATIONS if len(ranges) == len(POPULATIONS) else [f"pop{i}" for i in range(len(ranges))]
+    )
     return [(n, a, b) for n, (a, b) in zip(names, ranges)], {}
 
 
@@ -377,8 +396,9 @@ def read_nodes_json(path):
                 ranges.append((str(name), int(v[0]), int(v[1])))
     if not ranges:
         raise ValueError(f"{path}: no populations found")
-    meta = _meta_from_attrs({k: v for k, v in doc.items()
-                             if k != "populations" and not isinstance(v, (dict, list))})
+    meta = _meta_from_attrs(
+        {k: v for k, v in doc.items() if k != "populations" and not isinstance(v, (dict, list))}
+    )
     return ranges, meta
 
 
@@ -449,8 +469,9 @@ def _read_nest_text(path, nodes_file, label):
                 nodes_file = os.path.join(directory, cand)
                 break
     if nodes_file is None:
-        raise ValueError(f"{directory}: neither nodes.json nor "
-                         "population_nodeids.dat found (use --nodes)")
+        raise ValueError(
+            f"{directory}: neither nodes.json nor " "population_nodeids.dat found (use --nodes)"
+        )
     if nodes_file.endswith(".json"):
         ranges, meta = read_nodes_json(nodes_file)
     else:
@@ -472,16 +493,22 @@ def _read_nest_text(path, nodes_file, label):
         n_neurons[name] = int(last - first + 1)
     assigned = sum(len(v) for v in ts.values())
     if assigned != len(senders):
-        raise ValueError(f"{path}: {len(senders) - assigned} spikes from senders "
-                         "outside all population ranges")
-    meta.update(path=os.path.abspath(path), format="nest-text",
-                n_neurons_source={n: "node ranges" for n in n_neurons},
-                files=[os.path.basename(fn) for fn in files])
+        raise ValueError(
+            f"{path}: {len(senders) - assigned} spikes from senders "
+            "outside all population ranges"
+        )
+    meta.update(
+        path=os.path.abspath(path),
+        format="nest-text",
+        n_neurons_source={n: "node ranges" for n in n_neurons},
+        files=[os.path.basename(fn) for fn in files],
+    )
     names = [r[0] for r in ranges]
     return SpikeData(_ordered(names), n_neurons, node_ids, ts, meta)
 
 
 # --------------------------------------------------------------------------
+
 
 def detect_format(path):
     """'sonata' or 'nest-text' for a file or directory, or raise ValueError."""

@@ -30,6 +30,7 @@ def run_config(data):
     if data.meta.get("format") != "sonata" or not data.meta.get("path"):
         return {}
     import h5py
+
     with h5py.File(data.meta["path"], "r") as f:
         if "metadata" not in f or "config_yaml" not in f["metadata"].attrs:
             return {}
@@ -65,18 +66,33 @@ def stimuli(config):
         start, dur = config_number(stim, "th_start"), config_number(stim, "th_duration")
         if start is not None and dur is not None:
             rate, n = config_number(stim, "th_rate"), config_number(stim, "num_th_neurons")
-            extra = f", {n:g} neurons at {rate:g} spikes/s" if rate is not None and \
-                n is not None else ""
-            out.append(Stimulus("thalamic", start, start + dur,
-                                f"thalamic pulse {start:g}-{start + dur:g} ms{extra}"))
+            extra = (
+                f", {n:g} neurons at {rate:g} spikes/s"
+                if rate is not None and n is not None
+                else ""
+            )
+            out.append(
+                Stimulus(
+                    "thalamic",
+                    start,
+                    start + dur,
+                    f"thalamic pulse {start:g}-{start + dur:g} ms{extra}",
+                )
+            )
     if _true(stim.get("dc_transient", False)):
         start = config_number(stim, "dc_transient_start", "dc_start")
         dur = config_number(stim, "dc_transient_dur", "dc_dur")
         amp = config_number(stim, "dc_transient_amp", "dc_amp")
         if start is not None and dur is not None:
             extra = f", {amp:g} pA x K_ext" if amp is not None else ""
-            out.append(Stimulus("dc_transient", start, start + dur,
-                                f"DC transient {start:g}-{start + dur:g} ms{extra}"))
+            out.append(
+                Stimulus(
+                    "dc_transient",
+                    start,
+                    start + dur,
+                    f"DC transient {start:g}-{start + dur:g} ms{extra}",
+                )
+            )
     return sorted(out, key=lambda s: s.start_ms)
 
 
@@ -102,6 +118,7 @@ def read_voltages(data):
     if data.meta.get("format") != "sonata" or not data.meta.get("path"):
         return None
     import h5py
+
     with h5py.File(data.meta["path"], "r") as f:
         if "voltages" not in f or "times" not in f["voltages"]:
             return None
@@ -116,15 +133,22 @@ def read_voltages(data):
             if v.ndim == 1:
                 v = v[:, None]
             if v.shape[0] != len(times):
-                raise ValueError(f"{data.meta['path']}: /voltages/{name}/data has "
-                                 f"{v.shape[0]} samples, /voltages/times {len(times)}")
+                raise ValueError(
+                    f"{data.meta['path']}: /voltages/{name}/data has "
+                    f"{v.shape[0]} samples, /voltages/times {len(times)}"
+                )
             values[name] = v
-            node_ids[name] = np.asarray(sub["node_ids"][()], dtype=np.int64) \
-                if "node_ids" in sub else np.arange(v.shape[1])
-            units[name] = readers._as_str(sub["data"].attrs.get("units", default_units)) \
-                or default_units
+            node_ids[name] = (
+                np.asarray(sub["node_ids"][()], dtype=np.int64)
+                if "node_ids" in sub
+                else np.arange(v.shape[1])
+            )
+            units[name] = (
+                readers._as_str(sub["data"].attrs.get("units", default_units)) or default_units
+            )
     if not values:
         return None
-    order = [p for p in POPULATIONS if p in values] + \
-        sorted(p for p in values if p not in POPULATIONS)
+    order = [p for p in POPULATIONS if p in values] + sorted(
+        p for p in values if p not in POPULATIONS
+    )
     return Voltages(times, order, node_ids, values, units)

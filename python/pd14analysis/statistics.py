@@ -21,8 +21,7 @@ import numpy as np
 import scipy.sparse
 
 STATISTICS = ("rates", "cvs", "ccs")
-STAT_LABELS = {"rates": "rate (spikes/s)", "cvs": "ISI CV",
-               "ccs": "spike-count correlation"}
+STAT_LABELS = {"rates": "rate (spikes/s)", "cvs": "ISI CV", "ccs": "spike-count correlation"}
 
 DEFAULT_N_SAMPLE = 200
 DEFAULT_BIN_MS = 2.0
@@ -73,7 +72,7 @@ def isi_cvs(node_ids, times, n_neurons, min_spikes=MIN_SPIKES_CV):
     isi = (ts[1:] - ts[:-1])[same]
     n_isi = np.bincount(owner, minlength=n_neurons)
     mean = np.bincount(owner, weights=isi, minlength=n_neurons)
-    keep = (n_isi >= max(min_spikes - 1, 1))
+    keep = n_isi >= max(min_spikes - 1, 1)
     mean = np.divide(mean, n_isi, out=np.zeros(n_neurons), where=n_isi > 0)
     dev = isi - mean[owner]  # two-pass variance: no cancellation
     var = np.bincount(owner, weights=dev * dev, minlength=n_neurons)
@@ -103,15 +102,17 @@ def draw_samples(sizes, n_sample=DEFAULT_N_SAMPLE, seed=DEFAULT_SEED):
 def binned_counts(node_ids, times, neurons, t_start, t_stop, bin_ms):
     """Sparse (len(neurons) x n_bins) matrix of spike counts per bin."""
     n_bins = int(np.floor((t_stop - t_start) / bin_ms + 1e-9))
-    row_of = np.full(int(max(node_ids.max(initial=-1), neurons.max(initial=-1))) + 1,
-                     -1, dtype=np.int64)
+    row_of = np.full(
+        int(max(node_ids.max(initial=-1), neurons.max(initial=-1))) + 1, -1, dtype=np.int64
+    )
     row_of[neurons] = np.arange(len(neurons))
     rows = row_of[node_ids]
     cols = np.floor((times - t_start) / bin_ms).astype(np.int64)
     sel = (rows >= 0) & (cols >= 0) & (cols < n_bins)
     data = np.ones(int(sel.sum()), dtype=np.float64)
-    mat = scipy.sparse.csr_matrix((data, (rows[sel], cols[sel])),
-                                  shape=(len(neurons), max(n_bins, 0)))
+    mat = scipy.sparse.csr_matrix(
+        (data, (rows[sel], cols[sel])), shape=(len(neurons), max(n_bins, 0))
+    )
     mat.sum_duplicates()
     return mat, n_bins
 
@@ -135,8 +136,7 @@ def count_correlations(counts, n_bins):
     return cov[iu, ju] / np.sqrt(var[iu] * var[ju])
 
 
-def spike_count_correlations(node_ids, times, neurons, t_start, t_stop,
-                             bin_ms=DEFAULT_BIN_MS):
+def spike_count_correlations(node_ids, times, neurons, t_start, t_stop, bin_ms=DEFAULT_BIN_MS):
     """Correlations over all pairs of the given neurons (a subsample)."""
     neurons = np.asarray(neurons, dtype=np.int64)
     if len(neurons) < 2:
@@ -168,20 +168,29 @@ class PopulationStats:
 
         out = {"n_neurons": self.n_neurons, "n_spikes": self.n_spikes}
         if self.rates is not None:
-            out.update(mean_rate_Hz=mean(self.rates), sd_rate_Hz=sd(self.rates),
-                       silent_fraction=float(np.mean(self.rates == 0))
-                       if len(self.rates) else None)
+            out.update(
+                mean_rate_Hz=mean(self.rates),
+                sd_rate_Hz=sd(self.rates),
+                silent_fraction=float(np.mean(self.rates == 0)) if len(self.rates) else None,
+            )
         if self.cvs is not None:
-            out.update(n_cv=int(len(self.cvs)), mean_cv=mean(self.cvs),
-                       sd_cv=sd(self.cvs))
+            out.update(n_cv=int(len(self.cvs)), mean_cv=mean(self.cvs), sd_cv=sd(self.cvs))
         if self.ccs is not None:
-            out.update(n_pairs=int(len(self.ccs)), mean_cc=mean(self.ccs),
-                       sd_cc=sd(self.ccs))
+            out.update(n_pairs=int(len(self.ccs)), mean_cc=mean(self.ccs), sd_cc=sd(self.ccs))
         return out
 
 
-def population_statistics(name, node_ids, times, n_neurons, t_start, t_stop,
-                          stats=STATISTICS, sample=None, bin_ms=DEFAULT_BIN_MS):
+def population_statistics(
+    name,
+    node_ids,
+    times,
+    n_neurons,
+    t_start,
+    t_stop,
+    stats=STATISTICS,
+    sample=None,
+    bin_ms=DEFAULT_BIN_MS,
+):
     """All requested statistics of one population over [t_start, t_stop).
 
     ``sample``: neuron ids for the correlations (see :func:`draw_samples`);
@@ -191,8 +200,7 @@ def population_statistics(name, node_ids, times, n_neurons, t_start, t_stop,
     ids, ts = node_ids[m], times[m]
     if len(ids) and (ids.min() < 0 or ids.max() >= n_neurons):
         raise ValueError(f"{name}: node ids outside [0, {n_neurons})")
-    rates = firing_rates(ids, ts, n_neurons, t_start, t_stop) \
-        if "rates" in stats else None
+    rates = firing_rates(ids, ts, n_neurons, t_start, t_stop) if "rates" in stats else None
     cvs = isi_cvs(ids, ts, n_neurons)[0] if "cvs" in stats else None
     ccs = None
     if "ccs" in stats:
@@ -202,23 +210,41 @@ def population_statistics(name, node_ids, times, n_neurons, t_start, t_stop,
     return PopulationStats(name, n_neurons, len(ids), rates, cvs, ccs)
 
 
-def compute_statistics(data, t_start, t_stop, stats=STATISTICS,
-                       n_sample=DEFAULT_N_SAMPLE, bin_ms=DEFAULT_BIN_MS,
-                       seed=DEFAULT_SEED, populations=None):
+def compute_statistics(
+    data,
+    t_start,
+    t_stop,
+    stats=STATISTICS,
+    n_sample=DEFAULT_N_SAMPLE,
+    bin_ms=DEFAULT_BIN_MS,
+    seed=DEFAULT_SEED,
+    populations=None,
+):
     """Statistics of the populations of a :class:`readers.SpikeData`.
 
     Returns a dict name -> :class:`PopulationStats`, in population order.
     The correlation subsamples are drawn for all populations of ``data`` in
     order (so a subset via ``populations`` gets the same neurons).
     """
-    samples = dict(zip(data.populations,
-                       draw_samples([data.n_neurons[p] for p in data.populations],
-                                    n_sample, seed)))
+    samples = dict(
+        zip(
+            data.populations,
+            draw_samples([data.n_neurons[p] for p in data.populations], n_sample, seed),
+        )
+    )
     out = {}
-    for name in (populations or data.populations):
+    for name in populations or data.populations:
         out[name] = population_statistics(
-            name, data.node_ids[name], data.times[name], data.n_neurons[name],
-            t_start, t_stop, stats, samples[name], bin_ms)
+            name,
+            data.node_ids[name],
+            data.times[name],
+            data.n_neurons[name],
+            t_start,
+            t_stop,
+            stats,
+            samples[name],
+            bin_ms,
+        )
     return out
 
 

@@ -89,11 +89,13 @@ class ReferenceSet:
         def seed_no(fn):
             m = re.search(r"seed(\d+)\.h5$", fn)
             return int(m.group(1)) if m else 0
+
         self.seed_files = sorted(files, key=seed_no)
         self.seed_numbers = [seed_no(f) for f in self.seed_files]
         if not self.seed_files:
             raise ValueError(f"{path}: no {prefix}seed*.h5 files")
         import h5py
+
         with h5py.File(self.seed_files[0], "r") as f:
             meta = readers._meta_from_attrs(f.attrs)
         m = re.match(r"scale([0-9.]+)_([a-z]+)", base)
@@ -104,8 +106,11 @@ class ReferenceSet:
         self.dc_transient = bool(meta.get("dc_transient", False))
         self.meta = meta
         start = meta.get("t_presim", meta.get("recorded_from_ms"))
-        stop = (meta["t_presim"] + meta["t_sim"]) if "t_presim" in meta and \
-            "t_sim" in meta else meta.get("recorded_until_ms")
+        stop = (
+            (meta["t_presim"] + meta["t_sim"])
+            if "t_presim" in meta and "t_sim" in meta
+            else meta.get("recorded_until_ms")
+        )
         self.window = (start, stop)
         summary = os.path.join(self.path, "summary.json")
         self.summary = None
@@ -118,17 +123,21 @@ class ReferenceSet:
         return stimulus_kind(self.thalamic_input, self.dc_transient)
 
     def describe(self):
-        return {"set": self.name, "path": self.path, "scale": self.scale,
-                "K_scaling": self.k_scale, "drive": self.drive,
-                "stimulus": self.stimulus,
-                "seeds": [os.path.basename(f) for f in self.seed_files],
-                "window_ms": list(self.window)}
+        return {
+            "set": self.name,
+            "path": self.path,
+            "scale": self.scale,
+            "K_scaling": self.k_scale,
+            "drive": self.drive,
+            "stimulus": self.stimulus,
+            "seeds": [os.path.basename(f) for f in self.seed_files],
+            "window_ms": list(self.window),
+        }
 
 
 def stimulus_kind(thalamic_input, dc_transient):
     """'none', 'thalamic', 'dc_transient' or 'thalamic+dc_transient'."""
-    kinds = [k for k, on in (("thalamic", thalamic_input),
-                             ("dc_transient", dc_transient)) if on]
+    kinds = [k for k, on in (("thalamic", thalamic_input), ("dc_transient", dc_transient)) if on]
     return "+".join(kinds) or "none"
 
 
@@ -175,8 +184,9 @@ def list_reference_sets(ref_dir):
     return sets
 
 
-def select_reference_set(sets, n_scaling, k_scaling, drive, stimulus="none",
-                         require_equal_scaling=True):
+def select_reference_set(
+    sets, n_scaling, k_scaling, drive, stimulus="none", require_equal_scaling=True
+):
     """(ReferenceSet, None) for the matching set or (None, reason)."""
     if not sets:
         return None, "no reference data found (use --reference-dir or PD14_REFERENCE_DIR)"
@@ -184,21 +194,35 @@ def select_reference_set(sets, n_scaling, k_scaling, drive, stimulus="none",
         return None, "the run's scale is unknown (give --scale)"
     if drive is None:
         return None, "the run's drive is unknown (give --drive)"
-    available = ", ".join(f"{s.name} (N {s.scale:g}, K {s.k_scale:g}, {s.drive}, "
-                          f"stimulus {s.stimulus})" for s in sets)
+    available = ", ".join(
+        f"{s.name} (N {s.scale:g}, K {s.k_scale:g}, {s.drive}, " f"stimulus {s.stimulus})"
+        for s in sets
+    )
     if require_equal_scaling and not math.isclose(n_scaling, k_scaling, rel_tol=1e-9):
-        return None, (f"N_scaling {n_scaling:g} != K_scaling {k_scaling:g}: no reference "
-                      f"set has that; available: {available}")
+        return None, (
+            f"N_scaling {n_scaling:g} != K_scaling {k_scaling:g}: no reference "
+            f"set has that; available: {available}"
+        )
     for s in sets:
-        if s.scale is not None and math.isclose(s.scale, n_scaling, rel_tol=1e-9) \
-                and s.k_scale is not None and math.isclose(s.k_scale, k_scaling, rel_tol=1e-9) \
-                and str(s.drive).lower() == str(drive).lower() and s.stimulus == stimulus:
+        if (
+            s.scale is not None
+            and math.isclose(s.scale, n_scaling, rel_tol=1e-9)
+            and s.k_scale is not None
+            and math.isclose(s.k_scale, k_scaling, rel_tol=1e-9)
+            and str(s.drive).lower() == str(drive).lower()
+            and s.stimulus == stimulus
+        ):
             return s, None
-    scale = f"scale {n_scaling:g}" if math.isclose(n_scaling, k_scaling, rel_tol=1e-9) \
+    scale = (
+        f"scale {n_scaling:g}"
+        if math.isclose(n_scaling, k_scaling, rel_tol=1e-9)
         else f"N_scaling {n_scaling:g}, K_scaling {k_scaling:g}"
-    return None, (f"no reference set for {scale} with {drive} drive"
-                  + ("" if stimulus == "none" else f" and stimulus {stimulus}")
-                  + f"; available: {available}")
+    )
+    return None, (
+        f"no reference set for {scale} with {drive} drive"
+        + ("" if stimulus == "none" else f" and stimulus {stimulus}")
+        + f"; available: {available}"
+    )
 
 
 def _same_file(a, b):
@@ -230,14 +254,18 @@ def analysis_windows(ref_window, t_start, t_stop):
     length, ref_length = t_stop - t_start, r1 - r0
     if length > ref_length + _TOL_MS:
         t_stop = t_start + ref_length
-        notes.append(f"run window longer than the reference's; compared over "
-                     f"[{t_start:g}, {t_stop:g}) ms")
+        notes.append(
+            f"run window longer than the reference's; compared over "
+            f"[{t_start:g}, {t_stop:g}) ms"
+        )
         length = ref_length
     ref_window = (r0, r1)
     if length < ref_length - _TOL_MS:
         ref_window = (r0, r0 + length)
-        notes.append(f"run window shorter than the reference's; reference seeds "
-                     f"analysed over [{ref_window[0]:g}, {ref_window[1]:g}) ms")
+        notes.append(
+            f"run window shorter than the reference's; reference seeds "
+            f"analysed over [{ref_window[0]:g}, {ref_window[1]:g}) ms"
+        )
     return (t_start, t_stop), ref_window, notes
 
 
@@ -248,21 +276,31 @@ _STATS_CACHE = {}
 
 
 def _sorted_distributions(stats):
-    return {(p, s): np.sort(np.asarray(stats[p].distribution(s), dtype=np.float64))
-            for p in stats for s in st.STATISTICS}
+    return {
+        (p, s): np.sort(np.asarray(stats[p].distribution(s), dtype=np.float64))
+        for p in stats
+        for s in st.STATISTICS
+    }
 
 
 def reference_statistics(files, window, n_sample, bin_ms, seed):
     """Sorted distributions of each seed file (memoised within the process)."""
     out = []
     for fn in files:
-        key = (os.path.abspath(fn), os.path.getmtime(fn), tuple(window), n_sample,
-               bin_ms, seed)
+        key = (os.path.abspath(fn), os.path.getmtime(fn), tuple(window), n_sample, bin_ms, seed)
         if key not in _STATS_CACHE:
-            stats = st.compute_statistics(readers.read_sonata(fn), window[0], window[1],
-                                          n_sample=n_sample, bin_ms=bin_ms, seed=seed)
-            _STATS_CACHE[key] = ({p: stats[p].n_neurons for p in stats},
-                                 _sorted_distributions(stats))
+            stats = st.compute_statistics(
+                readers.read_sonata(fn),
+                window[0],
+                window[1],
+                n_sample=n_sample,
+                bin_ms=bin_ms,
+                seed=seed,
+            )
+            _STATS_CACHE[key] = (
+                {p: stats[p].n_neurons for p in stats},
+                _sorted_distributions(stats),
+            )
         out.append(_STATS_CACHE[key])
     return out
 
@@ -321,13 +359,12 @@ class TestFamily:
     """
 
     def __init__(self, names, ks, means, dof_caps):
-        self.names = names              # list of (pop, stat, kind)
+        self.names = names  # list of (pop, stat, kind)
         self.ks_index = [i for i, n in enumerate(names) if n[2] == "ks"]
         self.mean_index = [i for i, n in enumerate(names) if n[2] != "ks"]  # means, evoked
         self.ks = np.array(ks) if ks else np.zeros((0, 0, 0))
         self.means = np.array(means) if means else np.zeros((0, 0))
-        self.dof_caps = np.array([np.inf if c is None else c for c in dof_caps],
-                                 dtype=float)
+        self.dof_caps = np.array([np.inf if c is None else c for c in dof_caps], dtype=float)
 
     def scores(self, cand, refs, pooled=False):
         """(t-scores, p-values, values, centers, scales) of candidates vs refs.
@@ -349,8 +386,17 @@ class TestFamily:
             y = np.log(np.maximum(self.ks[:, cand][:, :, refs].mean(axis=2), _D_FLOOR))
             self._fill(t, y_out, c_out, s_out, self.ks_index, x, y, factor, pooled)
         if self.mean_index:
-            self._fill(t, y_out, c_out, s_out, self.mean_index, self.means[:, refs],
-                       self.means[:, cand], factor, pooled)
+            self._fill(
+                t,
+                y_out,
+                c_out,
+                s_out,
+                self.mean_index,
+                self.means[:, refs],
+                self.means[:, cand],
+                factor,
+                pooled,
+            )
         dof = np.minimum(self.dof_caps, m + k - 2 if pooled else m - 1)
         p = np.empty(n_tests)
         ks_i, mean_i = np.array(self.ks_index, int), np.array(self.mean_index, int)
@@ -364,15 +410,15 @@ class TestFamily:
         center = x.mean(axis=1)
         y = ys.mean(axis=1)
         if pooled:
-            ss = ((x - center[:, None]) ** 2).sum(axis=1) + \
-                ((ys - y[:, None]) ** 2).sum(axis=1)
+            ss = ((x - center[:, None]) ** 2).sum(axis=1) + ((ys - y[:, None]) ** 2).sum(axis=1)
             scale = np.sqrt(ss / (x.shape[1] + ys.shape[1] - 2))
         else:
             scale = x.std(axis=1, ddof=1)
         diff = y - center
         with np.errstate(divide="ignore", invalid="ignore"):
-            tt = np.where(scale > 0, diff / (scale * factor),
-                          np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+            tt = np.where(
+                scale > 0, diff / (scale * factor), np.where(diff == 0, 0.0, np.sign(diff) * np.inf)
+            )
         t[index], y_out[index], c_out[index], s_out[index] = tt, y, center, scale
 
 
@@ -389,14 +435,14 @@ def holm(p, alpha):
     return adj
 
 
-def permutation_splits(n_total, k, observed, max_splits=MAX_PERMUTATIONS,
-                       seed=PERMUTATION_SEED):
+def permutation_splits(n_total, k, observed, max_splits=MAX_PERMUTATIONS, seed=PERMUTATION_SEED):
     """All splits of n_total runs into k candidates (or ``max_splits`` random
     ones plus the observed one); the observed split comes first."""
     observed = tuple(sorted(observed))
     if math.comb(n_total, k) <= max_splits:
-        splits = [observed] + [c for c in itertools.combinations(range(n_total), k)
-                               if c != observed]
+        splits = [observed] + [
+            c for c in itertools.combinations(range(n_total), k) if c != observed
+        ]
         return splits, True
     rng = np.random.default_rng(seed)
     splits = [observed]
@@ -421,9 +467,12 @@ def family_adjusted(family, cand, refs, alpha):
             h = [order[j] for j in range(n + k) if j not in set(split)]
             min_p[i] = family.scores(g, h, pooled=True)[1].min()
         adj = np.array([(min_p <= pi * (1 + 1e-12)).sum() / len(splits) for pi in p])
-        info = {"method": "permutation", "n_splits": len(splits),
-                "exhaustive": exhaustive,
-                "min_p_threshold": float(np.quantile(min_p, alpha, method="lower"))}
+        info = {
+            "method": "permutation",
+            "n_splits": len(splits),
+            "exhaustive": exhaustive,
+            "min_p_threshold": float(np.quantile(min_p, alpha, method="lower")),
+        }
     else:
         adj = holm(p, alpha)
         info = {"method": "holm", "n_tests": len(p)}
@@ -436,16 +485,30 @@ def family_adjusted(family, cand, refs, alpha):
 
 def _candidate_info(data, t_start, t_stop):
     m = data.meta
-    return {"path": m.get("path"), "format": m.get("format"),
-            "N_scaling": m.get("N_scaling"), "K_scaling": m.get("K_scaling"),
-            "drive": m.get("drive"), "seed": m.get("seed"),
-            "stimulus": stimulus_kind(m.get("thalamic_input"), m.get("dc_transient")),
-            "window_ms": [float(t_start), float(t_stop)]}
+    return {
+        "path": m.get("path"),
+        "format": m.get("format"),
+        "N_scaling": m.get("N_scaling"),
+        "K_scaling": m.get("K_scaling"),
+        "drive": m.get("drive"),
+        "seed": m.get("seed"),
+        "stimulus": stimulus_kind(m.get("thalamic_input"), m.get("dc_transient")),
+        "window_ms": [float(t_start), float(t_stop)],
+    }
 
 
-def verify(data, ref_set, t_start, t_stop, alpha=ALPHA_DEFAULT,
-           n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
-           seed=st.DEFAULT_SEED, exclude_seeds=(), **_ignored):
+def verify(
+    data,
+    ref_set,
+    t_start,
+    t_stop,
+    alpha=ALPHA_DEFAULT,
+    n_sample=st.DEFAULT_N_SAMPLE,
+    bin_ms=st.DEFAULT_BIN_MS,
+    seed=st.DEFAULT_SEED,
+    exclude_seeds=(),
+    **_ignored,
+):
     """Judge ``data`` (a SpikeData, or a list of them: an ensemble of runs of
     one configuration) over [t_start, t_stop) against ``ref_set``.
 
@@ -453,43 +516,59 @@ def verify(data, ref_set, t_start, t_stop, alpha=ALPHA_DEFAULT,
     """
     runs = list(data) if isinstance(data, (list, tuple)) else [data]
     (t_start, t_stop), ref_window, notes = analysis_windows(ref_set.window, t_start, t_stop)
-    compared, excluded = split_reference(ref_set, [r.meta.get("path") for r in runs],
-                                         exclude_seeds)
+    compared, excluded = split_reference(ref_set, [r.meta.get("path") for r in runs], exclude_seeds)
     if excluded:
-        notes.append("excluded from the comparison (the run itself or --exclude-seed): "
-                     + ", ".join(os.path.basename(f) for f in excluded))
+        notes.append(
+            "excluded from the comparison (the run itself or --exclude-seed): "
+            + ", ".join(os.path.basename(f) for f in excluded)
+        )
     if len(compared) < 3:
-        raise ValueError(f"{len(compared)} reference seeds left to compare with; "
-                         "at least 3 are needed")
+        raise ValueError(
+            f"{len(compared)} reference seeds left to compare with; " "at least 3 are needed"
+        )
     settings = {"n_sample": int(n_sample), "bin_ms": float(bin_ms), "seed": int(seed)}
     ref = reference_statistics(compared, ref_window, n_sample, bin_ms, seed)
     cand = []
     for r in runs:
-        stats = st.compute_statistics(r, t_start, t_stop, n_sample=n_sample,
-                                      bin_ms=bin_ms, seed=seed)
+        stats = st.compute_statistics(
+            r, t_start, t_stop, n_sample=n_sample, bin_ms=bin_ms, seed=seed
+        )
         cand.append(({p: stats[p].n_neurons for p in stats}, _sorted_distributions(stats)))
-    populations = [p for p in POPULATIONS if p in ref[0][0]] + \
-        [p for p in ref[0][0] if p not in POPULATIONS]
-    ref_key = (tuple((os.path.abspath(f), os.path.getmtime(f)) for f in compared),
-               tuple(ref_window), n_sample, bin_ms, seed)
+    populations = [p for p in POPULATIONS if p in ref[0][0]] + [
+        p for p in ref[0][0] if p not in POPULATIONS
+    ]
+    ref_key = (
+        tuple((os.path.abspath(f), os.path.getmtime(f)) for f in compared),
+        tuple(ref_window),
+        n_sample,
+        bin_ms,
+        seed,
+    )
     result = judge(ref, cand, populations, alpha, notes, ref_key)
     for pop in populations:
         n_ref = ref[0][0][pop]
         sizes = {c[0].get(pop) for c in cand}
         if sizes != {n_ref} and sizes != {None}:
-            notes.append(f"{pop}: {sorted(s for s in sizes if s is not None)} neurons in "
-                         f"the run(s), {n_ref} in the reference")
+            notes.append(
+                f"{pop}: {sorted(s for s in sizes if s is not None)} neurons in "
+                f"the run(s), {n_ref} in the reference"
+            )
     for pop in cand[0][0]:
         if pop not in populations:
             notes.append(f"{pop}: not in the reference, not compared")
     refd = ref_set.describe()
-    refd.update(compared_seeds=[os.path.basename(f) for f in compared],
-                excluded_seeds=[os.path.basename(f) for f in excluded],
-                analysis_window_ms=list(ref_window))
+    refd.update(
+        compared_seeds=[os.path.basename(f) for f in compared],
+        excluded_seeds=[os.path.basename(f) for f in excluded],
+        analysis_window_ms=list(ref_window),
+    )
     result.update(
         candidate=_candidate_info(runs[0], t_start, t_stop),
         candidates=[_candidate_info(r, t_start, t_stop) for r in runs],
-        reference=refd, settings=settings, notes=notes)
+        reference=refd,
+        settings=settings,
+        notes=notes,
+    )
     return result
 
 
@@ -532,8 +611,9 @@ def judge(ref, cand, populations, alpha=ALPHA_DEFAULT, notes=None, ref_key=None)
                     else:
                         means.append([float(np.mean(d)) for d in dists])
     # order the tests: the KS tests first in names order, then the means
-    order = [i for i, nm in enumerate(names) if nm[2] == "ks"] + \
-        [i for i, nm in enumerate(names) if nm[2] == "mean"]
+    order = [i for i, nm in enumerate(names) if nm[2] == "ks"] + [
+        i for i, nm in enumerate(names) if nm[2] == "mean"
+    ]
     names = [names[i] for i in order]
     caps = [caps[i] for i in order]
     family = TestFamily(names, ks_mats, means, caps)
@@ -542,10 +622,16 @@ def judge(ref, cand, populations, alpha=ALPHA_DEFAULT, notes=None, ref_key=None)
     if names:
         t, p, adj, y, c, s, info = family_adjusted(family, cands, refs, alpha)
         for i, (pop, stat, kind) in enumerate(names):
-            row = {"population": pop, "statistic": stat, "test": kind,
-                   "t": _num(t[i]), "p": float(p[i]), "p_adjusted": float(adj[i]),
-                   "dof": int(min(n - 1, family.dof_caps[i])),
-                   "status": "fail" if adj[i] <= alpha else "pass"}
+            row = {
+                "population": pop,
+                "statistic": stat,
+                "test": kind,
+                "t": _num(t[i]),
+                "p": float(p[i]),
+                "p_adjusted": float(adj[i]),
+                "dof": int(min(n - 1, family.dof_caps[i])),
+                "status": "fail" if adj[i] <= alpha else "pass",
+            }
             if kind == "ks":
                 ti = family.ks_index.index(i)
                 mat = family.ks[ti]
@@ -553,47 +639,85 @@ def judge(ref, cand, populations, alpha=ALPHA_DEFAULT, notes=None, ref_key=None)
                 ref_d = mat[np.ix_(refs, refs)].sum(axis=1) / (n - 1)
                 iu = np.triu_indices(n, 1)
                 pairs = mat[np.ix_(refs, refs)][iu]
-                row.update(ks=float(per_run.mean()), ks_per_run=per_run.tolist(),
-                           ks_per_seed=mat[cands[0], refs].tolist(),
-                           reference_ks_mean=float(ref_d.mean()),
-                           reference_ks_sd=float(ref_d.std(ddof=1)),
-                           among_seeds_mean=float(pairs.mean()),
-                           among_seeds_sd=float(pairs.std()))
+                row.update(
+                    ks=float(per_run.mean()),
+                    ks_per_run=per_run.tolist(),
+                    ks_per_seed=mat[cands[0], refs].tolist(),
+                    reference_ks_mean=float(ref_d.mean()),
+                    reference_ks_sd=float(ref_d.std(ddof=1)),
+                    among_seeds_mean=float(pairs.mean()),
+                    among_seeds_sd=float(pairs.std()),
+                )
             else:
                 mi = family.mean_index.index(i)
                 vals = family.means[mi]
-                row.update(candidate_mean=float(vals[cands].mean()),
-                           candidate_means=vals[cands].tolist(),
-                           reference_mean=float(vals[refs].mean()),
-                           reference_sd=float(vals[refs].std(ddof=1)),
-                           relative_difference=float(vals[cands].mean() / vals[refs].mean() - 1)
-                           if vals[refs].mean() != 0 else None)
+                row.update(
+                    candidate_mean=float(vals[cands].mean()),
+                    candidate_means=vals[cands].tolist(),
+                    reference_mean=float(vals[refs].mean()),
+                    reference_sd=float(vals[refs].std(ddof=1)),
+                    relative_difference=float(vals[cands].mean() / vals[refs].mean() - 1)
+                    if vals[refs].mean() != 0
+                    else None,
+                )
             rows[(pop, stat, kind)] = row
     for (pop, stat, kind), status, note in fixed:
-        rows[(pop, stat, kind)] = {"population": pop, "statistic": stat, "test": kind,
-                                   "t": None, "p": 0.0 if status == "fail" else None,
-                                   "p_adjusted": 0.0 if status == "fail" else None,
-                                   "status": status, "note": note}
-    comparisons = [rows[(p, s, kd)] for p in populations for kd in KINDS
-                   for s in st.STATISTICS if (p, s, kd) in rows]
-    failures = [{"population": r["population"], "statistic": r["statistic"],
-                 "test": r["test"], "t": r["t"], "p_adjusted": r["p_adjusted"]}
-                for r in comparisons if r["status"] == "fail"]
+        rows[(pop, stat, kind)] = {
+            "population": pop,
+            "statistic": stat,
+            "test": kind,
+            "t": None,
+            "p": 0.0 if status == "fail" else None,
+            "p_adjusted": 0.0 if status == "fail" else None,
+            "status": status,
+            "note": note,
+        }
+    comparisons = [
+        rows[(p, s, kd)]
+        for p in populations
+        for kd in KINDS
+        for s in st.STATISTICS
+        if (p, s, kd) in rows
+    ]
+    failures = [
+        {
+            "population": r["population"],
+            "statistic": r["statistic"],
+            "test": r["test"],
+            "t": r["t"],
+            "p_adjusted": r["p_adjusted"],
+        }
+        for r in comparisons
+        if r["status"] == "fail"
+    ]
     n_compared = sum(1 for r in comparisons if r["status"] != "n/a")
-    rule = {"alpha": alpha, "family": info,
-            "n_runs": k, "n_reference_seeds": n,
-            "ks": "D = mean KS distance to the reference seeds; t-score of log D against "
-                  "the reference seeds' own log D (each to the others); one-sided",
-            "mean": "t-score of the population mean against the reference seeds' means; "
-                    "two-sided",
-            "dof": f"Student t with n_seeds - 1 degrees of freedom for the mean rates, "
-                   f"{HEAVY_TAIL_DOF} for the others (heavier tails)",
-            "family_rule": ("Bonferroni-Holm over all tests" if info["method"] == "holm"
-                            else "permutation test between the ensembles (single-step "
-                                 "min-P over all splits of runs and seeds)")}
-    return {"verdict": "fail" if failures else "pass", "reason": None, "rule": rule,
-            "notes": notes, "n_compared": n_compared, "n_failed": len(failures),
-            "failures": failures, "comparisons": comparisons}
+    rule = {
+        "alpha": alpha,
+        "family": info,
+        "n_runs": k,
+        "n_reference_seeds": n,
+        "ks": "D = mean KS distance to the reference seeds; t-score of log D against "
+        "the reference seeds' own log D (each to the others); one-sided",
+        "mean": "t-score of the population mean against the reference seeds' means; " "two-sided",
+        "dof": f"Student t with n_seeds - 1 degrees of freedom for the mean rates, "
+        f"{HEAVY_TAIL_DOF} for the others (heavier tails)",
+        "family_rule": (
+            "Bonferroni-Holm over all tests"
+            if info["method"] == "holm"
+            else "permutation test between the ensembles (single-step "
+            "min-P over all splits of runs and seeds)"
+        ),
+    }
+    return {
+        "verdict": "fail" if failures else "pass",
+        "reason": None,
+        "rule": rule,
+        "notes": notes,
+        "n_compared": n_compared,
+        "n_failed": len(failures),
+        "failures": failures,
+        "comparisons": comparisons,
+    }
 
 
 def _num(x):
@@ -610,7 +734,10 @@ def no_reference_result(data, t_start, t_stop, reason, sets=()):
         "reference": None,
         "available_sets": [s.describe() for s in sets],
         "notes": [],
-        "n_compared": 0, "n_failed": 0, "failures": [], "comparisons": [],
+        "n_compared": 0,
+        "n_failed": 0,
+        "failures": [],
+        "comparisons": [],
     }
 
 
@@ -626,32 +753,45 @@ def format_table(result):
         lines.append("The run was not verified (this is not a pass).")
         return "\n".join(lines)
     ref = result["reference"]
-    lines.append(f"Reference set {ref['set']}: {len(ref['compared_seeds'])} seeds "
-                 f"({', '.join(ref['compared_seeds'])})")
+    lines.append(
+        f"Reference set {ref['set']}: {len(ref['compared_seeds'])} seeds "
+        f"({', '.join(ref['compared_seeds'])})"
+    )
     cands = result.get("candidates") or [result["candidate"]]
     c = cands[0]
     runs = ", ".join(str(x["path"]) for x in cands)
-    lines.append(f"Run{'s' if len(cands) > 1 else ''}: {runs}  window "
-                 f"[{c['window_ms'][0]:g}, {c['window_ms'][1]:g}) ms")
+    lines.append(
+        f"Run{'s' if len(cands) > 1 else ''}: {runs}  window "
+        f"[{c['window_ms'][0]:g}, {c['window_ms'][1]:g}) ms"
+    )
     rule = result["rule"]
     fam = rule["family"]
-    how = (f"Bonferroni-Holm over {fam.get('n_tests')} tests" if fam["method"] == "holm"
-           else f"permutation test between the ensembles ({fam['n_splits']} splits"
-                f"{'' if fam['exhaustive'] else ', random'})")
-    lines.append(f"Rule: family-wise alpha {rule['alpha']:g}, {how}; KS: mean KS distance "
-                 "to the seeds (log) vs the seeds' own; mean: population mean vs the "
-                 "seeds' means")
+    how = (
+        f"Bonferroni-Holm over {fam.get('n_tests')} tests"
+        if fam["method"] == "holm"
+        else f"permutation test between the ensembles ({fam['n_splits']} splits"
+        f"{'' if fam['exhaustive'] else ', random'})"
+    )
+    lines.append(
+        f"Rule: family-wise alpha {rule['alpha']:g}, {how}; KS: mean KS distance "
+        "to the seeds (log) vs the seeds' own; mean: population mean vs the "
+        "seeds' means"
+    )
     for n in result["notes"]:
         lines.append("note: " + n)
-    header = (f"{'population':<10} {'statistic':<9} {'test':<5} {'run':>10} "
-              f"{'reference':>19} {'t':>7} {'p adj':>8}  result")
+    header = (
+        f"{'population':<10} {'statistic':<9} {'test':<5} {'run':>10} "
+        f"{'reference':>19} {'t':>7} {'p adj':>8}  result"
+    )
     lines.append(header)
     lines.append("-" * len(header))
     for r in result["comparisons"]:
         mark = {"pass": "pass", "fail": "FAIL", "n/a": "n/a"}[r["status"]]
         if r.get("note"):
-            lines.append(f"{r['population']:<10} {r['statistic']:<9} {r['test']:<5} "
-                         f"{'-':>10} {'-':>19} {'-':>7} {'-':>8}  {mark}  ({r['note']})")
+            lines.append(
+                f"{r['population']:<10} {r['statistic']:<9} {r['test']:<5} "
+                f"{'-':>10} {'-':>19} {'-':>7} {'-':>8}  {mark}  ({r['note']})"
+            )
             continue
         if r["test"] == "ks":
             run = _fmt(r["ks"])
@@ -659,15 +799,22 @@ def format_table(result):
         else:
             run = _fmt(r["candidate_mean"], ".5g")
             refv = f"{r['reference_mean']:.5g}±{r['reference_sd']:.2g}"
-        lines.append(f"{r['population']:<10} {r['statistic']:<9} {r['test']:<5} {run:>10} "
-                     f"{refv:>19} {r['t']:>7.2f} {r['p_adjusted']:>8.3g}  {mark}")
+        lines.append(
+            f"{r['population']:<10} {r['statistic']:<9} {r['test']:<5} {run:>10} "
+            f"{refv:>19} {r['t']:>7.2f} {r['p_adjusted']:>8.3g}  {mark}"
+        )
     if result["failures"]:
-        lines.append(f"FAILED {result['n_failed']} of {result['n_compared']} tests: "
-                     + ", ".join(f"{f['population']} {f['statistic']} ({f['test']})"
-                                 for f in result["failures"]))
+        lines.append(
+            f"FAILED {result['n_failed']} of {result['n_compared']} tests: "
+            + ", ".join(
+                f"{f['population']} {f['statistic']} ({f['test']})" for f in result["failures"]
+            )
+        )
     else:
-        lines.append(f"PASSED: all {result['n_compared']} tests within the reference's "
-                     f"own seed-to-seed variation (family-wise alpha {rule['alpha']:g})")
+        lines.append(
+            f"PASSED: all {result['n_compared']} tests within the reference's "
+            f"own seed-to-seed variation (family-wise alpha {rule['alpha']:g})"
+        )
     return "\n".join(lines)
 
 
@@ -675,9 +822,17 @@ def format_table(result):
 # calibration: leave-one-out over the reference seeds
 
 
-def leave_out_study(ref_set, k=1, alpha=ALPHA_DEFAULT, max_subsets=None,
-                    n_sample=st.DEFAULT_N_SAMPLE, bin_ms=st.DEFAULT_BIN_MS,
-                    seed=st.DEFAULT_SEED, window=None, subset_seed=1):
+def leave_out_study(
+    ref_set,
+    k=1,
+    alpha=ALPHA_DEFAULT,
+    max_subsets=None,
+    n_sample=st.DEFAULT_N_SAMPLE,
+    bin_ms=st.DEFAULT_BIN_MS,
+    seed=st.DEFAULT_SEED,
+    window=None,
+    subset_seed=1,
+):
     """Verdicts of every k-subset of the reference seeds (or ``max_subsets``
     random ones) judged against the remaining seeds: the false-failure rate
     of the verdict on runs of the reference simulator itself.
@@ -686,17 +841,22 @@ def leave_out_study(ref_set, k=1, alpha=ALPHA_DEFAULT, max_subsets=None,
     """
     window = window or ref_set.window
     ref = reference_statistics(ref_set.seed_files, window, n_sample, bin_ms, seed)
-    populations = [p for p in POPULATIONS if p in ref[0][0]] + \
-        [p for p in ref[0][0] if p not in POPULATIONS]
+    populations = [p for p in POPULATIONS if p in ref[0][0]] + [
+        p for p in ref[0][0] if p not in POPULATIONS
+    ]
     n = len(ref)
     subsets = list(itertools.combinations(range(n), k))
     if max_subsets and len(subsets) > max_subsets:
         rng = np.random.default_rng(subset_seed)
-        subsets = [subsets[i] for i in sorted(rng.choice(len(subsets), max_subsets,
-                                                         replace=False))]
+        subsets = [subsets[i] for i in sorted(rng.choice(len(subsets), max_subsets, replace=False))]
     # one KS matrix over all seeds; every subset's tests use its rows
-    key = (tuple((os.path.abspath(f), os.path.getmtime(f)) for f in ref_set.seed_files),
-           tuple(window), n_sample, bin_ms, seed)
+    key = (
+        tuple((os.path.abspath(f), os.path.getmtime(f)) for f in ref_set.seed_files),
+        tuple(window),
+        n_sample,
+        bin_ms,
+        seed,
+    )
     full = judge_matrices(ref, populations, key)
     outcomes = []
     exhaustive = k >= 2 and math.ceil(1.0 / alpha) <= math.comb(n, k) <= MAX_PERMUTATIONS
@@ -704,24 +864,35 @@ def leave_out_study(ref_set, k=1, alpha=ALPHA_DEFAULT, max_subsets=None,
         # Every held-out k-subset is one split of the same n seeds, so all of
         # them share one permutation distribution: compute each split once.
         every = list(itertools.combinations(range(n), k))
-        p_of = {c: full.scores(list(c), [i for i in range(n) if i not in c], pooled=True)[1]
-                for c in every}
+        p_of = {
+            c: full.scores(list(c), [i for i in range(n) if i not in c], pooled=True)[1]
+            for c in every
+        }
         min_p = np.array([p.min() for p in p_of.values()])
     for sub in subsets:
         rest = [i for i in range(n) if i not in sub]
         if exhaustive:
-            adj = np.array([(min_p <= pi * (1 + 1e-12)).sum() / len(min_p)
-                            for pi in p_of[tuple(sub)]])
+            adj = np.array(
+                [(min_p <= pi * (1 + 1e-12)).sum() / len(min_p) for pi in p_of[tuple(sub)]]
+            )
             failed = [full.names[i] for i in np.flatnonzero(adj <= alpha)]
             res = ("fail" if failed else "pass", failed)
         else:
             res = judge_from_matrices(full, list(sub), rest, alpha)
-        outcomes.append({"seeds": [ref_set.seed_numbers[i] for i in sub],
-                         "verdict": res[0], "failures": res[1]})
+        outcomes.append(
+            {"seeds": [ref_set.seed_numbers[i] for i in sub], "verdict": res[0], "failures": res[1]}
+        )
     passed = sum(1 for o in outcomes if o["verdict"] == "pass")
-    return {"set": ref_set.name, "k": k, "n_seeds": n, "n_subsets": len(outcomes),
-            "n_passed": passed, "pass_rate": passed / len(outcomes), "alpha": alpha,
-            "outcomes": outcomes}
+    return {
+        "set": ref_set.name,
+        "k": k,
+        "n_seeds": n,
+        "n_subsets": len(outcomes),
+        "n_passed": passed,
+        "pass_rate": passed / len(outcomes),
+        "alpha": alpha,
+        "outcomes": outcomes,
+    }
 
 
 def judge_matrices(runs, populations, cache_key=None):

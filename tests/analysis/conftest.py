@@ -34,8 +34,10 @@ def reference_dir():
     """The reference data ($PD14_REFERENCE_DIR, else the repository's data/reference)."""
     path = _reference_dir()
     if not os.path.isdir(os.path.join(path, "network")):
-        pytest.skip(f"reference data not found at {path} "
-                    "(set PD14_REFERENCE_DIR to a reference directory like data/reference)")
+        pytest.skip(
+            f"reference data not found at {path} "
+            "(set PD14_REFERENCE_DIR to a reference directory like data/reference)"
+        )
     return path
 
 

@@ -29,6 +29,7 @@ def _thin(pop, frac, seed):
             return ids, ts
         keep = rng.random(len(ts)) >= frac
         return ids[keep], ts[keep]
+
     return transform
 
 
@@ -50,37 +51,44 @@ def test_permutation_test_of_held_out_ensembles_is_exact(dc_set):
 def test_small_rate_change_fails_by_the_population_mean(poisson_set, tmp_path):
     """L4I rates 3 % low: the KS distance does not see it, the mean does
     (over the seeds L4I's mean rate varies by 0.4 %)."""
-    copy = copy_sonata(os.path.join(poisson_set, "seed1.h5"), tmp_path / "l4i.h5",
-                       _thin("L4I", 0.03, 1))
-    result = vf.verify(readers.read_sonata(str(copy)), vf.ReferenceSet(poisson_set),
-                       500.0, 10500.0)
+    copy = copy_sonata(
+        os.path.join(poisson_set, "seed1.h5"), tmp_path / "l4i.h5", _thin("L4I", 0.03, 1)
+    )
+    result = vf.verify(readers.read_sonata(str(copy)), vf.ReferenceSet(poisson_set), 500.0, 10500.0)
     assert result["verdict"] == "fail"
     failed = {(f["population"], f["statistic"], f["test"]) for f in result["failures"]}
     assert failed == {("L4I", "rates", "mean")}
-    ks_row = [c for c in result["comparisons"] if c["population"] == "L4I"
-              and c["statistic"] == "rates" and c["test"] == "ks"][0]
+    ks_row = [
+        c
+        for c in result["comparisons"]
+        if c["population"] == "L4I" and c["statistic"] == "rates" and c["test"] == "ks"
+    ][0]
     assert ks_row["status"] == "pass"
 
 
-def test_ensemble_is_more_sensitive_than_its_runs(poisson_set, reference_dir,
-                                                  tmp_path, capsys):
+def test_ensemble_is_more_sensitive_than_its_runs(poisson_set, reference_dir, tmp_path, capsys):
     """Three seeds with L4I rates 1.2 % low: each passes alone, the three
     together fail (permutation test between the ensembles), naming L4I."""
-    files = [str(copy_sonata(os.path.join(poisson_set, f"seed{s}.h5"),
-                             tmp_path / f"s{s}.h5", _thin("L4I", 0.012, s)))
-             for s in (1, 2, 3)]
+    files = [
+        str(
+            copy_sonata(
+                os.path.join(poisson_set, f"seed{s}.h5"),
+                tmp_path / f"s{s}.h5",
+                _thin("L4I", 0.012, s),
+            )
+        )
+        for s in (1, 2, 3)
+    ]
     for f in files:
         assert cli.main(["verify", f, "--reference-dir", reference_dir]) == 0
     out_json = tmp_path / "ensemble.json"
-    code = cli.main(["verify", *files, "--reference-dir", reference_dir,
-                     "--json", str(out_json)])
+    code = cli.main(["verify", *files, "--reference-dir", reference_dir, "--json", str(out_json)])
     out = capsys.readouterr().out
     assert code == 1, out
     result = json.loads(out_json.read_text())
     assert result["rule"]["family"]["method"] == "permutation"
     assert result["rule"]["n_runs"] == 3
-    assert [(f["population"], f["statistic"]) for f in result["failures"]] == \
-        [("L4I", "rates")]
+    assert [(f["population"], f["statistic"]) for f in result["failures"]] == [("L4I", "rates")]
     assert "FAILED 1 of 48 tests: L4I rates (mean)" in out
 
 
@@ -88,8 +96,16 @@ def test_ensemble_of_reference_seeds_passes(dc_set, reference_dir, tmp_path):
     """Three seed files as one ensemble: all three are left out of the
     reference, the other four seeds judge them (35 splits)."""
     out_json = tmp_path / "v.json"
-    code = cli.main(["verify", *(os.path.join(dc_set.path, f"seed{s}.h5") for s in (1, 2, 3)),
-                     "--reference-dir", reference_dir, "--json", str(out_json)])
+    code = cli.main(
+        [
+            "verify",
+            *(os.path.join(dc_set.path, f"seed{s}.h5") for s in (1, 2, 3)),
+            "--reference-dir",
+            reference_dir,
+            "--json",
+            str(out_json),
+        ]
+    )
     result = json.loads(out_json.read_text())
     assert code == 0, result["failures"]
     assert result["reference"]["excluded_seeds"] == ["seed1.h5", "seed2.h5", "seed3.h5"]
@@ -100,9 +116,15 @@ def test_ensemble_of_reference_seeds_passes(dc_set, reference_dir, tmp_path):
 
 def test_ensemble_runs_must_match(poisson_set, reference_dir, capsys):
     """Runs of different configurations are no ensemble."""
-    code = cli.main(["verify", os.path.join(poisson_set, "seed1.h5"),
-                     os.path.join(reference_dir, "network", "scale0.2_dc", "seed1.h5"),
-                     "--reference-dir", reference_dir])
+    code = cli.main(
+        [
+            "verify",
+            os.path.join(poisson_set, "seed1.h5"),
+            os.path.join(reference_dir, "network", "scale0.2_dc", "seed1.h5"),
+            "--reference-dir",
+            reference_dir,
+        ]
+    )
     assert code == 2
     assert "differs" in capsys.readouterr().err
 

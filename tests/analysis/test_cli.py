@@ -13,8 +13,9 @@ from pd14analysis import POPULATIONS, cli
 def test_entry_point_help():
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     for sub in ([], ["stats"], ["plot"], ["verify"]):
-        res = subprocess.run([TOOL, *sub, "--help"], capture_output=True, text=True,
-                             env=env, timeout=60)
+        res = subprocess.run(
+            [TOOL, *sub, "--help"], capture_output=True, text=True, env=env, timeout=60
+        )
         assert res.returncode == 0, res.stderr
         assert "usage: microcircuit-analysis" in res.stdout
 
@@ -25,9 +26,18 @@ def _synthetic_run(path, rng, t_presim=100.0, t_sim=1000.0, scale=0.05):
         n[pop] = 30 + 5 * i
         k = rng.poisson(3.0 * n[pop] * (t_presim + t_sim) * 1e-3)
         spikes[pop] = (rng.integers(0, n[pop], k), rng.uniform(0, t_presim + t_sim, k))
-    return write_sonata(path, spikes, n, attrs={
-        "t_presim_ms": t_presim, "t_sim_ms": t_sim, "N_scaling": scale,
-        "K_scaling": scale, "bg_input_type": "poisson"})
+    return write_sonata(
+        path,
+        spikes,
+        n,
+        attrs={
+            "t_presim_ms": t_presim,
+            "t_sim_ms": t_sim,
+            "N_scaling": scale,
+            "K_scaling": scale,
+            "bg_input_type": "poisson",
+        },
+    )
 
 
 def test_stats_json(tmp_path, capsys):
@@ -47,8 +57,10 @@ def test_stats_json(tmp_path, capsys):
     arrays = np.load(npz)
     assert arrays["L23E_rates"].shape == (30,)
     # --t-start/--t-stop override the metadata
-    assert cli.main(["stats", str(path), "--t-start", "600", "--t-stop", "1100",
-                     "--json", str(out)]) == 0
+    assert (
+        cli.main(["stats", str(path), "--t-start", "600", "--t-stop", "1100", "--json", str(out)])
+        == 0
+    )
     assert json.loads(out.read_text())["window_ms"] == [600.0, 1100.0]
 
 
@@ -67,8 +79,12 @@ def test_bad_input_is_an_error(tmp_path, capsys):
 def test_plot_writes_png_and_svg(tmp_path, capsys, reference_dir):
     path = os.path.join(reference_dir, "network", "scale0.1_poisson", "seed3.h5")
     out_dir = tmp_path / "plots"
-    assert cli.main(["plot", path, "-o", str(out_dir), "--reference-dir",
-                     reference_dir, "--t-stop", "2500"]) == 0
+    assert (
+        cli.main(
+            ["plot", path, "-o", str(out_dir), "--reference-dir", reference_dir, "--t-stop", "2500"]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "no reference distributions" not in text
     for name in ("raster", "box_rates", "hist_rates", "hist_cvs", "hist_ccs"):

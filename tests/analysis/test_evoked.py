@@ -30,9 +30,21 @@ def _pulse_run(path, rng, shift_ms, base_rate=5.0):
         # stamps on the 0.1 ms grid, the end of the step that produced them
         spikes[pop] = (np.concatenate(ids), np.ceil(np.concatenate(ts) * 10.0) / 10.0)
         n[pop] = size
-    return write_sonata(path, spikes, n, attrs={
-        "N_scaling": 1.0, "K_scaling": 0.2, "scale": 1.0, "bg": "dc", "t_presim": 500.0,
-        "t_sim": 500.0, "thalamic_input": 1, "dc_transient": 0})
+    return write_sonata(
+        path,
+        spikes,
+        n,
+        attrs={
+            "N_scaling": 1.0,
+            "K_scaling": 0.2,
+            "scale": 1.0,
+            "bg": "dc",
+            "t_presim": 500.0,
+            "t_sim": 500.0,
+            "thalamic_input": 1,
+            "dc_transient": 0,
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +65,7 @@ def test_latency_of_a_step_response():
     ts = np.arange(703.05, 710.0, 0.1)  # one spike per 0.1 ms from 703 ms
     assert evoked.excess_latency(ts, 1, 700.0, 10.0, 0.0) == pytest.approx(6.45, abs=0.06)
     # the same spikes 1 ms earlier (all still in the window): 1 ms earlier
-    assert evoked.excess_latency(ts - 1.0, 1, 700.0, 10.0, 0.0) == \
-        pytest.approx(5.45, abs=0.06)
+    assert evoked.excess_latency(ts - 1.0, 1, 700.0, 10.0, 0.0) == pytest.approx(5.45, abs=0.06)
     # nothing above the background: no latency
     assert np.isnan(evoked.excess_latency(np.array([701.0]), 1, 700.0, 10.0, 500.0))
 
@@ -89,8 +100,9 @@ def test_one_ms_earlier_response_fails_as_an_ensemble(synthetic, tmp_path, capsy
     failed = {(f["population"], f["statistic"]) for f in json.loads(out.read_text())["failures"]}
     assert {("L4E", "latency"), ("L4I", "latency")} <= failed, failed
     assert "FAILED" in text and "L4E latency" in text
-    rows = {(c["population"], c["statistic"]): c
-            for c in json.loads(out.read_text())["comparisons"]}
+    rows = {
+        (c["population"], c["statistic"]): c for c in json.loads(out.read_text())["comparisons"]
+    }
     assert rows["L4E", "latency"]["difference"] == pytest.approx(-1.0, abs=0.35)
 
 

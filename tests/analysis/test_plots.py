@@ -35,11 +35,13 @@ stimulus:
 def figures(monkeypatch):
     """The figures `plot` makes, kept open by name instead of written."""
     import matplotlib.pyplot as plt
+
     kept = {}
 
     def keep(fig, out_dir, name, formats):
         kept[name] = fig
         return [os.path.join(str(out_dir), f"{name}.{f}") for f in formats]
+
     monkeypatch.setattr(plots, "save_figure", keep)
     yield kept
     for fig in kept.values():
@@ -53,8 +55,10 @@ def _panels(fig):
 def _bar_heights(ax, color=None):
     """(left edge, height) of the filled bars of a panel (the run's)."""
     from matplotlib.patches import Rectangle
-    return [(p.get_x(), p.get_height()) for p in ax.patches
-            if isinstance(p, Rectangle) and p.get_fill()]
+
+    return [
+        (p.get_x(), p.get_height()) for p in ax.patches if isinstance(p, Rectangle) and p.get_fill()
+    ]
 
 
 def _outlier_run(path, rng, t_presim=100.0, t_sim=1000.0):
@@ -75,15 +79,26 @@ def _outlier_run(path, rng, t_presim=100.0, t_sim=1000.0):
             ids = np.r_[ids[keep], np.zeros(25, int), np.ones(25, int)]
             ts = np.r_[ts[keep], twin, twin]
         spikes[pop] = (ids, ts)
-    return write_sonata(path, spikes, n, attrs={
-        "t_presim_ms": t_presim, "t_sim_ms": t_sim, "N_scaling": 0.05,
-        "K_scaling": 0.05, "bg_input_type": "poisson"})
+    return write_sonata(
+        path,
+        spikes,
+        n,
+        attrs={
+            "t_presim_ms": t_presim,
+            "t_sim_ms": t_sim,
+            "N_scaling": 0.05,
+            "K_scaling": 0.05,
+            "bg_input_type": "poisson",
+        },
+    )
 
 
 def test_histograms_show_every_value_with_counts(tmp_path, figures, capsys):
     path = _outlier_run(tmp_path / "spikes.h5", np.random.default_rng(3))
-    assert cli.main(["plot", str(path), "-o", str(tmp_path), "--no-reference",
-                     "--n-sample", "40"]) == 0
+    assert (
+        cli.main(["plot", str(path), "-o", str(tmp_path), "--no-reference", "--n-sample", "40"])
+        == 0
+    )
     stats = st.compute_statistics(readers.read_spikes(str(path)), 100.0, 1100.0, n_sample=40)
     for stat in st.STATISTICS:
         fig = figures[f"hist_{stat}"]
@@ -94,8 +109,7 @@ def test_histograms_show_every_value_with_counts(tmp_path, figures, capsys):
             bars = _bar_heights(ax)
             # every value is counted in a bar: the counts add up to n
             assert sum(h for _, h in bars) == pytest.approx(len(values)), (stat, pop)
-            assert any(f"run: {len(values)} " in t.get_text()
-                       for t in ax.get_legend().get_texts())
+            assert any(f"run: {len(values)} " in t.get_text() for t in ax.get_legend().get_texts())
         left = [ax for ax in fig.axes if ax.get_ylabel()]
         assert left and all(ax.get_ylabel().startswith(plots.Y_LABELS[stat]) for ax in left)
         assert "all values shown" in fig._suptitle.get_text()
@@ -124,8 +138,9 @@ def test_rate_bins_hold_equally_many_possible_rates():
     # a large rate widens the bins (to a multiple of the coarse step), it is not dropped
     edges = plots.rate_bins([np.r_[run, 500.0]], [run_step])
     assert len(edges) - 1 <= plots.MAX_BINS and edges[-1] > 500.0
-    assert (edges[1] - edges[0]) / run_step == pytest.approx(round((edges[1] - edges[0])
-                                                                   / run_step))
+    assert (edges[1] - edges[0]) / run_step == pytest.approx(
+        round((edges[1] - edges[0]) / run_step)
+    )
 
 
 def test_raster_names_run_and_tells_e_from_i(tmp_path, figures):
@@ -142,8 +157,21 @@ def test_raster_names_run_and_tells_e_from_i(tmp_path, figures):
 
 def test_reference_overlay_is_labelled(tmp_path, figures, capsys, reference_dir):
     path = os.path.join(reference_dir, "network", "scale0.1_poisson", "seed3.h5")
-    assert cli.main(["plot", path, "-o", str(tmp_path), "--reference-dir", reference_dir,
-                     "--t-stop", "1500"]) == 0
+    assert (
+        cli.main(
+            [
+                "plot",
+                path,
+                "-o",
+                str(tmp_path),
+                "--reference-dir",
+                reference_dir,
+                "--t-stop",
+                "1500",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     n_seeds = len([f for f in os.listdir(os.path.dirname(path)) if f.startswith("seed")]) - 1
     assert f"reference scale0.1_poisson, mean count of {n_seeds} seeds" in out
@@ -161,12 +189,16 @@ def test_stimuli_from_the_configuration(monkeypatch):
     assert "0.3 pA x K_ext" in stims[0].label
     # without PyYAML the minimal parser gives the same stimuli
     monkeypatch.setitem(__import__("sys").modules, "yaml", None)
-    assert [tuple(s) for s in recordings.stimuli(readers.load_config_yaml(TEST_CONFIG))] == \
-        [tuple(s) for s in stims]
-    both = TEST_CONFIG.replace("thalamic_input: false", "thalamic_input: true\n  th_start: 700"
-                               "\n  th_duration: 10")
-    assert [s.kind for s in recordings.stimuli(readers.load_config_yaml(both))] == \
-        ["dc_transient", "thalamic"]
+    assert [tuple(s) for s in recordings.stimuli(readers.load_config_yaml(TEST_CONFIG))] == [
+        tuple(s) for s in stims
+    ]
+    both = TEST_CONFIG.replace(
+        "thalamic_input: false", "thalamic_input: true\n  th_start: 700" "\n  th_duration: 10"
+    )
+    assert [s.kind for s in recordings.stimuli(readers.load_config_yaml(both))] == [
+        "dc_transient",
+        "thalamic",
+    ]
 
 
 def test_voltages_units_and_layout(tmp_path, figures):
@@ -186,8 +218,21 @@ def test_voltages_units_and_layout(tmp_path, figures):
     assert v.data["L23E"].shape == (10, 3) and v.units == {"L23E": "mV", "L4E": "mV"}
     assert list(v.node_ids["L4E"]) == [0, 1, 2]
     # drawn without a configuration (no threshold, no stimulus), one panel each
-    assert cli.main(["plot", str(path), "-o", str(tmp_path), "--no-reference",
-                     "--trace-interval", "0", "20"]) == 0
+    assert (
+        cli.main(
+            [
+                "plot",
+                str(path),
+                "-o",
+                str(tmp_path),
+                "--no-reference",
+                "--trace-interval",
+                "0",
+                "20",
+            ]
+        )
+        == 0
+    )
     panels = [ax for ax in figures["voltages"].axes if ax.get_visible()]
     assert len(panels) == 2 and all(len(ax.get_lines()) == 3 for ax in panels)
 
@@ -206,11 +251,21 @@ def stimulated_runs(tmp_path_factory):
     out = {}
     for name in ("thalamic_input", "dc_transient"):
         data_path = tmp_path_factory.mktemp(name)
-        res = subprocess.run([binary, "--config", os.path.join(REPO, "configs", f"{name}.yaml"),
-                              "--set", f"simulation.data_path={data_path}",
-                              "--set", "simulation.print_time=false"],
-                             capture_output=True, text=True, timeout=600,
-                             env=dict(os.environ, OMP_NUM_THREADS="2"))
+        res = subprocess.run(
+            [
+                binary,
+                "--config",
+                os.path.join(REPO, "configs", f"{name}.yaml"),
+                "--set",
+                f"simulation.data_path={data_path}",
+                "--set",
+                "simulation.print_time=false",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=dict(os.environ, OMP_NUM_THREADS="2"),
+        )
         assert res.returncode == 0, res.stderr
         out[name] = os.path.join(str(data_path), "spikes.h5")
     return out
@@ -218,6 +273,7 @@ def stimulated_runs(tmp_path_factory):
 
 def _shaded(ax):
     from matplotlib.patches import Polygon
+
     spans = []
     for p in ax.patches:
         if isinstance(p, Polygon):
@@ -226,10 +282,13 @@ def _shaded(ax):
     return spans
 
 
-@pytest.mark.parametrize("name,window,recorded", [
-    ("thalamic_input", (700.0, 710.0), False), ("dc_transient", (650.0, 750.0), True)])
-def test_stimulated_runs_get_psth_and_voltages(name, window, recorded, stimulated_runs,
-                                               tmp_path, figures, capsys, reference_dir):
+@pytest.mark.parametrize(
+    "name,window,recorded",
+    [("thalamic_input", (700.0, 710.0), False), ("dc_transient", (650.0, 750.0), True)],
+)
+def test_stimulated_runs_get_psth_and_voltages(
+    name, window, recorded, stimulated_runs, tmp_path, figures, capsys, reference_dir
+):
     path = stimulated_runs[name]
     assert cli.main(["plot", path, "-o", str(tmp_path), "--reference-dir", reference_dir]) == 0
     out = capsys.readouterr().out
@@ -247,8 +306,9 @@ def test_stimulated_runs_get_psth_and_voltages(name, window, recorded, stimulate
     reached = ("L4E", "L4I", "L6E", "L6I") if name == "thalamic_input" else POPULATIONS
     for pop in reached:
         n = data.n_neurons[pop]
-        _, during = st.population_rate(data.times[pop], n, window[0], window[1],
-                                       window[1] - window[0])
+        _, during = st.population_rate(
+            data.times[pop], n, window[0], window[1], window[1] - window[0]
+        )
         _, before = st.population_rate(data.times[pop], n, 500.0, 650.0, 150.0)
         assert during[0] > 1.5 * before[0], (pop, during, before)
     raster_spans = _shaded(figures["raster"].axes[0])
@@ -272,12 +332,15 @@ def test_plot_files_of_a_stimulated_run(stimulated_runs, tmp_path, capsys):
     """The real files, written as PNG and SVG by the command itself."""
     out_dir = tmp_path / "plots"
     tool = os.path.join(REPO, "tools", "microcircuit-analysis")
-    res = subprocess.run([tool, "plot", stimulated_runs["dc_transient"], "-o", str(out_dir),
-                          "--psth-bin", "2"], capture_output=True, text=True, timeout=600)
+    res = subprocess.run(
+        [tool, "plot", stimulated_runs["dc_transient"], "-o", str(out_dir), "--psth-bin", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr
     assert "population rates, bins of 2 ms" in (out_dir / "psth.svg").read_text()
-    for name in ("raster", "box_rates", "hist_rates", "hist_cvs", "hist_ccs", "psth",
-                 "voltages"):
+    for name in ("raster", "box_rates", "hist_rates", "hist_cvs", "hist_ccs", "psth", "voltages"):
         for ext in ("png", "svg"):
             f = out_dir / f"{name}.{ext}"
             assert f.exists() and f.stat().st_size > 1000, f

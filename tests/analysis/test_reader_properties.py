@@ -16,8 +16,9 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-QUICK = settings(max_examples=150, deadline=None, database=None,
-                 suppress_health_check=list(HealthCheck))
+QUICK = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 def read_or_refuse(path, fmt):
@@ -28,14 +29,21 @@ def read_or_refuse(path, fmt):
 
 
 @QUICK
-@given(damage=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(1, 255)), max_size=12),
-       cut=st.none() | st.integers(0, 1 << 20))
+@given(
+    damage=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(1, 255)), max_size=12),
+    cut=st.none() | st.integers(0, 1 << 20),
+)
 def test_a_damaged_sonata_file_is_read_or_refused(tmp_path_factory, damage, cut):
     path = tmp_path_factory.mktemp("sonata") / "spikes.h5"
     rng = np.random.default_rng(1)
-    write_sonata(path, {"L23E": (rng.integers(0, 20, 50), np.sort(rng.uniform(0, 100, 50))),
-                        "L4I": (rng.integers(0, 5, 9), np.sort(rng.uniform(0, 100, 9)))},
-                 {"L23E": 20, "L4I": 5})
+    write_sonata(
+        path,
+        {
+            "L23E": (rng.integers(0, 20, 50), np.sort(rng.uniform(0, 100, 50))),
+            "L4I": (rng.integers(0, 5, 9), np.sort(rng.uniform(0, 100, 9))),
+        },
+        {"L23E": 20, "L4I": 5},
+    )
     data = bytearray(path.read_bytes())
     for offset, mask in damage:
         data[offset % len(data)] ^= mask
@@ -45,14 +53,25 @@ def test_a_damaged_sonata_file_is_read_or_refused(tmp_path_factory, damage, cut)
 
 ARRAYS = st.sampled_from(["int64", "float64", "uint8", "S4", "bool"]).flatmap(
     lambda dtype: st.lists(st.integers(-5, 300), max_size=8).map(
-        lambda values: np.array(values).astype(dtype)))
+        lambda values: np.array(values).astype(dtype)
+    )
+)
 
 
 @QUICK
-@given(ids=ARRAYS | st.none(), times=ARRAYS | st.none(), n_neurons=st.none() | st.integers(-(1 << 63), (1 << 63) - 1)
-       | st.floats() | st.text(max_size=4), flat=st.booleans(), two_d=st.booleans())
-def test_an_oddly_built_sonata_file_is_read_or_refused(tmp_path_factory, ids, times, n_neurons,
-                                                        flat, two_d):
+@given(
+    ids=ARRAYS | st.none(),
+    times=ARRAYS | st.none(),
+    n_neurons=st.none()
+    | st.integers(-(1 << 63), (1 << 63) - 1)
+    | st.floats()
+    | st.text(max_size=4),
+    flat=st.booleans(),
+    two_d=st.booleans(),
+)
+def test_an_oddly_built_sonata_file_is_read_or_refused(
+    tmp_path_factory, ids, times, n_neurons, flat, two_d
+):
     path = tmp_path_factory.mktemp("sonata") / "spikes.h5"
     with h5py.File(path, "w") as f:
         group = f.create_group("spikes")
@@ -66,8 +85,7 @@ def test_an_oddly_built_sonata_file_is_read_or_refused(tmp_path_factory, ids, ti
 
 
 @QUICK
-@given(text=st.text(max_size=300) | st.binary(max_size=300), nodes=st.none()
-       | st.text(max_size=80))
+@given(text=st.text(max_size=300) | st.binary(max_size=300), nodes=st.none() | st.text(max_size=80))
 def test_nest_text_of_any_content_is_read_or_refused(tmp_path_factory, text, nodes):
     directory = tmp_path_factory.mktemp("nest")
     shutil.copy(os.path.join(DATA, "nest_text", "population_nodeids.dat"), directory)

@@ -18,8 +18,16 @@ def test_text_reader_reads_hand_made_reference_output():
     # ids are 0-based within the population
     order = np.argsort(data.times["L23E"])
     assert list(data.node_ids["L23E"][order]) == [3, 0, 2, 0, 0, 0, 2, 3]
-    assert list(data.times["L23E"][order]) == [499.9, 510.0, 530.2, 610.0, 710.0,
-                                               810.0, 900.7, 1499.9]
+    assert list(data.times["L23E"][order]) == [
+        499.9,
+        510.0,
+        530.2,
+        610.0,
+        710.0,
+        810.0,
+        900.7,
+        1499.9,
+    ]
     assert list(data.node_ids["L5E"]) == [0]
     t0, t1, source = data.default_window()
     assert (t0, t1) == (500.0, 1500.0)
@@ -48,8 +56,9 @@ def test_text_reader_with_nodes_json_and_metadata():
 
 def test_single_dat_file_and_explicit_nodes_file():
     path = os.path.join(DATA, "nest_text", "spike_recorder-22-1.dat")
-    data = readers.read_spikes(path, nodes_file=os.path.join(
-        DATA, "nest_text", "population_nodeids.dat"))
+    data = readers.read_spikes(
+        path, nodes_file=os.path.join(DATA, "nest_text", "population_nodeids.dat")
+    )
     assert data.n_spikes == 8
     assert sorted(data.times["L6I"]) == [1001.0, 1003.0]
 
@@ -59,8 +68,14 @@ def test_sonata_engine_layout_root_attributes(tmp_path):
         tmp_path / "spikes.h5",
         {"L23E": ([0, 1, 1], [600.0, 700.0, 800.0]), "L4E": ([2], [650.0])},
         {"L23E": 3, "L4E": 4},
-        attrs={"t_presim_ms": 500.0, "t_sim_ms": 1000.0, "N_scaling": 0.1,
-               "K_scaling": 0.1, "bg_input_type": "poisson"})
+        attrs={
+            "t_presim_ms": 500.0,
+            "t_sim_ms": 1000.0,
+            "N_scaling": 0.1,
+            "K_scaling": 0.1,
+            "bg_input_type": "poisson",
+        },
+    )
     data = readers.read_spikes(str(tmp_path))  # the data directory
     assert data.meta["format"] == "sonata"
     assert data.populations == ["L23E", "L4E"]
@@ -71,17 +86,21 @@ def test_sonata_engine_layout_root_attributes(tmp_path):
 
 
 def test_sonata_config_yaml_fallback_and_overrides(tmp_path):
-    yaml_text = ("simulation:\n  t_presim: 200.0\n  t_sim: 300.0\n"
-                 "network:\n  N_scaling: 0.2\n  K_scaling: 0.1\n  bg_input_type: dc\n")
-    path = write_sonata(tmp_path / "s.h5", {"L6I": ([0], [250.0])}, {"L6I": 5},
-                        config_yaml=yaml_text)
+    yaml_text = (
+        "simulation:\n  t_presim: 200.0\n  t_sim: 300.0\n"
+        "network:\n  N_scaling: 0.2\n  K_scaling: 0.1\n  bg_input_type: dc\n"
+    )
+    path = write_sonata(
+        tmp_path / "s.h5", {"L6I": ([0], [250.0])}, {"L6I": 5}, config_yaml=yaml_text
+    )
     data = readers.read_spikes(str(path))
     assert data.default_window()[:2] == (200.0, 500.0)
     assert data.meta["N_scaling"] == 0.2 and data.meta["K_scaling"] == 0.1
     assert data.scale is None  # N_scaling != K_scaling
     assert data.meta["drive"] == "dc"
-    data = readers.read_spikes(str(path), overrides={"N_scaling": 0.1, "K_scaling": 0.1,
-                                                     "drive": "poisson"})
+    data = readers.read_spikes(
+        str(path), overrides={"N_scaling": 0.1, "K_scaling": 0.1, "drive": "poisson"}
+    )
     assert data.scale == 0.1 and data.meta["drive"] == "poisson"
 
 

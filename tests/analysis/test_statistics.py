@@ -58,8 +58,7 @@ def test_poisson_rates_within_binomial_interval_and_cv_near_one():
 def test_rates_include_silent_neurons_and_respect_window():
     ids = np.array([0, 0, 1, 2])
     times = np.array([499.9, 500.0, 1499.9, 1500.0])
-    ps = st.population_statistics("X", ids, times, 4, 500.0, 1500.0,
-                                  sample=np.arange(4))
+    ps = st.population_statistics("X", ids, times, 4, 500.0, 1500.0, sample=np.arange(4))
     assert list(ps.rates) == [1.0, 1.0, 0.0, 0.0]
     assert ps.n_spikes == 2
     assert ps.summary()["silent_fraction"] == 0.5
@@ -104,13 +103,11 @@ def test_ks_distance_equals_scipy(seed):
     rng = np.random.default_rng(seed)
     a = rng.normal(0, 1, 300)
     b = rng.normal(0.2, 1.3, 517)
-    assert st.ks_distance(a, b) == pytest.approx(scipy.stats.ks_2samp(a, b).statistic,
-                                                 abs=1e-15)
+    assert st.ks_distance(a, b) == pytest.approx(scipy.stats.ks_2samp(a, b).statistic, abs=1e-15)
     # with ties (discrete rates, many zeros)
     a = rng.poisson(2, 250) / 10.0
     b = rng.poisson(2.5, 190) / 10.0
-    assert st.ks_distance(a, b) == pytest.approx(scipy.stats.ks_2samp(a, b).statistic,
-                                                 abs=1e-15)
+    assert st.ks_distance(a, b) == pytest.approx(scipy.stats.ks_2samp(a, b).statistic, abs=1e-15)
     assert st.ks_distance(a, a) == 0.0
 
 

@@ -1,20 +1,30 @@
 """The engine's layers and what each may include.
 
-The pieces run config -> random -> model -> parallel -> connectivity ->
-recording -> simulation -> memory -> output -> api -> cli, python (src/<layer>/): a layer includes only its
-own headers, lower layers' and the public API (include/microcircuit/). The
-public headers include nothing internal; MPI is called only in parallel/,
-HDF5 is known only to output/, and time is converted between milliseconds and
-steps only by the time grid (include/microcircuit/time_grid.hpp).
-"""
+The pieces run config -> random -> model -> parallel -> connectivity -> recording -> simulation
+-> memory -> output -> api -> cli, python (src/<layer>/): a layer includes only its own headers,
+lower layers' and the public API (include/microcircuit/). The public headers include nothing
+internal; MPI is called only in parallel/, HDF5 is known only to output/, and time is converted
+between milliseconds and steps only by the time grid (include/microcircuit/time_grid.hpp)."""
 import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["config", "random", "model", "parallel", "connectivity", "recording", "simulation",
-          "memory", "output", "api", "cli", "python"]
+LAYERS = [
+    "config",
+    "random",
+    "model",
+    "parallel",
+    "connectivity",
+    "recording",
+    "simulation",
+    "memory",
+    "output",
+    "api",
+    "cli",
+    "python",
+]
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]', re.M)
 
 
@@ -42,16 +52,20 @@ def test_a_layer_includes_only_itself_lower_layers_and_the_public_api(layer):
     for path in sources(f"src/{layer}"):
         for include in includes(path):
             used = layer_of(include)
-            assert used is None or used in allowed, (
-                f"{path.relative_to(ROOT)} includes {include}: {used} is above {layer}")
+            assert (
+                used is None or used in allowed
+            ), f"{path.relative_to(ROOT)} includes {include}: {used} is above {layer}"
 
 
 def test_the_public_api_includes_nothing_internal():
     for path in sources("include/microcircuit"):
         for include in includes(path):
             assert layer_of(include) is None, f"{path.relative_to(ROOT)} includes {include}"
-            assert include not in ("mpi.h", "hdf5.h", "omp.h"), (
-                f"{path.relative_to(ROOT)} exposes {include}")
+            assert include not in (
+                "mpi.h",
+                "hdf5.h",
+                "omp.h",
+            ), f"{path.relative_to(ROOT)} exposes {include}"
 
 
 def test_mpi_is_called_only_behind_the_communicator():
@@ -83,14 +97,17 @@ TIME_CONVERSIONS = {
     "a remainder by the resolution": re.compile(r"\b(?:fmod|remainder)\s*\([^;]*" + RESOLUTION),
     # steps -> ms: a count (a cast, or a name with "step") times the resolution
     "a step count times the resolution": re.compile(
-        r"(?:static_cast<double>\([^;{}]*?\)|\w*step\w*(?:\[[^\]]*\])?\)*)\s*\*\s*" + RESOLUTION),
+        r"(?:static_cast<double>\([^;{}]*?\)|\w*step\w*(?:\[[^\]]*\])?\)*)\s*\*\s*" + RESOLUTION
+    ),
     "the resolution times a step count": re.compile(
-        RESOLUTION + r"\s*\*\s*(?:static_cast|\(*\s*[\w.>-]*step)"),
+        RESOLUTION + r"\s*\*\s*(?:static_cast|\(*\s*[\w.>-]*step)"
+    ),
     # NEST's ld_round, and rounding anything named as a time in ms
     "floor(x + 0.5)": re.compile(r"\bfloor\s*\([^;]*\+\s*0\.5\s*\)"),
     "a rounded time": re.compile(
         r"\b(?:l?lround|l?lrint|round|nearbyint|rint|ceil|floor|trunc)\s*\("
-        r"[^;]*\b(?:t_ref|\w+_ms|ms)\b"),
+        r"[^;]*\b(?:t_ref|\w+_ms|ms)\b"
+    ),
 }
 CODE_ONLY = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\])*"|^\s*#\s*include[^\n]*', re.S | re.M)
 
@@ -98,8 +115,11 @@ CODE_ONLY = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\])*"|^\s*#\s*include[^\
 def time_conversions(path):
     """The time conversions in a source (comments, strings and includes left out)."""
     code = CODE_ONLY.sub(" ", path.read_text())
-    return [f"{what}: {match.group(0).strip()}" for what, pattern in TIME_CONVERSIONS.items()
-            for match in pattern.finditer(code)]
+    return [
+        f"{what}: {match.group(0).strip()}"
+        for what, pattern in TIME_CONVERSIONS.items()
+        for match in pattern.finditer(code)
+    ]
 
 
 def test_time_is_converted_only_by_the_time_grid():
@@ -112,20 +132,24 @@ def test_time_is_converted_only_by_the_time_grid():
         if name not in TIME_GRID and time_conversions(path):
             found[name] = time_conversions(path)
     assert not found, "convert with TimeGrid (include/microcircuit/time_grid.hpp): " + "; ".join(
-        f"{name}: {', '.join(items)}" for name, items in sorted(found.items()))
+        f"{name}: {', '.join(items)}" for name, items in sorted(found.items())
+    )
 
 
-@pytest.mark.parametrize("line", [
-    "const auto steps = std::llround(time_ms / derived.resolution);",
-    "const double t = static_cast<double>(s.step) * s.derived.resolution;",
-    "const double t = (next - step) * h;",
-    "out = derived.resolution * static_cast<double>(n);",
-    "const double steps = std::floor(d / grid.resolution() + 0.5);",
-    "const double k = std::floor(delay * steps_per_ms + 0.5);",
-    "p.refractory_steps = std::lround(n.t_ref * steps_per_ms);",
-    "if (std::fmod(t, p.simulation.sim_resolution) != 0.0) {}",
-    "const double per_ms = 1.0 / resolution_;",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "const auto steps = std::llround(time_ms / derived.resolution);",
+        "const double t = static_cast<double>(s.step) * s.derived.resolution;",
+        "const double t = (next - step) * h;",
+        "out = derived.resolution * static_cast<double>(n);",
+        "const double steps = std::floor(d / grid.resolution() + 0.5);",
+        "const double k = std::floor(delay * steps_per_ms + 0.5);",
+        "p.refractory_steps = std::lround(n.t_ref * steps_per_ms);",
+        "if (std::fmod(t, p.simulation.sim_resolution) != 0.0) {}",
+        "const double per_ms = 1.0 / resolution_;",
+    ],
+)
 def test_the_time_check_sees_a_conversion(tmp_path, monkeypatch, line):
     fake = tmp_path / "src" / "output"
     fake.mkdir(parents=True)
@@ -141,13 +165,15 @@ def test_the_time_check_passes_the_grid_comments_and_physics(tmp_path, monkeypat
     (tmp_path / "src" / "config").mkdir(parents=True)
     (tmp_path / "src" / "model").mkdir(parents=True)
     (tmp_path / "src" / "config" / "time_grid.cpp").write_text(
-        "double f(double ms) { return std::llround(ms / resolution_); }\n")
+        "double f(double ms) { return std::llround(ms / resolution_); }\n"
+    )
     (tmp_path / "src" / "model" / "neuron.cpp").write_text(
         "// step s ends at s * h\n"
         'const char* m = "t_sim / h is not whole";\n'
         "const double p = std::exp(-h / tau_m) * std::expm1(h * (1.0 / a - 1.0 / b));\n"
         "const auto n = std::llround(current_pA * fixed_point_per_pA);\n"
-        "const double size = std::nearbyint(full_num_neurons[i] * N_scaling);\n")
+        "const double size = std::nearbyint(full_num_neurons[i] * N_scaling);\n"
+    )
     monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
     test_time_is_converted_only_by_the_time_grid()
 
@@ -156,8 +182,12 @@ def test_the_time_check_passes_the_grid_comments_and_physics(tmp_path, monkeypat
 # which hands them to the memory check, the simulator and the output; the
 # Simulator's constructor without them, the dry run (which builds nothing)
 # and the Python package's model facts derive on their own.
-DERIVERS = {"src/api/run.cpp", "src/api/simulator.cpp", "src/cli/dry_run.cpp",
-            "src/python/model_facts.cpp"}
+DERIVERS = {
+    "src/api/run.cpp",
+    "src/api/simulator.cpp",
+    "src/cli/dry_run.cpp",
+    "src/python/model_facts.cpp",
+}
 DERIVE = re.compile(r"\bderive_parameters\s*\(")
 
 
@@ -174,7 +204,8 @@ def test_a_run_derives_its_parameters_once():
 def test_the_derivation_check_sees_a_second_derivation(tmp_path, monkeypatch):
     (tmp_path / "src" / "api").mkdir(parents=True)
     (tmp_path / "src" / "api" / "run.cpp").write_text(
-        "auto d = derive_parameters(p);\nauto e = derive_parameters(p);\n")
+        "auto d = derive_parameters(p);\nauto e = derive_parameters(p);\n"
+    )
     monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
     with pytest.raises(AssertionError):
         test_a_run_derives_its_parameters_once()

@@ -6,7 +6,6 @@ import os
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,12 +59,36 @@ def test_a_short_soak_of_a_small_network(tmp_path):
         pytest.skip("MICROCIRCUIT_BIN is not set (ctest sets it)")
     out = tmp_path / "soak"
     result = subprocess.run(
-        ["/usr/bin/python3", str(REPO / "tools" / "soak.py"), "--binary", binary,
-         "--config", str(REPO / "configs" / "default.yaml"), "--t-sim", "20000",
-         "--set", "network.N_scaling=0.05", "--set", "network.K_scaling=0.05",
-         "--set", "simulation.spike_buffer=2000", "--threads", "1", "--every", "0.2",
-         "--early-ms", "2000", "--tolerance", "0.5", "--out", str(out)],
-        capture_output=True, text=True, timeout=300)
+        [
+            "/usr/bin/python3",
+            str(REPO / "tools" / "soak.py"),
+            "--binary",
+            binary,
+            "--config",
+            str(REPO / "configs" / "default.yaml"),
+            "--t-sim",
+            "20000",
+            "--set",
+            "network.N_scaling=0.05",
+            "--set",
+            "network.K_scaling=0.05",
+            "--set",
+            "simulation.spike_buffer=2000",
+            "--threads",
+            "1",
+            "--every",
+            "0.2",
+            "--early-ms",
+            "2000",
+            "--tolerance",
+            "0.5",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     found = json.loads((out / "soak.json").read_text())
     assert found["samples"] >= 3 and not found["journal_problems"]

@@ -41,9 +41,11 @@ STANDINS = os.path.join(HERE, "standins")
 sys.path.insert(0, os.path.join(REPO, "python"))
 from pd14analysis import POPULATIONS  # noqa: E402
 
-DOCS = (["README.md"]
-        + sorted(os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docs", "*.md")))
-        + ["jobs/README.md"])
+DOCS = (
+    ["README.md"]
+    + sorted(os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docs", "*.md")))
+    + ["jobs/README.md"]
+)
 # The documents whose examples simulate: each must keep a block that runs.
 RUNNABLE = ("README.md", "docs/usage.md", "docs/cluster.md", "docs/analysis.md", "jobs/README.md")
 MIN_RATE = 0.1  # spikes/s; a network below rheobase leaves seven populations at 0
@@ -51,8 +53,10 @@ MIN_RATE = 0.1  # spikes/s; a network below rheobase leaves seven populations at
 MARK = re.compile(r"^<!--\s*docs-test:\s*(run|skip)\b(.*?)-->\s*$")
 # A command that simulates (or submits a simulation); in README.md only the
 # cluster-related ones are held to this.
-SIMULATES = re.compile(r"(^|[\s;&|(])(sbatch|srun|mpirun|mpiexec)\s|jobs/\w+\.(sh|sbatch)\b"
-                       r"|(^|[\s/])microcircuit_mpi(\s|$)")
+SIMULATES = re.compile(
+    r"(^|[\s;&|(])(sbatch|srun|mpirun|mpiexec)\s|jobs/\w+\.(sh|sbatch)\b"
+    r"|(^|[\s/])microcircuit_mpi(\s|$)"
+)
 CLUSTER = re.compile(r"(^|[\s;&|(])(sbatch|srun|mpirun|mpiexec)\s|jobs/\w+\.(sh|sbatch)\b")
 NO_SIMULATION = ("--print-only", "--dry-run", "--help", "--print-config")
 
@@ -69,14 +73,21 @@ def code_blocks(text):
             while j < len(lines) and not lines[j].startswith("```"):
                 j += 1
             m = MARK.match(previous.strip())
-            out.append((m.group(1) if m else None, m.group(2).strip() if m else "",
-                        lines[i + 1:j], i + 2))
+            out.append(
+                (
+                    m.group(1) if m else None,
+                    m.group(2).strip() if m else "",
+                    lines[i + 1 : j],
+                    i + 2,
+                )
+            )
             previous, i = "", j + 1
             continue
         if (line.startswith("    ") or line.startswith("\t")) and not previous.strip():
             j = i
-            while j < len(lines) and (lines[j].startswith("    ") or lines[j].startswith("\t")
-                                      or not lines[j].strip()):
+            while j < len(lines) and (
+                lines[j].startswith("    ") or lines[j].startswith("\t") or not lines[j].strip()
+            ):
                 j += 1
             out.append((None, "indented", [x[4:] for x in lines[i:j]], i + 1))
             previous, i = lines[j - 1] if j > i else "", j
@@ -150,17 +161,33 @@ def test_every_simulation_command_is_in_a_marked_block(doc):
             assert reason, f"{doc}:{line_no}: a skipped block must say why"
         if marker is None:
             pattern = CLUSTER if doc == "README.md" else SIMULATES
-            unmarked += [f"{doc}:{line_no + k}: {line}" for k, line in enumerate(lines)
-                         if pattern.search(_code(line))]
-    assert not unmarked, ("simulation commands outside a block marked <!-- docs-test: run --> "
-                          "or <!-- docs-test: skip (reason) -->:\n" + "\n".join(unmarked))
+            unmarked += [
+                f"{doc}:{line_no + k}: {line}"
+                for k, line in enumerate(lines)
+                if pattern.search(_code(line))
+            ]
+    assert not unmarked, (
+        "simulation commands outside a block marked <!-- docs-test: run --> "
+        "or <!-- docs-test: skip (reason) -->:\n" + "\n".join(unmarked)
+    )
 
 
 def test_commands_are_split_as_the_shell_runs_them():
-    block = ["# a comment", "sbatch a.sbatch \\", "    --t-sim 1   # note", "",
-             "for s in 1 2; do", "  jobs/x.sh --scale $s", "done", "tools/y --out z"]
-    assert commands(block) == ["sbatch a.sbatch \\\n    --t-sim 1   # note",
-                               "for s in 1 2; do\n  jobs/x.sh --scale $s\ndone", "tools/y --out z"]
+    block = [
+        "# a comment",
+        "sbatch a.sbatch \\",
+        "    --t-sim 1   # note",
+        "",
+        "for s in 1 2; do",
+        "  jobs/x.sh --scale $s",
+        "done",
+        "tools/y --out z",
+    ]
+    assert commands(block) == [
+        "sbatch a.sbatch \\\n    --t-sim 1   # note",
+        "for s in 1 2; do\n  jobs/x.sh --scale $s\ndone",
+        "tools/y --out z",
+    ]
     assert simulates("jobs/strong_scaling.sh --local", "docs/cluster.md")
     assert not simulates("jobs/strong_scaling.sh --print-only --points 1x8", "docs/cluster.md")
     assert not simulates("build/microcircuit_mpi --config x", "README.md")
@@ -183,10 +210,22 @@ def cache(tmp_path_factory):
 
 def test_the_check_catches_a_silent_network(binary, tmp_path):
     """The documented examples used to run DC drive at scale 0.1: the check fails it."""
-    res = subprocess.run([binary, "--set", "network.bg_input_type=dc", "--set",
-                          "simulation.t_sim=200", "--set", f"simulation.data_path={tmp_path}",
-                          "--set", "simulation.print_time=false"],
-                         capture_output=True, text=True, timeout=600)
+    res = subprocess.run(
+        [
+            binary,
+            "--set",
+            "network.bg_input_type=dc",
+            "--set",
+            "simulation.t_sim=200",
+            "--set",
+            f"simulation.data_path={tmp_path}",
+            "--set",
+            "simulation.print_time=false",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr
     silent = silent_populations(os.path.join(tmp_path, "spikes.h5"))
     assert [s.split()[0] for s in silent] == list(POPULATIONS[:-1])
@@ -199,16 +238,18 @@ def _mirror(root):
     os.makedirs(os.path.join(root, "data"))
     os.symlink(os.path.join(REPO, "data", "reference"), os.path.join(root, "data", "reference"))
     os.makedirs(os.path.join(root, "build"))
-    os.symlink(os.path.join(STANDINS, "microcircuit_mpi"),
-               os.path.join(root, "build", "microcircuit_mpi"))
+    os.symlink(
+        os.path.join(STANDINS, "microcircuit_mpi"), os.path.join(root, "build", "microcircuit_mpi")
+    )
 
 
 def test_every_runnable_document_is_checked():
     assert set(RUNNABLE) <= set(DOCS)
 
 
-@pytest.mark.parametrize("doc", [d for d in DOCS
-                                 if any(m == "run" for m, _, _, _ in code_blocks(read(d)))])
+@pytest.mark.parametrize(
+    "doc", [d for d in DOCS if any(m == "run" for m, _, _, _ in code_blocks(read(d)))]
+)
 def test_documented_commands_simulate_active_networks(doc, binary, cache, tmp_path):
     root = tmp_path / "repo"
     state = tmp_path / "state"
@@ -217,14 +258,25 @@ def test_documented_commands_simulate_active_networks(doc, binary, cache, tmp_pa
     _mirror(str(root))
     log = state / "runs.jsonl"
     log.touch()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("SLURM_") and k not in ("MICROCIRCUIT_BIN", "MICROCIRCUIT_MPI")}
-    env.update(PATH=STANDINS + os.pathsep + env.get("PATH", "/usr/bin:/bin"),
-               DOCS_TEST_REAL_BIN=binary, DOCS_TEST_REAL_MPIRUN=shutil.which("mpirun") or "mpirun",
-               DOCS_TEST_LOG=str(log), DOCS_TEST_CACHE=cache, DOCS_TEST_DIR=str(state),
-               DOCS_TEST_T_SIM=env.get("DOCS_TEST_T_SIM", "100"), MC_WAIT_IDLE="0",
-               MC_PYTHON="/usr/bin/python3", PYTHONDONTWRITEBYTECODE="1",
-               OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SLURM_") and k not in ("MICROCIRCUIT_BIN", "MICROCIRCUIT_MPI")
+    }
+    env.update(
+        PATH=STANDINS + os.pathsep + env.get("PATH", "/usr/bin:/bin"),
+        DOCS_TEST_REAL_BIN=binary,
+        DOCS_TEST_REAL_MPIRUN=shutil.which("mpirun") or "mpirun",
+        DOCS_TEST_LOG=str(log),
+        DOCS_TEST_CACHE=cache,
+        DOCS_TEST_DIR=str(state),
+        DOCS_TEST_T_SIM=env.get("DOCS_TEST_T_SIM", "100"),
+        MC_WAIT_IDLE="0",
+        MC_PYTHON="/usr/bin/python3",
+        PYTHONDONTWRITEBYTECODE="1",
+        OMPI_ALLOW_RUN_AS_ROOT="1",
+        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+    )
     failures, simulated = [], 0
     for marker, _, lines, line_no in code_blocks(read(doc)):
         if marker != "run":
@@ -232,30 +284,41 @@ def test_documented_commands_simulate_active_networks(doc, binary, cache, tmp_pa
         for command in commands(lines):
             where = f"{doc}:{line_no}: {command.splitlines()[0]}"
             before = len(log.read_text().splitlines())
-            res = subprocess.run(["bash", "-c", command], cwd=str(root), env=env,
-                                 capture_output=True, text=True, timeout=1800)
+            res = subprocess.run(
+                ["bash", "-c", command],
+                cwd=str(root),
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
             runs = [json.loads(x) for x in log.read_text().splitlines()[before:]]
             # verify's verdicts (1 failed, 3 no reference) are answers, not errors
             allowed = (0, 1, 3) if "microcircuit-analysis verify" in command else (0,)
             if res.returncode not in allowed:
-                failures.append(f"{where}\n  exit status {res.returncode}\n"
-                                f"  {res.stdout[-1500:]}\n  {res.stderr[-1500:]}")
+                failures.append(
+                    f"{where}\n  exit status {res.returncode}\n"
+                    f"  {res.stdout[-1500:]}\n  {res.stderr[-1500:]}"
+                )
                 continue
             if simulates(command, doc) and not runs:
                 failures.append(f"{where}\n  simulated nothing")
             for run in runs:
                 simulated += 1
-                print(f"{where}: N_scaling {run['N_scaling']}, K_scaling {run['K_scaling']}, "
-                      f"{run['drive']} -> {run['data_path']}"
-                      + (" (same network as before)" if run["cached"] else ""))
+                print(
+                    f"{where}: N_scaling {run['N_scaling']}, K_scaling {run['K_scaling']}, "
+                    f"{run['drive']} -> {run['data_path']}"
+                    + (" (same network as before)" if run["cached"] else "")
+                )
                 path = os.path.join(run["data_path"], "spikes.h5")
                 if run["rc"] != 0 or not os.path.exists(path):
                     failures.append(f"{where}\n  run into {run['data_path']} failed")
                     continue
                 silent = silent_populations(path)
                 if silent:
-                    failures.append(f"{where}\n  network N_scaling {run['N_scaling']}, K_scaling "
-                                    f"{run['K_scaling']}, {run['drive']} drive: silent "
-                                    + ", ".join(silent))
+                    failures.append(
+                        f"{where}\n  network N_scaling {run['N_scaling']}, K_scaling "
+                        f"{run['K_scaling']}, {run['drive']} drive: silent " + ", ".join(silent)
+                    )
     assert not failures, "\n".join(failures)
     assert simulated > 0

@@ -18,10 +18,11 @@ sys.dont_write_bytecode = True
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-DOCS = sorted(["README.md"]
-              + [os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docs", "*.md"))]
-              + [os.path.relpath(p, REPO)
-                 for p in glob.glob(os.path.join(REPO, "docs", "results", "*.md"))])
+DOCS = sorted(
+    ["README.md"]
+    + [os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docs", "*.md"))]
+    + [os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "docs", "results", "*.md"))]
+)
 
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # http:, https:, mailto:
@@ -77,8 +78,11 @@ def broken(doc):
     out = []
     for number, target in links(doc):
         path, _, fragment = target.partition("#")
-        dest = os.path.normpath(os.path.join(REPO, os.path.dirname(doc), path)) if path else \
-            os.path.join(REPO, doc)
+        dest = (
+            os.path.normpath(os.path.join(REPO, os.path.dirname(doc), path))
+            if path
+            else os.path.join(REPO, doc)
+        )
         where = f"{doc}:{number}: ({target})"
         if not os.path.exists(dest):
             out.append(f"{where}: no such file")
@@ -101,15 +105,22 @@ def test_the_check_catches_broken_links(tmp_path, monkeypatch):
     (tmp_path / "README.md").write_text(
         "# R\n\n[ok](docs/a.md) [ok](docs/a.md#its-second-part) [ok](#r) [web](https://x.org/y)\n"
         "[gone](docs/b.md) [no heading](docs/a.md#third) [no anchor](#s)\n"
-        "```\n[in code](nowhere.md)\n```\n`[inline](nowhere.md)`\n")
+        "```\n[in code](nowhere.md)\n```\n`[inline](nowhere.md)`\n"
+    )
     monkeypatch.setattr(sys.modules[__name__], "REPO", str(tmp_path))
     problems = broken("README.md")
     assert [p.split(": ", 1)[1] for p in problems] == [
-        "(docs/b.md): no such file", "(docs/a.md#third): no heading #third in docs/a.md",
-        "(#s): no heading #s in README.md"]
+        "(docs/b.md): no such file",
+        "(docs/a.md#third): no heading #third in docs/a.md",
+        "(#s): no heading #s in README.md",
+    ]
 
 
 def test_headings_become_githubs_anchors():
     text = "# Output: files, `spikes.h5`\n## Full scale, 5 seeds x 100 s\n## Tests\n## Tests\n"
-    assert anchors(text) == {"output-files-spikesh5", "full-scale-5-seeds-x-100-s", "tests",
-                             "tests-1"}
+    assert anchors(text) == {
+        "output-files-spikesh5",
+        "full-scale-5-seeds-x-100-s",
+        "tests",
+        "tests-1",
+    }

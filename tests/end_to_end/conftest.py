@@ -45,12 +45,19 @@ def run(command, **kwargs):
     env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
     env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
     env.setdefault("OMP_WAIT_POLICY", "passive")  # robust on shared, oversubscribed cores
-    return subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env,
-                          timeout=kwargs.pop("timeout", 600), **kwargs)
+    return subprocess.run(
+        [str(c) for c in command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=kwargs.pop("timeout", 600),
+        **kwargs,
+    )
 
 
-def simulate(binary, data_path, *settings, ranks=1, threads=1, mpiexec=None, config=None,
-             wrapper=()):
+def simulate(
+    binary, data_path, *settings, ranks=1, threads=1, mpiexec=None, config=None, wrapper=()
+):
     """Runs the simulator and returns the CompletedProcess; fails the test on error.
     `wrapper` goes before the binary in every rank (a tracer, say)."""
     command = []
@@ -59,8 +66,12 @@ def simulate(binary, data_path, *settings, ranks=1, threads=1, mpiexec=None, con
     command += [*wrapper, binary]
     if config:
         command += ["--config", config]
-    for setting in (f"simulation.data_path={data_path}", f"simulation.local_num_threads={threads}",
-                    "simulation.print_time=false", *settings):
+    for setting in (
+        f"simulation.data_path={data_path}",
+        f"simulation.local_num_threads={threads}",
+        "simulation.print_time=false",
+        *settings,
+    ):
         command += ["--set", setting]
     result = run(command)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -75,8 +86,12 @@ def sorted_spikes(path):
             group = f["spikes"][name]
             ids = group["node_ids"][:]
             times = group["timestamps"][:]
-            rows.append(np.stack([np.full(ids.shape, index, dtype=np.float64),
-                                  ids.astype(np.float64), times], axis=1))
+            rows.append(
+                np.stack(
+                    [np.full(ids.shape, index, dtype=np.float64), ids.astype(np.float64), times],
+                    axis=1,
+                )
+            )
     spikes = np.concatenate(rows) if rows else np.empty((0, 3))
     return spikes[np.lexsort((spikes[:, 2], spikes[:, 1], spikes[:, 0]))]
 

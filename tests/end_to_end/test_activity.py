@@ -4,7 +4,6 @@ import json
 import math
 
 import h5py
-import pytest
 
 from conftest import REPO, run, simulate
 
@@ -13,7 +12,9 @@ def test_default_rates_inside_reference_range(binary, reference_dir, tmp_path):
     """A 1 s run: each population's mean rate lies inside the range of the
     reference seeds, widened by 4 SD of the counting noise of a 1 s window."""
     simulate(binary, tmp_path / "out", threads=2, config=REPO / "configs" / "default.yaml")
-    summary = json.loads((reference_dir / "network" / "scale0.1_poisson" / "summary.json").read_text())
+    summary = json.loads(
+        (reference_dir / "network" / "scale0.1_poisson" / "summary.json").read_text()
+    )
     with h5py.File(tmp_path / "out" / "spikes.h5", "r") as f:
         for name, reference in summary["populations"].items():
             group = f["spikes"][name]
@@ -33,12 +34,26 @@ def test_ten_seconds_verify_against_reference(binary, reference_dir, tmp_path):
     simulator itself 95 % of the time (docs/analysis.md). The engine is
     deterministic for its seed (55), so this run either always passes or
     always fails."""
-    simulate(binary, tmp_path / "out", "simulation.t_sim=10000", threads=2,
-             config=REPO / "configs" / "default.yaml")
+    simulate(
+        binary,
+        tmp_path / "out",
+        "simulation.t_sim=10000",
+        threads=2,
+        config=REPO / "configs" / "default.yaml",
+    )
     verdict_file = tmp_path / "verify.json"
-    result = run(["/usr/bin/python3", REPO / "tools" / "microcircuit-analysis", "verify",
-                  tmp_path / "out" / "spikes.h5", "--reference-dir", reference_dir / "network",
-                  "--json", verdict_file])
+    result = run(
+        [
+            "/usr/bin/python3",
+            REPO / "tools" / "microcircuit-analysis",
+            "verify",
+            tmp_path / "out" / "spikes.h5",
+            "--reference-dir",
+            reference_dir / "network",
+            "--json",
+            verdict_file,
+        ]
+    )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     verdict = json.loads(verdict_file.read_text())
     assert verdict["n_compared"] == 48

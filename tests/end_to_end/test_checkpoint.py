@@ -18,10 +18,19 @@ from conftest import process_table, run
 # whose state a restart has to recreate. A checkpoint at 703.3 ms falls
 # inside the thalamic pulse (700-710 ms), inside the DC transient and off the
 # Poisson input's four-step blocks.
-MODEL = ["network.N_scaling=0.05", "stimulus.thalamic_input=true", "stimulus.th_start=700",
-         "stimulus.th_duration=10", "stimulus.dc_transient=true", "stimulus.dc_transient_start=650",
-         "stimulus.dc_transient_dur=100", "simulation.t_presim=100", "simulation.t_sim=1400",
-         "simulation.rec_dev=[spike_recorder, voltmeter]", "simulation.rec_V_int=0.3"]
+MODEL = [
+    "network.N_scaling=0.05",
+    "stimulus.thalamic_input=true",
+    "stimulus.th_start=700",
+    "stimulus.th_duration=10",
+    "stimulus.dc_transient=true",
+    "stimulus.dc_transient_start=650",
+    "stimulus.dc_transient_dur=100",
+    "simulation.t_presim=100",
+    "simulation.t_sim=1400",
+    "simulation.rec_dev=[spike_recorder, voltmeter]",
+    "simulation.rec_V_int=0.3",
+]
 CHECKPOINT_AT = "simulation.checkpoint_interval=703.3"
 EXIT_CHECKPOINTED = 75
 
@@ -30,8 +39,14 @@ def command(binary, mpiexec, layout, *arguments):
     """The command line of a run on `layout` ("RxT": ranks x threads)."""
     ranks, threads = (int(n) for n in layout.split("x"))
     words = [mpiexec, "--oversubscribe", "--bind-to", "none", "-n", str(ranks)] if ranks > 1 else []
-    words += [binary, *arguments, "--set", f"simulation.local_num_threads={threads}",
-              "--set", "simulation.print_time=false"]
+    words += [
+        binary,
+        *arguments,
+        "--set",
+        f"simulation.local_num_threads={threads}",
+        "--set",
+        "simulation.print_time=false",
+    ]
     return [str(word) for word in words]
 
 
@@ -50,8 +65,12 @@ def restart(binary, mpiexec, layout, data_path, *settings):
 
 
 def environment():
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMP_WAIT_POLICY="passive")
+    env = dict(
+        os.environ,
+        OMPI_ALLOW_RUN_AS_ROOT="1",
+        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+        OMP_WAIT_POLICY="passive",
+    )
     return env
 
 
@@ -59,9 +78,11 @@ def recordings(path):
     """Every dataset of the spikes and voltages, by name."""
     found = {}
     with h5py.File(path, "r") as f:
+
         def keep(name, item):
             if isinstance(item, h5py.Dataset) and name.split("/")[0] in ("spikes", "voltages"):
                 found[name] = item[()]
+
         f.visititems(keep)
     return found
 
@@ -89,9 +110,15 @@ def kill_session(session):
 def kill_after_first_checkpoint(command_line, repo):
     """Starts a run, kills it (SIGKILL, every process) once it has written a
     checkpoint; returns the lines it printed."""
-    process = subprocess.Popen(command_line, cwd=repo, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, env=environment(),
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command_line,
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment(),
+        start_new_session=True,
+    )
     lines = []
     for line in process.stdout:
         lines.append(line)
@@ -119,21 +146,25 @@ def reference(binary, mpiexec, repo, tmp_path_factory):
 
 def test_checkpoints_change_nothing(binary, mpiexec, repo, reference, tmp_path):
     out = tmp_path / "out"
-    result = run(new_run(binary, mpiexec, "1x2", out, "simulation.checkpoint_interval=37.3"),
-                 cwd=repo)
+    result = run(
+        new_run(binary, mpiexec, "1x2", out, "simulation.checkpoint_interval=37.3"), cwd=repo
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("Checkpoint at") == 40  # 1500 ms / 37.3 ms
     assert_same_recordings(reference, out / "spikes.h5")
     # A complete run leaves its final files only.
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "spikes.h5"]
     assert json.loads((out / "report.json").read_text())["spikes"] == sum(
-        len(v) for k, v in reference.items() if k.endswith("node_ids") and k.startswith("spikes"))
+        len(v) for k, v in reference.items() if k.endswith("node_ids") and k.startswith("spikes")
+    )
 
 
-@pytest.mark.parametrize("first, then", [("1x1", "1x1"), ("1x2", "1x2"), ("2x1", "2x1"),
-                                         ("1x2", "2x1"), ("1x2", "3x1")])
-def test_restart_after_a_kill_gives_the_same_recordings(binary, mpiexec, repo, reference, tmp_path,
-                                                        first, then):
+@pytest.mark.parametrize(
+    "first, then", [("1x1", "1x1"), ("1x2", "1x2"), ("2x1", "2x1"), ("1x2", "2x1"), ("1x2", "3x1")]
+)
+def test_restart_after_a_kill_gives_the_same_recordings(
+    binary, mpiexec, repo, reference, tmp_path, first, then
+):
     out = tmp_path / "out"
     lines = kill_after_first_checkpoint(new_run(binary, mpiexec, first, out, CHECKPOINT_AT), repo)
     assert any(line.startswith("Checkpoint at 703.3 ms") for line in lines), "".join(lines)
@@ -145,15 +176,22 @@ def test_restart_after_a_kill_gives_the_same_recordings(binary, mpiexec, repo, r
     assert not (out / "checkpoint.h5").exists()
 
 
-@pytest.mark.parametrize("layout, stop", [("1x2", signal.SIGTERM), ("1x1", signal.SIGUSR1),
-                                          ("2x1", signal.SIGUSR1)])
-def test_a_signal_stops_the_run_with_a_checkpoint(binary, mpiexec, repo, reference, tmp_path,
-                                                  layout, stop):
+@pytest.mark.parametrize(
+    "layout, stop", [("1x2", signal.SIGTERM), ("1x1", signal.SIGUSR1), ("2x1", signal.SIGUSR1)]
+)
+def test_a_signal_stops_the_run_with_a_checkpoint(
+    binary, mpiexec, repo, reference, tmp_path, layout, stop
+):
     """mpirun passes SIGUSR1 on to the ranks (SIGTERM it answers by killing them)."""
     out = tmp_path / "out"
-    process = subprocess.Popen(new_run(binary, mpiexec, layout, out), cwd=repo,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=environment())
+    process = subprocess.Popen(
+        new_run(binary, mpiexec, layout, out),
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(),
+    )
     for line in process.stdout:
         if line.startswith("Connected"):
             process.send_signal(stop)
@@ -172,8 +210,12 @@ def test_a_run_kept_at_its_end_is_extended(binary, mpiexec, repo, reference, tmp
     """checkpoint_at_end keeps the last step's checkpoint and the journals: a
     restart with a longer t_sim extends the run to what one longer run gives."""
     out = tmp_path / "out"
-    result = run(new_run(binary, mpiexec, "1x2", out, "simulation.t_sim=600",
-                         "simulation.checkpoint_at_end=true"), cwd=repo)
+    result = run(
+        new_run(
+            binary, mpiexec, "1x2", out, "simulation.t_sim=600", "simulation.checkpoint_at_end=true"
+        ),
+        cwd=repo,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (out / "checkpoint.h5").exists() and (out / "spikes.h5").exists()
     with h5py.File(out / "spikes.h5", "r") as f:
@@ -206,10 +248,15 @@ def contents(directory):
 
 def test_a_restart_with_other_settings_is_refused(binary, mpiexec, repo, interrupted):
     before = contents(interrupted)
-    result = run(restart(binary, mpiexec, "1x1", interrupted, "network.g=-5",
-                         "simulation.rng_seed=7"), cwd=repo)
+    result = run(
+        restart(binary, mpiexec, "1x1", interrupted, "network.g=-5", "simulation.rng_seed=7"),
+        cwd=repo,
+    )
     assert result.returncode == 1
-    assert "network.g: -4.0 vs -5.0" in result.stderr and "simulation.rng_seed: 55 vs 7" in result.stderr
+    assert (
+        "network.g: -4.0 vs -5.0" in result.stderr
+        and "simulation.rng_seed: 55 vs 7" in result.stderr
+    )
     assert contents(interrupted) == before
 
 
@@ -256,21 +303,26 @@ def flip(path, offsets, mask=0x5A):
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("name, damage", [
-    # Ten bytes XOR 0x5A in the first half, as a copy gone wrong would.
-    (".spikes.journal", lambda size: [size // 7 + 13 * i for i in range(10)]),
-    # One bit of a spike's time step: still in range and maybe in order; only the digest sees it.
-    (".spikes.journal", lambda size: [32 + 16 * 5]),
-    (".voltages.journal", lambda size: [size // 3]),
-])
+@pytest.mark.parametrize(
+    "name, damage",
+    [
+        # Ten bytes XOR 0x5A in the first half, as a copy gone wrong would.
+        (".spikes.journal", lambda size: [size // 7 + 13 * i for i in range(10)]),
+        # One bit of a spike's time step: still in range and maybe in order;
+        # only the digest sees it.
+        (".spikes.journal", lambda size: [32 + 16 * 5]),
+        (".voltages.journal", lambda size: [size // 3]),
+    ],
+)
 def test_damaged_recordings_are_refused(binary, mpiexec, repo, interrupted, name, damage):
     path = interrupted / name
     mask = 0x5A if len(damage(path.stat().st_size)) > 1 else 0x01
     flip(path, damage(path.stat().st_size), mask)
     result = run(restart(binary, mpiexec, "1x1", interrupted), cwd=repo)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert name in result.stderr and "damaged" in result.stderr and "record" in result.stderr, \
-        result.stderr
+    assert (
+        name in result.stderr and "damaged" in result.stderr and "record" in result.stderr
+    ), result.stderr
     assert not (interrupted / "spikes.h5").exists()
 
 

@@ -21,9 +21,14 @@ REPO = Path(__file__).resolve().parents[2]
 ANALYSIS = REPO / "tools" / "microcircuit-analysis"
 SEED = 2026
 CASES = 6  # random cases per file and damage kind (a configuration, eight times as many: quick)
-RUN = ["network.N_scaling=0.02", "simulation.t_presim=50", "simulation.local_num_threads=1",
-       "simulation.rec_dev=[spike_recorder, voltmeter]", "simulation.spike_buffer=50",
-       "simulation.print_time=false"]
+RUN = [
+    "network.N_scaling=0.02",
+    "simulation.t_presim=50",
+    "simulation.local_num_threads=1",
+    "simulation.rec_dev=[spike_recorder, voltmeter]",
+    "simulation.spike_buffer=50",
+    "simulation.print_time=false",
+]
 TIMEOUT = 60
 
 
@@ -35,7 +40,7 @@ def settings(*extra):
 
 
 def truncate(data, rng):
-    return data[:rng.randrange(len(data))]
+    return data[: rng.randrange(len(data))]
 
 
 def flip(data, rng):
@@ -48,24 +53,36 @@ def flip(data, rng):
 def zero(data, rng):
     start = rng.randrange(len(data))
     length = rng.choice([8, 64, 512, 4096, 65536])
-    return data[:start] + bytes(min(length, len(data) - start)) + data[start + length:]
+    return data[:start] + bytes(min(length, len(data) - start)) + data[start + length :]
 
 
 def append(data, rng):
     return data + bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200)))
 
 
-DAMAGE = {"truncated": truncate, "bits flipped": flip, "block zeroed": zero,
-          "garbage appended": append}
+DAMAGE = {
+    "truncated": truncate,
+    "bits flipped": flip,
+    "block zeroed": zero,
+    "garbage appended": append,
+}
 # Each file swapped for another of the same directory.
-SWAPS = {"checkpoint.h5": "spikes.h5", ".spikes.journal": ".voltages.journal",
-         ".voltages.journal": ".spikes.journal", "spikes.h5": "checkpoint.h5",
-         "config.yaml": "report.json"}
+SWAPS = {
+    "checkpoint.h5": "spikes.h5",
+    ".spikes.journal": ".voltages.journal",
+    ".voltages.journal": ".spikes.journal",
+    "spikes.h5": "checkpoint.h5",
+    "config.yaml": "report.json",
+}
 
 
 def crashed(result):
-    return (result.returncode < 0 or result.returncode > 125 or "Sanitizer" in result.stderr
-            or "Traceback" in result.stderr)
+    return (
+        result.returncode < 0
+        or result.returncode > 125
+        or "Sanitizer" in result.stderr
+        or "Traceback" in result.stderr
+    )
 
 
 def judge(tally, file, kind, result, same):
@@ -89,11 +106,22 @@ def judge(tally, file, kind, result, same):
 def attempt(command, cwd):
     """The finished process (its output decoded leniently: a message may quote
     damaged bytes), or None if it hung."""
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMP_WAIT_POLICY="passive")
+    env = dict(
+        os.environ,
+        OMPI_ALLOW_RUN_AS_ROOT="1",
+        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+        OMP_WAIT_POLICY="passive",
+    )
     try:
-        return subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True,
-                              text=True, errors="replace", timeout=TIMEOUT)
+        return subprocess.run(
+            [str(c) for c in command],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
         return None
 
@@ -107,9 +135,15 @@ def campaign(binary, tmp_path_factory):
     config = base / "config.yaml"
     shutil.copy(REPO / "configs" / "default.yaml", config)
     for out, t_sim, extra in ((kept, 100, ["simulation.checkpoint_at_end=true"]), (whole, 150, [])):
-        result = run([binary, "--config", config, *settings(f"simulation.t_sim={t_sim}",
-                                                            f"simulation.data_path={out}",
-                                                            *extra)], cwd=REPO)
+        result = run(
+            [
+                binary,
+                "--config",
+                config,
+                *settings(f"simulation.t_sim={t_sim}", f"simulation.data_path={out}", *extra),
+            ],
+            cwd=REPO,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
     # The analysis prints the file's path: the damaged copies are read at this one.
     (base / "analysis").mkdir()
@@ -118,8 +152,14 @@ def campaign(binary, tmp_path_factory):
     assert stats.returncode == 0, stats.stderr
     shown = run([binary, "--config", config, "--print-config"], cwd=base)
     assert shown.returncode == 0, shown.stderr
-    return {"base": base, "kept": kept, "config": config, "stats": stats.stdout,
-            "reference": recordings(whole / "spikes.h5"), "print_config": shown.stdout}
+    return {
+        "base": base,
+        "kept": kept,
+        "config": config,
+        "stats": stats.stdout,
+        "reference": recordings(whole / "spikes.h5"),
+        "print_config": shown.stdout,
+    }
 
 
 def cases(files, count=CASES):
@@ -148,10 +188,10 @@ def test_damage_is_refused_or_harmless(binary, campaign, tmp_path, capsys):
     kept = campaign["kept"]
 
     # What a restart reads: the checkpoint and the journals.
-    for file, kind, number, rng in cases(["checkpoint.h5", ".spikes.journal",
-                                          ".voltages.journal"]):
-        out = damaged(kept, tmp_path / f"restart{file}{kind}{number}".replace(" ", ""), file,
-                      kind, rng)
+    for file, kind, number, rng in cases(["checkpoint.h5", ".spikes.journal", ".voltages.journal"]):
+        out = damaged(
+            kept, tmp_path / f"restart{file}{kind}{number}".replace(" ", ""), file, kind, rng
+        )
         result = attempt([binary, "--restart", out, "--set", "simulation.t_sim=150"], REPO)
 
         def same():
@@ -160,6 +200,7 @@ def test_damage_is_refused_or_harmless(binary, campaign, tmp_path, capsys):
                 return "same result"
             except (AssertionError, OSError, KeyError) as error:
                 return f"other data ({error})"
+
         complaints.append(judge(tally, file, kind, result, same))
         shutil.rmtree(out)
 
@@ -170,8 +211,15 @@ def test_damage_is_refused_or_harmless(binary, campaign, tmp_path, capsys):
         out = campaign["base"] / "analysis"
         (out / "spikes.h5").write_bytes(DAMAGE[kind]((kept / "spikes.h5").read_bytes(), rng))
         result = attempt(["/usr/bin/python3", ANALYSIS, "stats", out / "spikes.h5"], out)
-        complaints.append(judge(tally, file, kind, result, lambda: "same result" if result.stdout
-                                == campaign["stats"] else "other data"))
+        complaints.append(
+            judge(
+                tally,
+                file,
+                kind,
+                result,
+                lambda: "same result" if result.stdout == campaign["stats"] else "other data",
+            )
+        )
     shutil.copy(kept / "checkpoint.h5", out / "spikes.h5")
     result = attempt(["/usr/bin/python3", ANALYSIS, "stats", out / "spikes.h5"], out)
     complaints.append(judge(tally, "spikes.h5", "swapped", result, lambda: "other data"))
@@ -180,17 +228,28 @@ def test_damage_is_refused_or_harmless(binary, campaign, tmp_path, capsys):
     text = campaign["config"].read_bytes()
     for file, kind, number, rng in cases(["config.yaml"], 8 * CASES):
         path = tmp_path / "config.yaml"
-        path.write_bytes((kept / "report.json").read_bytes() if kind == "swapped"
-                         else DAMAGE[kind](text, rng))
+        path.write_bytes(
+            (kept / "report.json").read_bytes() if kind == "swapped" else DAMAGE[kind](text, rng)
+        )
         result = attempt([binary, "--config", path, "--print-config"], tmp_path)
-        complaints.append(judge(tally, file, kind, result, lambda: "same result" if result.stdout
-                                == campaign["print_config"] else "another configuration"))
+        complaints.append(
+            judge(
+                tally,
+                file,
+                kind,
+                result,
+                lambda: "same result"
+                if result.stdout == campaign["print_config"]
+                else "another configuration",
+            )
+        )
 
     outcomes = sorted({outcome for _, _, outcome in tally})
     lines = [f"{'file':<18} {'damage':<17} " + " ".join(f"{o[:14]:>14}" for o in outcomes)]
     for file, kind in sorted({(f, k) for f, k, _ in tally}):
-        lines.append(f"{file:<18} {kind:<17} " +
-                     " ".join(f"{tally[(file, kind, o)]:>14}" for o in outcomes))
+        lines.append(
+            f"{file:<18} {kind:<17} " + " ".join(f"{tally[(file, kind, o)]:>14}" for o in outcomes)
+        )
     lines.append(f"{sum(tally.values())} cases")
     with capsys.disabled():
         print("\ncorruption campaign:\n" + "\n".join(lines))

@@ -16,19 +16,27 @@ import pytest
 from conftest import process_table, run
 
 SANITIZED = os.environ.get("MICROCIRCUIT_SANITIZED") == "1"
-needs_plain_build = pytest.mark.skipif(SANITIZED, reason="address-space limits and AddressSanitizer")
+needs_plain_build = pytest.mark.skipif(
+    SANITIZED, reason="address-space limits and AddressSanitizer"
+)
 
 # Every rank must be gone this long after the failure (docs/cluster.md).
 BOUND_S = 30.0
 # OpenMPI as root; no spinning of idle OpenMP threads on the shared cores.
-ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-       "OMP_WAIT_POLICY": "passive"}
+ENV = {
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    "OMP_WAIT_POLICY": "passive",
+}
 
 
 def settings(data_path, *extra, threads=1):
     command = []
-    for setting in (f"simulation.data_path={data_path}", f"simulation.local_num_threads={threads}",
-                    *extra):
+    for setting in (
+        f"simulation.data_path={data_path}",
+        f"simulation.local_num_threads={threads}",
+        *extra,
+    ):
         command += ["--set", setting]
     return command
 
@@ -70,13 +78,29 @@ def read_until(stream, text, timeout):
 def test_failed_allocation_on_one_rank_ends_every_rank(binary, mpiexec, tmp_path):
     # Rank 1 may map 300 MB: enough to start MPI and two threads, not enough
     # for its half of the synapses of a full-size network at 10 % in-degree.
-    limit = ('if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then ulimit -v 300000; fi; '
-             'exec "$0" "$@"')
+    limit = 'if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then ulimit -v 300000; fi; ' 'exec "$0" "$@"'
     out = tmp_path / "out"
-    command = [mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "2", "sh", "-c", limit,
-               binary, *settings(out, "network.N_scaling=1", "network.K_scaling=0.1",
-                                 "simulation.t_presim=0", "simulation.t_sim=100",
-                                 "simulation.print_time=false", threads=2)]
+    command = [
+        mpiexec,
+        "--oversubscribe",
+        "--bind-to",
+        "none",
+        "-n",
+        "2",
+        "sh",
+        "-c",
+        limit,
+        binary,
+        *settings(
+            out,
+            "network.N_scaling=1",
+            "network.K_scaling=0.1",
+            "simulation.t_presim=0",
+            "simulation.t_sim=100",
+            "simulation.print_time=false",
+            threads=2,
+        ),
+    ]
     start = time.monotonic()
     result = run(command, timeout=300)
     elapsed = time.monotonic() - start
@@ -95,14 +119,28 @@ def test_failed_allocation_in_a_worker_thread_ends_the_run(binary, mpiexec, tmp_
     # Once the warm-up is done the last rank's address space is frozen at its
     # size; the thalamic burst makes the pending-spike lists of the threads grow.
     out = tmp_path / "out"
-    command = [binary, *settings(
-        out, "simulation.t_presim=10", "simulation.t_sim=2000", "simulation.print_time=true",
-        "stimulus.thalamic_input=true", "stimulus.th_start=1000", "stimulus.th_duration=100",
-        "stimulus.th_rate=10000", threads=2)]
+    command = [
+        binary,
+        *settings(
+            out,
+            "simulation.t_presim=10",
+            "simulation.t_sim=2000",
+            "simulation.print_time=true",
+            "stimulus.thalamic_input=true",
+            "stimulus.th_start=1000",
+            "stimulus.th_duration=100",
+            "stimulus.th_rate=10000",
+            threads=2,
+        ),
+    ]
     if ranks > 1:
         command = [mpiexec, "--oversubscribe", "--bind-to", "none", "-n", str(ranks), *command]
-    process = subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env={**os.environ, **ENV})
+    process = subprocess.Popen(
+        [str(c) for c in command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **ENV},
+    )
     try:
         read_until(process.stdout, "warm-up done", timeout=120)
         pid = process.pid
@@ -133,11 +171,24 @@ def test_a_killed_rank_ends_every_rank(binary, mpiexec, tmp_path):
     out = tmp_path / "out"
     # A run far longer than the test; the forced progress line at the end of
     # the warm-up says that the simulation runs.
-    command = [mpiexec, "--oversubscribe", "--bind-to", "none", "-n", "2", binary,
-               *settings(out, "simulation.t_presim=10", "simulation.t_sim=600000",
-                         "simulation.print_time=true")]
-    process = subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env={**os.environ, **ENV})
+    command = [
+        mpiexec,
+        "--oversubscribe",
+        "--bind-to",
+        "none",
+        "-n",
+        "2",
+        binary,
+        *settings(
+            out, "simulation.t_presim=10", "simulation.t_sim=600000", "simulation.print_time=true"
+        ),
+    ]
+    process = subprocess.Popen(
+        [str(c) for c in command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **ENV},
+    )
     try:
         read_until(process.stdout, "warm-up done", timeout=300)
         ranks = {rank_of(pid): pid for pid in children_of(process.pid)}

@@ -1,11 +1,10 @@
-"""Nothing is lost, whenever a run is killed: runs are killed with SIGKILL (every
-process, as a node failure would) at random moments, during construction,
-simulation, spike flushes, checkpoint writing and the final writing, on 1x1, 1x2
-and 2x1, and restarts are killed again; and at each named point of writing a
-checkpoint and of finishing, whose windows are too short to be hit at random. After every kill no file under a final
-name is damaged and the last complete checkpoint restores; continued until
-complete (on other decompositions too), every run's spikes and voltages equal
-those of a run that was never interrupted."""
+"""Nothing is lost, whenever a run is killed: runs are killed with SIGKILL (every process, as a
+node failure would) at random moments, during construction, simulation, spike flushes,
+checkpoint writing and the final writing, on 1x1, 1x2 and 2x1, and restarts are killed again;
+and at each named point of writing a checkpoint and of finishing, whose windows are too short to
+be hit at random. After every kill no file under a final name is damaged and the last complete
+checkpoint restores; continued until complete (on other decompositions too), every run's spikes
+and voltages equal those of a run that was never interrupted."""
 import json
 import os
 import random
@@ -15,13 +14,22 @@ import time
 import h5py
 import pytest
 
-from test_checkpoint import (assert_same_recordings, environment, kill_session, new_run,
-                             recordings, restart)
+from test_checkpoint import (
+    assert_same_recordings,
+    environment,
+    kill_session,
+    new_run,
+    recordings,
+    restart,
+)
 
 # A shorter run than test_checkpoint's, with frequent flushes of the spike
 # buffer and frequent checkpoints, so that random moments fall into both.
-KILLED = ["simulation.t_sim=600", "simulation.spike_buffer=200",
-          "simulation.checkpoint_interval=47.9"]
+KILLED = [
+    "simulation.t_sim=600",
+    "simulation.spike_buffer=200",
+    "simulation.checkpoint_interval=47.9",
+]
 CHECKPOINTS = 14  # at 47.9 ms ... 670.6 ms of the 700 ms
 LAYOUTS = ["1x1", "1x2", "2x1"]
 RESTART_LAYOUTS = ["1x2", "2x1", "1x1", "3x1"]
@@ -30,8 +38,14 @@ KILLS = 20
 
 def start(command_line, repo, log):
     with open(log, "w") as out:
-        return subprocess.Popen(command_line, cwd=repo, stdout=out, stderr=subprocess.STDOUT,
-                                env=environment(), start_new_session=True)
+        return subprocess.Popen(
+            command_line,
+            cwd=repo,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environment(),
+            start_new_session=True,
+        )
 
 
 def kill_at(process, seconds):
@@ -95,8 +109,14 @@ def repo():
 def uninterrupted(binary, mpiexec, repo, tmp_path_factory):
     """The recordings and wall times of the run that the killed ones repeat."""
     out = tmp_path_factory.mktemp("uninterrupted") / "out"
-    done = subprocess.run(new_run(binary, mpiexec, "1x1", out, *KILLED), cwd=repo,
-                          capture_output=True, text=True, env=environment(), timeout=600)
+    done = subprocess.run(
+        new_run(binary, mpiexec, "1x1", out, *KILLED),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return recordings(out / "spikes.h5"), json.loads((out / "report.json").read_text())
 
@@ -105,28 +125,46 @@ def uninterrupted(binary, mpiexec, repo, tmp_path_factory):
 # (src/output/kill_point.hpp): before the third checkpoint's rename, before and after
 # spikes.h5's rename, after the report, between removing the checkpoint and
 # removing the journals.
-KILL_POINTS = ["checkpoint_written#3", "spikes_written", "spikes_published", "report_written",
-               "checkpoint_removed"]
+KILL_POINTS = [
+    "checkpoint_written#3",
+    "spikes_written",
+    "spikes_published",
+    "report_written",
+    "checkpoint_removed",
+]
 
 
-@pytest.mark.skipif(os.environ.get("MICROCIRCUIT_SANITIZED") == "1",
-                    reason="run in the plain build only")
+@pytest.mark.skipif(
+    os.environ.get("MICROCIRCUIT_SANITIZED") == "1", reason="run in the plain build only"
+)
 @pytest.mark.parametrize("point", KILL_POINTS)
 @pytest.mark.parametrize("layout", ["1x2", "2x1"])
 def test_a_kill_at_each_point_of_finishing_leaves_a_run_that_restart_completes(
-        binary, mpiexec, repo, tmp_path, uninterrupted, point, layout):
+    binary, mpiexec, repo, tmp_path, uninterrupted, point, layout
+):
     reference, _ = uninterrupted
     out = tmp_path / "out"
-    killed = subprocess.run(new_run(binary, mpiexec, layout, out, *KILLED), cwd=repo,
-                            capture_output=True, text=True, timeout=600,
-                            env=dict(environment(), MICROCIRCUIT_TEST_KILL_POINT=point))
+    killed = subprocess.run(
+        new_run(binary, mpiexec, layout, out, *KILLED),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(environment(), MICROCIRCUIT_TEST_KILL_POINT=point),
+    )
     assert killed.returncode != 0, killed.stdout + killed.stderr
     check_files(out, reference)
     resumable = (out / "checkpoint.h5").exists()
     complete = (out / "report.json").exists() and not resumable
     assert resumable or complete, files_in(out)
-    again = subprocess.run(restart(binary, mpiexec, "1x1", out), cwd=repo, capture_output=True,
-                           text=True, env=environment(), timeout=600)
+    again = subprocess.run(
+        restart(binary, mpiexec, "1x1", out),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=600,
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     if complete:
         assert "is complete" in again.stdout
@@ -137,13 +175,16 @@ def test_a_kill_at_each_point_of_finishing_leaves_a_run_that_restart_completes(
 # Killing processes tests the files and the restarts, not memory errors: the
 # sanitizer build (CI runs it after the plain one) leaves it out, and runs
 # test_checkpoint.py's restarts instead.
-@pytest.mark.skipif(os.environ.get("MICROCIRCUIT_SANITIZED") == "1",
-                    reason="run in the plain build only")
+@pytest.mark.skipif(
+    os.environ.get("MICROCIRCUIT_SANITIZED") == "1", reason="run in the plain build only"
+)
 def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path, uninterrupted):
     reference, report = uninterrupted
     wall = report["phases_s"]
-    timing = {"construction": wall["init"] + wall["create"] + wall["connect"],
-              "between_checkpoints": (wall["presim"] + wall["sim"]) / CHECKPOINTS}
+    timing = {
+        "construction": wall["init"] + wall["create"] + wall["connect"],
+        "between_checkpoints": (wall["presim"] + wall["sim"]) / CHECKPOINTS,
+    }
 
     rng = random.Random(16)
     phases = []
@@ -162,10 +203,13 @@ def test_kills_at_random_moments_lose_nothing(binary, mpiexec, repo, tmp_path, u
             attempt += 1
             assert attempt < 10, f"run {k} did not complete"
             layout = RESTART_LAYOUTS[(k + attempt) % len(RESTART_LAYOUTS)]
-            command_line = (restart(binary, mpiexec, layout, out)
-                            if (out / "checkpoint.h5").exists() or (out / "report.json").exists()
-                            else new_run(binary, mpiexec, layout, out, *KILLED,
-                                         "simulation.overwrite_files=true"))
+            command_line = (
+                restart(binary, mpiexec, layout, out)
+                if (out / "checkpoint.h5").exists() or (out / "report.json").exists()
+                else new_run(
+                    binary, mpiexec, layout, out, *KILLED, "simulation.overwrite_files=true"
+                )
+            )
             log = tmp_path / f"run{k}.{attempt}.log"
             process = start(command_line, repo, log)
             # Every other run's first continuation is killed again.

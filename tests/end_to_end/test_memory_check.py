@@ -18,13 +18,17 @@ NUMBER = r"[0-9]+\.[0-9]+ [MG]B"
 
 def refusal_numbers(stderr):
     """The estimate per rank, the need and the available memory of the message, in MB."""
-    match = re.search(rf"estimated ({NUMBER}) per rank, x (\d+) ranks? on the node of rank \d+ = "
-                      rf"({NUMBER}), but only ({NUMBER}) are available", stderr)
+    match = re.search(
+        rf"estimated ({NUMBER}) per rank, x (\d+) ranks? on the node of rank \d+ = "
+        rf"({NUMBER}), but only ({NUMBER}) are available",
+        stderr,
+    )
     assert match, stderr
 
     def mb(text):
         value, unit = text.split()
         return float(value) * (1024 if unit == "GB" else 1)
+
     return mb(match[1]), int(match[2]), mb(match[3]), mb(match[4])
 
 
@@ -46,8 +50,20 @@ def test_an_impossible_scale_is_refused_at_once_without_output(binary, tmp_path)
 def test_every_rank_refuses_with_one_message(binary, mpiexec, tmp_path):
     out = tmp_path / "out"
     start = time.monotonic()
-    result = run([mpiexec, "--oversubscribe", "-n", "2", binary, *IMPOSSIBLE,
-                  "--set", f"simulation.data_path={out}", "--set", "simulation.local_num_threads=1"])
+    result = run(
+        [
+            mpiexec,
+            "--oversubscribe",
+            "-n",
+            "2",
+            binary,
+            *IMPOSSIBLE,
+            "--set",
+            f"simulation.data_path={out}",
+            "--set",
+            "simulation.local_num_threads=1",
+        ]
+    )
     assert time.monotonic() - start < 30
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stderr.count("not enough memory") == 1, result.stderr
@@ -66,6 +82,7 @@ def test_the_dry_run_says_whether_the_run_fits(binary):
 
 
 # --- inside a cgroup with a memory limit -------------------------------------
+
 
 def _mounts():
     """Mount point and root of the cgroup v2 and the v1 memory hierarchies."""
@@ -107,10 +124,13 @@ def memory_cgroup():
             # A child of this process's own memory cgroup (v1 has no rule against it).
             mount, root = memory_v1
             own = _own_cgroup("memory") or "/"
-            relative = own[len(root):] if root != "/" and own.startswith(root) else own
+            relative = own[len(root) :] if root != "/" and own.startswith(root) else own
             directory = Path(mount + relative.rstrip("/")) / name
             limit_file = "memory.limit_in_bytes"
-        elif unified is not None and "memory" in Path(unified[0], "cgroup.subtree_control").read_text():
+        elif (
+            unified is not None
+            and "memory" in Path(unified[0], "cgroup.subtree_control").read_text()
+        ):
             directory = Path(unified[0]) / name
             limit_file = "memory.max"
         else:
@@ -138,16 +158,30 @@ def memory_cgroup():
 
 
 def test_a_cgroup_limit_refuses_a_run_that_memory_check_false_lets_start(
-        binary, memory_cgroup, tmp_path):
+    binary, memory_cgroup, tmp_path
+):
     # Scale 0.2 needs about 140 MB per rank; the cgroup allows 100 MB.
     limit = 100 * 1024 * 1024
-    settings = ["--set", "network.N_scaling=0.2", "--set", "network.K_scaling=0.2",
-                "--set", "network.bg_input_type=dc", "--set", "simulation.t_presim=0",
-                "--set", "simulation.t_sim=100", "--set", "simulation.local_num_threads=1",
-                "--set", "simulation.print_time=false"]
+    settings = [
+        "--set",
+        "network.N_scaling=0.2",
+        "--set",
+        "network.K_scaling=0.2",
+        "--set",
+        "network.bg_input_type=dc",
+        "--set",
+        "simulation.t_presim=0",
+        "--set",
+        "simulation.t_sim=100",
+        "--set",
+        "simulation.local_num_threads=1",
+        "--set",
+        "simulation.print_time=false",
+    ]
     refused_out = tmp_path / "refused"
-    refused = run(memory_cgroup(limit, [binary, *settings,
-                                        "--set", f"simulation.data_path={refused_out}"]))
+    refused = run(
+        memory_cgroup(limit, [binary, *settings, "--set", f"simulation.data_path={refused_out}"])
+    )
     assert refused.returncode == 1, refused.stdout + refused.stderr
     per_rank, _, need, available = refusal_numbers(refused.stderr)
     assert available < 100 and need > 120, refused.stderr
@@ -155,8 +189,19 @@ def test_a_cgroup_limit_refuses_a_run_that_memory_check_false_lets_start(
     assert not refused_out.exists()
 
     forced_out = tmp_path / "forced"
-    forced = run(memory_cgroup(limit, [binary, *settings, "--set", "simulation.memory_check=false",
-                                       "--set", f"simulation.data_path={forced_out}"]))
+    forced = run(
+        memory_cgroup(
+            limit,
+            [
+                binary,
+                *settings,
+                "--set",
+                "simulation.memory_check=false",
+                "--set",
+                f"simulation.data_path={forced_out}",
+            ],
+        )
+    )
     # Past the check: the output directory is made; the run then ends killed
     # by the cgroup's limit or, if the estimate was too careful, completes.
     assert "not enough memory" not in forced.stderr

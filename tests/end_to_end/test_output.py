@@ -16,8 +16,15 @@ from pd14analysis import POPULATIONS  # noqa: E402
 @pytest.fixture(scope="module")
 def default_run(binary, tmp_path_factory):
     out = tmp_path_factory.mktemp("default") / "out"
-    simulate(binary, out, "simulation.t_sim=1000", "simulation.rec_dev=[spike_recorder, voltmeter]",
-             "simulation.rec_V_num_neurons=3", threads=2, config=REPO / "configs" / "default.yaml")
+    simulate(
+        binary,
+        out,
+        "simulation.t_sim=1000",
+        "simulation.rec_dev=[spike_recorder, voltmeter]",
+        "simulation.rec_V_num_neurons=3",
+        threads=2,
+        config=REPO / "configs" / "default.yaml",
+    )
     return out
 
 
@@ -60,7 +67,9 @@ def test_voltmeter(default_run):
 def test_report(default_run):
     report = json.loads((default_run / "report.json").read_text())
     assert set(report["phases_s"]) == {"init", "create", "connect", "presim", "sim", "write"}
-    assert report["rtf"] > 0 and report["rtf"] == pytest.approx(report["phases_s"]["sim"] / 1.0, rel=1e-6)
+    assert report["rtf"] > 0 and report["rtf"] == pytest.approx(
+        report["phases_s"]["sim"] / 1.0, rel=1e-6
+    )
     assert report["peak_rss_mb"]["max"] > 10
     assert report["ranks"] == 1 and report["threads"] == 2
     assert report["synapses"] == 2988807
@@ -77,8 +86,13 @@ def population_histogram(path, name, bins):
 
 
 def test_thalamic_pulse_drives_layer_4(binary, tmp_path):
-    simulate(binary, tmp_path / "th", "simulation.t_presim=600", "simulation.t_sim=200",
-             config=REPO / "configs" / "thalamic_input.yaml")
+    simulate(
+        binary,
+        tmp_path / "th",
+        "simulation.t_presim=600",
+        "simulation.t_sim=200",
+        config=REPO / "configs" / "thalamic_input.yaml",
+    )
     counts = population_histogram(tmp_path / "th" / "spikes.h5", "L4E", np.arange(600, 800, 10))
     # Thalamic spikes stamped 701.2 ... 711.1 ms reach L4E after their delays.
     pulse = population_histogram(tmp_path / "th" / "spikes.h5", "L4E", [702, 712])[0]
@@ -86,7 +100,13 @@ def test_thalamic_pulse_drives_layer_4(binary, tmp_path):
 
 
 def test_dc_transient_raises_activity(binary, tmp_path):
-    simulate(binary, tmp_path / "dc", "simulation.t_presim=500", "simulation.t_sim=400",
-             "simulation.rec_dev=[spike_recorder]", config=REPO / "configs" / "dc_transient.yaml")
+    simulate(
+        binary,
+        tmp_path / "dc",
+        "simulation.t_presim=500",
+        "simulation.t_sim=400",
+        "simulation.rec_dev=[spike_recorder]",
+        config=REPO / "configs" / "dc_transient.yaml",
+    )
     counts = population_histogram(tmp_path / "dc" / "spikes.h5", "L4E", [550, 650, 750, 850])
     assert counts[1] > 2 * counts[0] and counts[1] > 2 * counts[2], counts

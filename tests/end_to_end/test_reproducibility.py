@@ -8,8 +8,13 @@ import pytest
 
 from conftest import simulate, sorted_spikes
 
-SMALL = ["network.N_scaling=0.02", "network.K_scaling=0.02", "simulation.t_presim=100",
-         "simulation.t_sim=200", "network.bg_input_type=poisson"]
+SMALL = [
+    "network.N_scaling=0.02",
+    "network.K_scaling=0.02",
+    "simulation.t_presim=100",
+    "simulation.t_sim=200",
+    "network.bg_input_type=poisson",
+]
 DECOMPOSITIONS = [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1)]
 SMALL_BUFFERS = [(1, 1, 1), (1, 2, 5), (2, 2, 3), (3, 1, 17)]  # ranks, threads, spike_buffer
 
@@ -39,8 +44,15 @@ def runs(binary, mpiexec, tmp_path_factory):
     # intervals, by every rank together, from every thread's buffer.
     for ranks, threads, buffer in SMALL_BUFFERS:
         path = base / f"{ranks}x{threads}-buffer{buffer}"
-        simulate(binary, path, *SMALL, f"simulation.spike_buffer={buffer}", ranks=ranks,
-                 threads=threads, mpiexec=mpiexec)
+        simulate(
+            binary,
+            path,
+            *SMALL,
+            f"simulation.spike_buffer={buffer}",
+            ranks=ranks,
+            threads=threads,
+            mpiexec=mpiexec,
+        )
         outputs[(ranks, threads, buffer)] = path / "spikes.h5"
     return outputs
 
@@ -64,8 +76,10 @@ def test_identical_spikes(runs, decomposition):
 def test_seed_changes_spikes(binary, tmp_path):
     simulate(binary, tmp_path / "a", *SMALL)
     simulate(binary, tmp_path / "b", *SMALL, "simulation.rng_seed=56")
-    assert sorted_spikes(tmp_path / "a" / "spikes.h5").tobytes() != \
-        sorted_spikes(tmp_path / "b" / "spikes.h5").tobytes()
+    assert (
+        sorted_spikes(tmp_path / "a" / "spikes.h5").tobytes()
+        != sorted_spikes(tmp_path / "b" / "spikes.h5").tobytes()
+    )
 
 
 def test_separate_inhibitory_input_is_reproducible(binary, mpiexec, tmp_path):

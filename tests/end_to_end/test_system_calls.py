@@ -14,8 +14,13 @@ import pytest
 
 from conftest import simulate
 
-SMALL = ["network.N_scaling=0.02", "network.K_scaling=0.02", "simulation.t_presim=100",
-         "simulation.t_sim=1000", "network.bg_input_type=poisson"]
+SMALL = [
+    "network.N_scaling=0.02",
+    "network.K_scaling=0.02",
+    "simulation.t_presim=100",
+    "simulation.t_sim=1000",
+    "network.bg_input_type=poisson",
+]
 STEPS = 11000
 # Start-up, the parallel regions of construction and of the two run phases,
 # HDF5 and MPI make some futex calls of their own, however long the run;
@@ -25,8 +30,9 @@ MOST_CALLS = STEPS // 10
 
 def futex_calls(summary):
     """Calls of futex in an `strace -c` summary (0 if it made none)."""
-    match = re.search(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?futex$", summary,
-                      re.MULTILINE)
+    match = re.search(
+        r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?futex$", summary, re.MULTILINE
+    )
     return int(match.group(1)) if match else 0
 
 
@@ -36,10 +42,21 @@ def test_steps_make_no_futex_calls(binary, mpiexec, tmp_path, ranks, threads):
     assert strace, "strace is installed by tools/install_dependencies.sh"
     # One summary per rank, named by the rank (mpiexec sets it; 0 without);
     # the shell passes the binary and its arguments on as "$0" "$@".
-    tracer = ["sh", "-c", f'exec {strace} -f -c -e trace=futex '
-              f'-o {tmp_path}/strace.${{OMPI_COMM_WORLD_RANK:-0}} "$0" "$@"']
-    simulate(binary, tmp_path / "out", *SMALL, ranks=ranks, threads=threads, mpiexec=mpiexec,
-             wrapper=tracer)
+    tracer = [
+        "sh",
+        "-c",
+        f"exec {strace} -f -c -e trace=futex "
+        f'-o {tmp_path}/strace.${{OMPI_COMM_WORLD_RANK:-0}} "$0" "$@"',
+    ]
+    simulate(
+        binary,
+        tmp_path / "out",
+        *SMALL,
+        ranks=ranks,
+        threads=threads,
+        mpiexec=mpiexec,
+        wrapper=tracer,
+    )
     for rank in range(ranks):
         summary = (tmp_path / f"strace.{rank}").read_text()
         calls = futex_calls(summary)

@@ -1,7 +1,7 @@
-"""A write that fails in the middle of a run (the disk fills up) ends every rank
-with one clear message and exit status 1: no crash, no hang, the partial
-recordings kept in their journals, nothing under a final name. The full disk is a 3 MB tmpfs, so the test
-needs root (it is skipped otherwise)."""
+"""A write that fails in the middle of a run (the disk fills up) ends every rank with one clear
+message and exit status 1: no crash, no hang, the partial recordings kept in their journals,
+nothing under a final name. The full disk is a 3 MB tmpfs, so the test needs root (it is skipped
+otherwise)."""
 import os
 import re
 import subprocess
@@ -10,9 +10,15 @@ import pytest
 
 from conftest import run
 
-RUN = ["simulation.rec_dev=[spike_recorder, voltmeter]", "simulation.rec_V_int=0.1",
-       "simulation.rec_V_num_neurons=100", "simulation.t_presim=0", "simulation.t_sim=300",
-       "simulation.print_time=false", "simulation.local_num_threads=1"]
+RUN = [
+    "simulation.rec_dev=[spike_recorder, voltmeter]",
+    "simulation.rec_V_int=0.1",
+    "simulation.rec_V_num_neurons=100",
+    "simulation.t_presim=0",
+    "simulation.t_sim=300",
+    "simulation.print_time=false",
+    "simulation.local_num_threads=1",
+]
 
 
 @pytest.fixture
@@ -21,8 +27,11 @@ def full_disk(tmp_path):
     mount_point.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here: " + mounted.stderr.strip())
     try:

@@ -26,8 +26,9 @@ def run_python(script, cwd, ranks=None, extra_args=()):
     command = [sys.executable, str(path), *extra_args]
     if ranks is not None:
         command = [MPIEXEC, "--oversubscribe", "-n", str(ranks), *command]
-    return subprocess.run(command, cwd=cwd, env=environment(), capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        command, cwd=cwd, env=environment(), capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture
@@ -38,8 +39,10 @@ def small_dicts():
     from microcircuit.network_params import default_net_dict
     from microcircuit.sim_params import default_sim_dict
     from microcircuit.stimulus_params import default_stim_dict
-    sim, net, stim = (copy.deepcopy(d) for d in (default_sim_dict, default_net_dict,
-                                                  default_stim_dict))
+
+    sim, net, stim = (
+        copy.deepcopy(d) for d in (default_sim_dict, default_net_dict, default_stim_dict)
+    )
     net["N_scaling"] = net["K_scaling"] = 0.02
     net["bg_input_type"] = "poisson"
     sim.update(t_presim=100.0, t_sim=200.0, local_num_threads=2, print_time=False)

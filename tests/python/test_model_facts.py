@@ -9,8 +9,12 @@ import pytest
 
 import pd14analysis
 from microcircuit import _engine, helpers
-from microcircuit.network_params import (POPULATIONS, default_net_dict, get_mean_delays,
-                                         get_mean_PSP_matrix)
+from microcircuit.network_params import (
+    POPULATIONS,
+    default_net_dict,
+    get_mean_delays,
+    get_mean_PSP_matrix,
+)
 from microcircuit.sim_params import default_sim_dict
 from microcircuit.stimulus_params import default_stim_dict
 
@@ -30,23 +34,35 @@ def test_the_dictionaries_hold_the_engines_defaults():
     assert POPULATIONS == default_net_dict["populations"] == _engine.population_names()
     for key in ("full_num_neurons", "full_mean_rates", "conn_probs", "K_ext"):
         assert np.array_equal(default_net_dict[key], net[key]), key
-    for key in ("PSP_exc_mean", "g", "weight_rel_std", "delay_exc_mean", "delay_inh_mean",
-                "delay_rel_std", "bg_rate", "delay_poisson", "V0_type"):
+    for key in (
+        "PSP_exc_mean",
+        "g",
+        "weight_rel_std",
+        "delay_exc_mean",
+        "delay_inh_mean",
+        "delay_rel_std",
+        "bg_rate",
+        "delay_poisson",
+        "V0_type",
+    ):
         assert default_net_dict[key] == net[key], key
     neuron = default_net_dict["neuron_params"]
     assert neuron["tau_syn"] == net["tau_syn_ex"] and neuron["C_m"] == net["C_m"]
     assert neuron["V0_mean"]["optimized"] == net["V0_mean_optimized"]
     assert default_sim_dict["rng_seed"] == ENGINE["simulation"]["rng_seed"]
-    assert all(np.array_equal(default_stim_dict[k], ENGINE["stimulus"][k])
-               for k in default_stim_dict)
+    assert all(
+        np.array_equal(default_stim_dict[k], ENGINE["stimulus"][k]) for k in default_stim_dict
+    )
 
 
 def test_the_default_matrices_follow_the_engines_parameters():
     factor = ENGINE["network"]["PSP_L4E_to_L23E_factor"]
     psp = get_mean_PSP_matrix(0.2, -5.0)
     assert psp[0, 2] == factor * 0.2 and psp[1, 2] == 0.2 and psp[4, 5] == -1.0
-    assert np.array_equal(_engine.default_psp_matrix(0.2, -5.0, 3.0)[0],
-                          [0.2, -1.0, 0.6000000000000001, -1.0, 0.2, -1.0, 0.2, -1.0])
+    assert np.array_equal(
+        _engine.default_psp_matrix(0.2, -5.0, 3.0)[0],
+        [0.2, -1.0, 0.6000000000000001, -1.0, 0.2, -1.0, 0.2, -1.0],
+    )
     delays = get_mean_delays(2.0, 1.0)
     assert np.array_equal(delays[3], [2.0, 1.0] * 4)
     with pytest.raises(ValueError, match="num_pops: 4"):
@@ -58,25 +74,47 @@ def test_the_reference_helpers_compute_the_engines_numbers(tmp_path):
     engine derives for a network (weights, DC, rheobase) at K_scaling 0.5."""
     net = default_net_dict
     neuron = net["neuron_params"]
-    psc = helpers.postsynaptic_potential_to_current(neuron["C_m"], neuron["tau_m"],
-                                                    neuron["tau_syn"])
+    psc = helpers.postsynaptic_potential_to_current(
+        neuron["C_m"], neuron["tau_m"], neuron["tau_syn"]
+    )
     assert psc == pytest.approx(585.3899568613896, rel=1e-15)
-    assert helpers.compute_rheo_base_current(neuron["V_th"], neuron["E_L"], neuron["C_m"],
-                                             neuron["tau_m"]) == 375.0
-    full = helpers.num_synapses_from_conn_probs(net["conn_probs"], net["full_num_neurons"],
-                                                net["full_num_neurons"])
+    assert (
+        helpers.compute_rheo_base_current(
+            neuron["V_th"], neuron["E_L"], neuron["C_m"], neuron["tau_m"]
+        )
+        == 375.0
+    )
+    full = helpers.num_synapses_from_conn_probs(
+        net["conn_probs"], net["full_num_neurons"], net["full_num_neurons"]
+    )
     assert full[0, 0] == pytest.approx(45499804.88825537, rel=1e-12) and full[0, 5] == 0.0
 
     k = 0.5
-    dc = helpers.dc_input_compensating_poisson(net["bg_rate"], net["K_ext"], neuron["tau_syn"],
-                                               psc * net["PSP_exc_mean"])
+    dc = helpers.dc_input_compensating_poisson(
+        net["bg_rate"], net["K_ext"], neuron["tau_syn"], psc * net["PSP_exc_mean"]
+    )
     weights, w_ext, dc = helpers.adjust_weights_and_input_to_synapse_scaling(
-        net["full_num_neurons"], full, k, net["PSP_matrix_mean"] * psc,
-        psc * net["PSP_exc_mean"], neuron["tau_syn"], net["full_mean_rates"], dc, False,
-        net["bg_rate"], net["K_ext"])
-    config = _engine.load_config("", [f"network.K_scaling={k}", "network.N_scaling=0.01",
-                                      "network.bg_input_type=dc",
-                                      f"simulation.data_path={tmp_path}"])
+        net["full_num_neurons"],
+        full,
+        k,
+        net["PSP_matrix_mean"] * psc,
+        psc * net["PSP_exc_mean"],
+        neuron["tau_syn"],
+        net["full_mean_rates"],
+        dc,
+        False,
+        net["bg_rate"],
+        net["K_ext"],
+    )
+    config = _engine.load_config(
+        "",
+        [
+            f"network.K_scaling={k}",
+            "network.N_scaling=0.01",
+            "network.bg_input_type=dc",
+            f"simulation.data_path={tmp_path}",
+        ],
+    )
     derived = _engine.Session(config, False).derived()
     assert np.allclose(weights, derived["weight_mean"], rtol=1e-14)
     assert w_ext == pytest.approx(derived["weight_ext"], rel=1e-14)
@@ -92,8 +130,9 @@ SIZE_LIST = re.compile(r"20683\W+5834\W+21915\W+5479\W+4850\W+1065\W+14395\W+294
 def python_sources():
     for folder in ("python", "tools", "tests"):
         for path in sorted((REPO / folder).rglob("*")):
-            if path.is_file() and (path.suffix == ".py" or path.read_bytes()[:20].startswith(
-                    b"#!/usr/bin/python3")):
+            if path.is_file() and (
+                path.suffix == ".py" or path.read_bytes()[:20].startswith(b"#!/usr/bin/python3")
+            ):
                 yield path
 
 

@@ -22,18 +22,57 @@ from conftest import BIN, MPIEXEC, REPO, environment, run_python
 sys.path.insert(0, str(REPO / "tools"))
 from spike_digest import digest  # noqa: E402
 
-REFERENCE_SIM_KEYS = {"t_presim", "t_sim", "sim_resolution", "rec_dev", "data_path", "rng_seed",
-                      "local_num_threads", "rec_V_int", "overwrite_files", "print_time",
-                      "store_metadata"}
-REFERENCE_NET_KEYS = {"N_scaling", "K_scaling", "neuron_model", "populations", "full_num_neurons",
-                      "full_mean_rates", "conn_probs", "PSP_exc_mean", "weight_rel_std", "g",
-                      "delay_exc_mean", "delay_inh_mean", "delay_rel_std", "bg_input_type",
-                      "K_ext", "bg_rate", "delay_poisson", "V0_type", "neuron_params",
-                      "PSP_matrix_mean", "delay_matrix_mean"}
-REFERENCE_STIM_KEYS = {"thalamic_input", "th_start", "th_duration", "th_rate", "num_th_neurons",
-                       "conn_probs_th", "PSP_th", "delay_th_mean", "delay_th_rel_std",
-                       "dc_transient", "dc_transient_start", "dc_transient_dur",
-                       "dc_transient_amp"}
+REFERENCE_SIM_KEYS = {
+    "t_presim",
+    "t_sim",
+    "sim_resolution",
+    "rec_dev",
+    "data_path",
+    "rng_seed",
+    "local_num_threads",
+    "rec_V_int",
+    "overwrite_files",
+    "print_time",
+    "store_metadata",
+}
+REFERENCE_NET_KEYS = {
+    "N_scaling",
+    "K_scaling",
+    "neuron_model",
+    "populations",
+    "full_num_neurons",
+    "full_mean_rates",
+    "conn_probs",
+    "PSP_exc_mean",
+    "weight_rel_std",
+    "g",
+    "delay_exc_mean",
+    "delay_inh_mean",
+    "delay_rel_std",
+    "bg_input_type",
+    "K_ext",
+    "bg_rate",
+    "delay_poisson",
+    "V0_type",
+    "neuron_params",
+    "PSP_matrix_mean",
+    "delay_matrix_mean",
+}
+REFERENCE_STIM_KEYS = {
+    "thalamic_input",
+    "th_start",
+    "th_duration",
+    "th_rate",
+    "num_th_neurons",
+    "conn_probs_th",
+    "PSP_th",
+    "delay_th_mean",
+    "delay_th_rel_std",
+    "dc_transient",
+    "dc_transient_start",
+    "dc_transient_dur",
+    "dc_transient_amp",
+}
 
 
 def test_the_default_dictionaries_hold_the_references_keys_and_values():
@@ -42,9 +81,17 @@ def test_the_default_dictionaries_hold_the_references_keys_and_values():
     assert set(default_stim_dict) == REFERENCE_STIM_KEYS
     assert default_sim_dict["local_num_threads"] == 4 and default_sim_dict["overwrite_files"]
     assert default_net_dict["bg_input_type"] == "dc" and default_net_dict["g"] == -4
-    assert set(default_net_dict["neuron_params"]) == {"V0_mean", "V0_std", "E_L", "V_th",
-                                                      "V_reset", "C_m", "tau_m", "tau_syn",
-                                                      "t_ref"}
+    assert set(default_net_dict["neuron_params"]) == {
+        "V0_mean",
+        "V0_std",
+        "E_L",
+        "V_th",
+        "V_reset",
+        "C_m",
+        "tau_m",
+        "tau_syn",
+        "t_ref",
+    }
     psp = default_net_dict["PSP_matrix_mean"]
     assert psp.shape == (8, 8) and psp[0, 2] == 0.3 and psp[3, 1] == pytest.approx(-0.6)
     assert default_net_dict["delay_matrix_mean"][5, 7] == 0.75
@@ -62,8 +109,18 @@ def test_a_network_runs_in_the_references_steps_and_its_spikes_are_numpy(tmp_pat
     net.store_metadata()
     interval = np.array([sim["t_presim"], sim["t_presim"] + sim["t_sim"]])
     net.evaluate(interval, interval)
-    for name in ("spikes.h5", "report.json", "raster_plot.png", "box_plot.png", "rate0.dat",
-                 "rate7.dat", "sim_dict.json", "net_dict.json", "stim_dict.json", "nodes.json"):
+    for name in (
+        "spikes.h5",
+        "report.json",
+        "raster_plot.png",
+        "box_plot.png",
+        "rate0.dat",
+        "rate7.dat",
+        "sim_dict.json",
+        "net_dict.json",
+        "stim_dict.json",
+        "nodes.json",
+    ):
         assert (tmp_path / "run" / name).exists(), name
     spikes = net.spikes()
     assert list(spikes) == list(default_net_dict["populations"])
@@ -95,6 +152,7 @@ def test_simulate_in_pieces_gives_the_same_spikes(tmp_path, small_dicts):
         for piece in pieces:
             net.simulate(piece)
         return net.spikes()
+
     one, pieces = spikes_of([300.0], "one"), spikes_of([100.0, 0.5, 99.5, 100.0], "pieces")
     for pop in one:
         assert np.array_equal(one[pop][1], pieces[pop][1])
@@ -103,8 +161,10 @@ def test_simulate_in_pieces_gives_the_same_spikes(tmp_path, small_dicts):
 
 def file_spikes(path):
     with h5py.File(path, "r") as f:
-        return {pop: (f["spikes"][pop]["node_ids"][()], f["spikes"][pop]["timestamps"][()])
-                for pop in f["spikes"]}
+        return {
+            pop: (f["spikes"][pop]["node_ids"][()], f["spikes"][pop]["timestamps"][()])
+            for pop in f["spikes"]
+        }
 
 
 def test_everything_simulated_so_far_is_readable_after_every_simulate(tmp_path, small_dicts):
@@ -147,14 +207,20 @@ def test_the_references_test_pattern_leaves_valid_output(tmp_path, small_dicts):
     sim, net_dict, stim = small_dicts
     sim["data_path"] = str(tmp_path / "run")
     # Dedented before the dictionaries go in: their numpy arrays span lines.
-    script = textwrap.dedent("""
+    script = (
+        textwrap.dedent(
+            """
         from microcircuit import network
         sim, net, stim = {}, {}, {}
         net_ = network.Network(sim, net, stim)
         net_.create()
         net_.connect()
         net_.simulate(sim["t_sim"])
-        """).format(repr(sim), repr(net_dict), repr(stim)).replace("array(", "np.array(")
+        """
+        )
+        .format(repr(sim), repr(net_dict), repr(stim))
+        .replace("array(", "np.array(")
+    )
     done = run_python("import numpy as np\n" + script, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     spikes = file_spikes(tmp_path / "run" / "spikes.h5")
@@ -173,8 +239,9 @@ def test_unknown_keys_and_unsupported_models_are_refused_by_name(tmp_path, small
     with pytest.raises(KeyError, match="net_dict: unknown key.*'poisson_input'"):
         network.Network(sim, dict(net_dict, poisson_input=True), stim)
     with pytest.raises(KeyError, match=r"neuron_params'\]: unknown key.*'tau_syn_ex'"):
-        network.Network(sim, dict(net_dict, neuron_params=dict(net_dict["neuron_params"],
-                                                               tau_syn_ex=0.5)), stim)
+        network.Network(
+            sim, dict(net_dict, neuron_params=dict(net_dict["neuron_params"], tau_syn_ex=0.5)), stim
+        )
     with pytest.raises(ValueError, match="iaf_psc_exp only"):
         network.Network(sim, dict(net_dict, neuron_model="iaf_psc_alpha"), stim)
     with pytest.raises(ValueError, match="bg_input_type"):
@@ -192,14 +259,21 @@ def test_a_network_too_large_for_the_memory_is_refused_before_it_is_built(tmp_pa
     sim, net_dict, stim = small_dicts
     sim["data_path"] = str(tmp_path / "huge")
     start = time.monotonic()
-    with pytest.raises(ValueError, match=r"not enough memory: .* GB per rank, x 1 rank .* are "
-                                         r"available .*--set simulation.memory_check=false"):
+    with pytest.raises(
+        ValueError,
+        match=r"not enough memory: .* GB per rank, x 1 rank .* are "
+        r"available .*--set simulation.memory_check=false",
+    ):
         network.Network(sim, dict(net_dict, N_scaling=20.0, K_scaling=1.0), stim)
     assert time.monotonic() - start < 15
     assert not (tmp_path / "huge").exists()
     sim["data_path"] = str(tmp_path / "small")
-    assert network.Network(dict(sim, memory_check=False), net_dict, stim).config.effective_yaml \
-        .count("memory_check: false") == 1
+    assert (
+        network.Network(dict(sim, memory_check=False), net_dict, stim).config.effective_yaml.count(
+            "memory_check: false"
+        )
+        == 1
+    )
 
 
 def test_old_stimulus_names_are_read_with_a_warning(tmp_path, small_dicts):
@@ -220,15 +294,21 @@ def test_a_changed_value_changes_the_model_as_in_the_reference(tmp_path, small_d
     g_only = network.Network(sim, dict(net_dict, g=-5.0), stim).derived_parameters()
     assert np.array_equal(g_only["weight_mean"], plain["weight_mean"])
     matrix = get_mean_PSP_matrix(net_dict["PSP_exc_mean"], -5.0)
-    with_matrix = network.Network(sim, dict(net_dict, PSP_matrix_mean=matrix),
-                                  stim).derived_parameters()
+    with_matrix = network.Network(
+        sim, dict(net_dict, PSP_matrix_mean=matrix), stim
+    ).derived_parameters()
     weights, before = np.array(with_matrix["weight_mean"]), np.array(plain["weight_mean"])
-    assert np.allclose(weights[:, 1], before[:, 1] * 1.25) and np.array_equal(weights[:, 0],
-                                                                             before[:, 0])
+    assert np.allclose(weights[:, 1], before[:, 1] * 1.25) and np.array_equal(
+        weights[:, 0], before[:, 0]
+    )
     delays = np.array(net_dict["delay_matrix_mean"])
     delays[2, 3] = 2.0
-    assert network.Network(sim, dict(net_dict, delay_matrix_mean=delays),
-                           stim).derived_parameters()["delay_mean"][2][3] == 2.0
+    assert (
+        network.Network(sim, dict(net_dict, delay_matrix_mean=delays), stim).derived_parameters()[
+            "delay_mean"
+        ][2][3]
+        == 2.0
+    )
     thalamic = network.Network(sim, net_dict, dict(stim, thalamic_input=True, th_start=150.0))
     assert "th_start: 150.0" in thalamic.config.effective_yaml
     assert sum(thalamic.derived_parameters()["num_thalamic_synapses"]) > 0
@@ -251,10 +331,14 @@ def test_the_reference_helpers_read_the_output(tmp_path, small_dicts):
     from_memory = net.statistics(100.0, 300.0)["L4E"].rates
     assert rates.shape == from_memory.shape
     assert np.isclose(rates.mean(), from_memory.mean(), rtol=0.02)
-    assert helpers.pairwise_spike_count_correlations(spikes, pop[:40], (100.0, 300.0), 2.0).ndim == 1
-    full = helpers.num_synapses_from_conn_probs(default_net_dict["conn_probs"],
-                                                default_net_dict["full_num_neurons"],
-                                                default_net_dict["full_num_neurons"])
+    assert (
+        helpers.pairwise_spike_count_correlations(spikes, pop[:40], (100.0, 300.0), 2.0).ndim == 1
+    )
+    full = helpers.num_synapses_from_conn_probs(
+        default_net_dict["conn_probs"],
+        default_net_dict["full_num_neurons"],
+        default_net_dict["full_num_neurons"],
+    )
     assert round(full[0, 0]) == 45499805 or abs(full[0, 0] - 4.55e7) < 1e5
 
 
@@ -280,15 +364,18 @@ BINARY_VS_PACKAGE = """
 
 @pytest.mark.parametrize("ranks", [1, 2])
 def test_the_spikes_are_byte_identical_to_the_binarys(tmp_path, ranks):
-    result = run_python(textwrap.dedent(BINARY_VS_PACKAGE), tmp_path, ranks=ranks,
-                        extra_args=[str(tmp_path / "py"), str(tmp_path / "effective.yaml")])
+    result = run_python(
+        textwrap.dedent(BINARY_VS_PACKAGE),
+        tmp_path,
+        ranks=ranks,
+        extra_args=[str(tmp_path / "py"), str(tmp_path / "effective.yaml")],
+    )
     assert result.returncode == 0, result.stderr
     config = tmp_path / "effective.yaml"
     command = [BIN, "--config", str(config), "--set", f"simulation.data_path={tmp_path / 'bin'}"]
     if ranks > 1:
         command = [MPIEXEC, "--oversubscribe", "-n", str(ranks), *command]
-    binary = subprocess.run(command, env=environment(), capture_output=True, text=True,
-                            timeout=600)
+    binary = subprocess.run(command, env=environment(), capture_output=True, text=True, timeout=600)
     assert binary.returncode == 0, binary.stderr
     assert digest(tmp_path / "py" / "spikes.h5") == digest(tmp_path / "bin" / "spikes.h5")
     with h5py.File(tmp_path / "py" / "spikes.h5", "r") as f:
@@ -298,8 +385,12 @@ def test_the_spikes_are_byte_identical_to_the_binarys(tmp_path, ranks):
 
 def test_mpi_is_initialised_by_the_engine_without_mpi4py(tmp_path):
     script = "import sys\nsys.modules['mpi4py'] = None\n" + textwrap.dedent(BINARY_VS_PACKAGE)
-    result = run_python(script, tmp_path, ranks=2,
-                        extra_args=[str(tmp_path / "py"), str(tmp_path / "effective.yaml")])
+    result = run_python(
+        script,
+        tmp_path,
+        ranks=2,
+        extra_args=[str(tmp_path / "py"), str(tmp_path / "effective.yaml")],
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "py" / "spikes.h5").exists()
 
@@ -307,9 +398,11 @@ def test_mpi_is_initialised_by_the_engine_without_mpi4py(tmp_path):
 def test_the_example_runs_and_draws(tmp_path):
     example = (REPO / "examples" / "run_microcircuit.py").read_text()
     # Shorter than the example's 1 s, with the machine's cores; nothing else changed.
-    example = example.replace('sim_dict["data_path"] = "data_scale_0.20/"',
-                              'sim_dict["data_path"] = "data_scale_0.20/"\n'
-                              'sim_dict.update(t_presim=100.0, t_sim=300.0, local_num_threads=2)')
+    example = example.replace(
+        'sim_dict["data_path"] = "data_scale_0.20/"',
+        'sim_dict["data_path"] = "data_scale_0.20/"\n'
+        "sim_dict.update(t_presim=100.0, t_sim=300.0, local_num_threads=2)",
+    )
     result = run_python(example, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Mean rates:" in result.stdout and "Times of Rank 0" in result.stdout

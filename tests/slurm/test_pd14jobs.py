@@ -55,18 +55,14 @@ def test_under_slurm_the_allocation_decides():
     # explicit settings win over it
     assert allocation.resolve(None, "4", "2", "8", env, 2) == Allocation(2, 4, 2, 8)
     # no --ntasks-per-node, no --cpus-per-task: tasks spread, CPUs shared out
-    env = dict(
-        SLURM, SLURM_NNODES="2", SLURM_NTASKS="6", SLURM_JOB_CPUS_PER_NODE="12(x2)"
-    )
+    env = dict(SLURM, SLURM_NNODES="2", SLURM_NTASKS="6", SLURM_JOB_CPUS_PER_NODE="12(x2)")
     assert allocation.resolve(None, None, None, None, env, 2) == Allocation(2, 6, 3, 4)
     env = dict(SLURM, SLURM_TASKS_PER_NODE="4(x2),3", SLURM_CPUS_ON_NODE="2")
     assert allocation.resolve(None, None, None, None, env, 64) == Allocation(1, 4, 4, 1)
 
 
 def test_allocation_errors():
-    with pytest.raises(
-        JobError, match="8 ranks do not fit on 1 node.s. x 4 ranks per node"
-    ):
+    with pytest.raises(JobError, match="8 ranks do not fit on 1 node.s. x 4 ranks per node"):
         allocation.resolve(None, "8", "4", None, {}, 8)
     with pytest.raises(JobError, match="threads must be a positive integer, got 'x'"):
         allocation.resolve(None, None, None, "x", {}, 8)
@@ -79,9 +75,7 @@ def test_cpus_available_and_oversubscription():
     assert allocation.cpus_available({"SLURM_CPUS_ON_NODE": "32"}, 2) == 2
     assert Allocation(1, 2, 2, 2).oversubscribes(3)
     assert not Allocation(2, 4, 2, 2).oversubscribes(4)
-    assert (
-        allocation.first_count("4(x2),3") == "4" and allocation.first_count("") == "1"
-    )
+    assert allocation.first_count("4(x2),3") == "4" and allocation.first_count("") == "1"
 
 
 # --- launcher --------------------------------------------------------------------------
@@ -137,16 +131,11 @@ def test_more_ranks_x_threads_than_cpus_outside_slurm_run_unbound():
     assert launch.exports["OMPI_ALLOW_RUN_AS_ROOT"] == "1"
     assert "OMP_PLACES" not in launch.exports
     # the same under SLURM: the allocation is trusted
-    assert (
-        launcher.build(Allocation(1, 4, 4, 1), open_mpi(), {}, True, 2, False).bind
-        == "core"
-    )
+    assert launcher.build(Allocation(1, 4, 4, 1), open_mpi(), {}, True, 2, False).bind == "core"
 
 
 def test_hwthreads_user_places_extra_words_and_kill_grace():
-    settings = open_mpi(
-        bind="hwthread", mpirun_args="--mca btl self,vader", kill_wait="5"
-    )
+    settings = open_mpi(bind="hwthread", mpirun_args="--mca btl self,vader", kill_wait="5")
     launch = launcher.build(
         Allocation(1, 2, 2, 2), settings, {"OMP_PLACES": "{0,1},{2,3}"}, True, 4, False
     )
@@ -164,9 +153,7 @@ def test_hwthreads_user_places_extra_words_and_kill_grace():
     assert launcher.kill_grace(open_mpi(kill_grace="9", kill_wait="5")) == 9
     assert launcher.kill_grace(open_mpi()) is None
     with pytest.raises(JobError, match="--kill-grace must be a positive integer"):
-        launcher.build(
-            Allocation(1, 1, 1, 1), open_mpi(kill_grace="soon"), {}, True, 4, False
-        )
+        launcher.build(Allocation(1, 1, 1, 1), open_mpi(kill_grace="soon"), {}, True, 4, False)
 
 
 def test_hydra_srun_and_none():
@@ -291,13 +278,10 @@ def test_plan_as_the_scripts_read_it(tmp_path):
 
 
 def test_plan_errors_name_the_script(tmp_path):
-    _, res = plan_in_bash(
-        tmp_path, "HYDRA build details", "--ranks=3", "--ranks-per-node=1"
-    )
+    _, res = plan_in_bash(tmp_path, "HYDRA build details", "--ranks=3", "--ranks-per-node=1")
     assert res.returncode == 2
     assert (
-        res.stderr.strip()
-        == "test.sh: error: 3 ranks do not fit on 1 node(s) x 1 ranks per node"
+        res.stderr.strip() == "test.sh: error: 3 ranks do not fit on 1 node(s) x 1 ranks per node"
     )
     assert res.stdout == ""
 
@@ -349,9 +333,7 @@ def test_options_parse():
         with pytest.raises(JobError, match=message):
             options.parse(argv, table, dict(values))
     assert options.number("0.05", "--scale") == 0.05 and options.number("3", "--t") == 3
-    with pytest.raises(
-        JobError, match="--wait-idle must be a number of seconds, got '1m'"
-    ):
+    with pytest.raises(JobError, match="--wait-idle must be a number of seconds, got '1m'"):
         options.number("1m", "--wait-idle", " of seconds")
 
 
@@ -439,9 +421,7 @@ def test_weak_study_commands():
         "--output=/st/logs/%x-%A_%a.out",
         "--export=ALL,MC_JOBS_DIR=/repo/jobs,MICROCIRCUIT_BIN=/b/mc," "MC_WAIT_IDLE=0",
     ]
-    assert "--exclusive" not in first and not any(
-        w.startswith("--dependency") for w in first
-    )
+    assert "--exclusive" not in first and not any(w.startswith("--dependency") for w in first)
     assert "--dependency=afterany:41" in second and "--nodes=2" in second
     assert "--ntasks-per-node=2" in second
     i = second.index("/repo/jobs/run_point.sbatch")
@@ -516,9 +496,7 @@ def run_driver(kind, tmp_path, *args):
         'echo ---- >>"$0.log"\necho "$n;cluster"\n',
     )
     binary = executable(tmp_path / "microcircuit_mpi", "#!/bin/sh\n")
-    env = dict(
-        os.environ, PATH="%s:%s" % (fakes, os.environ["PATH"]), MICROCIRCUIT_BIN=binary
-    )
+    env = dict(os.environ, PATH="%s:%s" % (fakes, os.environ["PATH"]), MICROCIRCUIT_BIN=binary)
     res = subprocess.run(
         [os.path.join(JOBS, "%s_scaling.sh" % kind)] + list(args),
         capture_output=True,
@@ -555,9 +533,7 @@ def test_study_submits_arrays_then_the_collection(tmp_path):
     assert "--array=1-2" in calls[0] and "--job-name=pd14-strong-R1xT1xN1" in calls[0]
     assert "--dependency=afterany:41" in calls[1]
     assert "--dependency=afterany:41:42" in calls[2]
-    assert (
-        tmp_path / "study" / "jobs.txt"
-    ).read_text() == "41 R1xT1xN1\n42 R2xT1xN1\n43 collect\n"
+    assert (tmp_path / "study" / "jobs.txt").read_text() == "41 R1xT1xN1\n42 R2xT1xN1\n43 collect\n"
     record = json.loads((tmp_path / "study" / "study.json").read_text())
     assert record["job_ids"] == ["41", "42"] and record["collect_job_id"] == "43"
     assert record["labels"] == ["R1xT1xN1", "R2xT1xN1"] and record["mode"] == "slurm"
@@ -587,16 +563,11 @@ def test_study_print_only_submits_nothing(tmp_path):
 
 def test_study_help_and_errors(tmp_path):
     res, _ = run_driver("weak", tmp_path, "--help")
-    assert (
-        res.returncode == 0
-        and "--n-per-rank S" in res.stdout
-        and "--scale" not in res.stdout
-    )
+    assert res.returncode == 0 and "--n-per-rank S" in res.stdout and "--scale" not in res.stdout
     res, _ = run_driver("strong", tmp_path, "--points", "3x1@2")
     assert res.returncode == 2
     assert res.stderr.strip() == (
-        "strong_scaling.sh: error: point '3x1@2': 3 ranks do not "
-        "divide evenly over 2 nodes"
+        "strong_scaling.sh: error: point '3x1@2': 3 ranks do not " "divide evenly over 2 nodes"
     )
 
 
@@ -636,8 +607,7 @@ def test_attempts_killed_ones_are_recorded_by_the_next(tmp_path):
     assert records[2]["stopped_at_ms"] == 2000.4
     # numbering again records nothing twice
     assert (
-        attempts.number_next(str(tmp_path)) == 4
-        and len(attempts.read_records(str(tmp_path))) == 3
+        attempts.number_next(str(tmp_path)) == 4 and len(attempts.read_records(str(tmp_path))) == 3
     )
     assert attempts.number_next(str(tmp_path / "new")) == 1
 
@@ -730,9 +700,7 @@ def test_outcome(tmp_path):
         0,
         "done in 5.0 s: " + d,
     )
-    assert (
-        outcome.classify(d, 75, "USR1", "5.0")[0] == "failed"
-    )  # stopped after writing spikes
+    assert outcome.classify(d, 75, "USR1", "5.0")[0] == "failed"  # stopped after writing spikes
 
 
 def decide(**kw):
@@ -760,17 +728,14 @@ def test_requeue_decision():
     assert decide(last_attempt={"continued_from_ms": None, "stopped_at_ms": 0.5})[0]
     again, message = decide(in_slurm=False)
     assert not again and message.startswith(
-        "not finished (exit 75); continue with: bash "
-        "jobs/full_scale.sbatch --job-dir /r/d"
+        "not finished (exit 75); continue with: bash " "jobs/full_scale.sbatch --job-dir /r/d"
     )
     again, message = decide(stop_signal="TERM", state="COMPLETING")
     assert not again and "SLURM is ending job 9 (state COMPLETING)" in message
     assert decide(stop_signal="TERM")[0]  # SIGTERM by hand, the job still running
     again, message = decide(attempt_ran=False)
     assert not again and "stopped before the run started" in message
-    again, message = decide(
-        last_attempt={"continued_from_ms": 2000.0, "stopped_at_ms": 2000.4}
-    )
+    again, message = decide(last_attempt={"continued_from_ms": 2000.0, "stopped_at_ms": 2000.4})
     assert not again and "stopped at 2000.4 ms, 2000.0 ms when it started" in message
     again, message = decide(restart_count=50)
     assert not again and "requeued 50 times already (MC_MAX_REQUEUES=50)" in message
@@ -875,9 +840,7 @@ def test_full_scale_options(tmp_path):
     with pytest.raises(JobError, match="already holds a run; give another --job-dir"):
         full_scale.statements(["--job-dir", str(job)], {}, "/", REPO, 1, "fs")
     local = full_scale.statements(["--out", "o"], {}, str(tmp_path), REPO, 4242, "fs")
-    assert bash_reads(local, "job_dir")[0][0].startswith(
-        str(tmp_path / "o" / "full_scale-local-")
-    )
+    assert bash_reads(local, "job_dir")[0][0].startswith(str(tmp_path / "o" / "full_scale-local-"))
     assert bash_reads(local, "job_dir")[0][0].endswith("-4242")
     for argv, message in (
         (
@@ -994,9 +957,7 @@ def test_ensemble_submission(tmp_path):
     ]
     assert "--dependency=afterok:<array id>" in summary and "--summarize" in summary
     assert not (fakes / "sbatch.log").exists()
-    res = subprocess.run(
-        command, capture_output=True, text=True, env=env, cwd=str(tmp_path)
-    )
+    res = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path))
     assert res.returncode == 0, res.stderr
     calls = (fakes / "sbatch.log").read_text().split("----\n")
     assert "--dependency=afterok:41" in calls[1].split("\n")
@@ -1020,7 +981,4 @@ def test_ensemble_submission(tmp_path):
         cwd=str(tmp_path),
     )
     assert res.returncode == 2
-    assert (
-        res.stderr.strip()
-        == "ensemble.sh: error: --seeds: a list like 1-5 or 1,3,7, got '1..3'"
-    )
+    assert res.stderr.strip() == "ensemble.sh: error: --seeds: a list like 1-5 or 1,3,7, got '1..3'"

@@ -27,35 +27,70 @@ def load_tool():
     return module
 
 
-def write_run(directory, ranks, threads, sim_s, n_scaling=0.1, k_scaling=0.1, spikes=1000,
-              repeat=1, kind=None, nodes=1, bg="dc", rss_max=100.0, with_job=True):
+def write_run(
+    directory,
+    ranks,
+    threads,
+    sim_s,
+    n_scaling=0.1,
+    k_scaling=0.1,
+    spikes=1000,
+    repeat=1,
+    kind=None,
+    nodes=1,
+    bg="dc",
+    rss_max=100.0,
+    with_job=True,
+):
     os.makedirs(directory, exist_ok=True)
     report = {
-        "program": "microcircuit_mpi", "version": "0.1.0", "git_commit": "abcdef123456",
-        "phases_s": {"init": 0.2, "create": 0.01, "connect": 1.0 / (ranks * threads),
-                     "presim": sim_s / 2, "sim": sim_s, "write": 0.05},
-        "rtf": sim_s / 1.0, "t_sim_ms": 1000,
+        "program": "microcircuit_mpi",
+        "version": "0.1.0",
+        "git_commit": "abcdef123456",
+        "phases_s": {
+            "init": 0.2,
+            "create": 0.01,
+            "connect": 1.0 / (ranks * threads),
+            "presim": sim_s / 2,
+            "sim": sim_s,
+            "write": 0.05,
+        },
+        "rtf": sim_s / 1.0,
+        "t_sim_ms": 1000,
         "peak_rss_mb": {"max": rss_max, "sum": rss_max * ranks * 0.9},
-        "ranks": ranks, "threads": threads, "neurons": int(77169 * n_scaling),
-        "synapses": 1000000, "synapse_store_bytes": 8000000, "bytes_per_synapse": 8.0,
+        "ranks": ranks,
+        "threads": threads,
+        "neurons": int(77169 * n_scaling),
+        "synapses": 1000000,
+        "synapse_store_bytes": 8000000,
+        "bytes_per_synapse": 8.0,
         "spikes": spikes,
-        "config": {"simulation": {"t_sim": 1000.0, "t_presim": 500.0},
-                   "network": {"N_scaling": n_scaling, "K_scaling": k_scaling,
-                               "bg_input_type": bg}},
+        "config": {
+            "simulation": {"t_sim": 1000.0, "t_presim": 500.0},
+            "network": {"N_scaling": n_scaling, "K_scaling": k_scaling, "bg_input_type": bg},
+        },
     }
     with open(os.path.join(directory, "report.json"), "w") as f:
         json.dump(report, f)
     if with_job:
-        job = {"kind": kind or "run", "label": "R%dxT%dxN%d" % (ranks, threads, nodes),
-               "repeat": repeat, "nodes": nodes, "ranks": ranks, "threads": threads,
-               "slurm_job_id": "42", "hosts": ["node%d" % i for i in range(nodes)]}
+        job = {
+            "kind": kind or "run",
+            "label": "R%dxT%dxN%d" % (ranks, threads, nodes),
+            "repeat": repeat,
+            "nodes": nodes,
+            "ranks": ranks,
+            "threads": threads,
+            "slurm_job_id": "42",
+            "hosts": ["node%d" % i for i in range(nodes)],
+        }
         with open(os.path.join(directory, "job.json"), "w") as f:
             json.dump(job, f)
 
 
 def run_tool(*args):
-    return subprocess.run([sys.executable, "-B", TOOL] + [str(a) for a in args],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-B", TOOL] + [str(a) for a in args], capture_output=True, text=True
+    )
 
 
 def read_csv(path):
@@ -68,8 +103,15 @@ def make_strong(root, kind="strong", with_job=True):
     for ranks, threads in [(1, 1), (2, 1), (4, 1), (2, 2)]:
         for rep in (1, 2):
             sim = 8.0 / (ranks * threads) * (1.0 if rep == 1 else 1.05)
-            write_run(os.path.join(root, "runs", "R%dxT%dxN1" % (ranks, threads), "rep%d" % rep),
-                      ranks, threads, sim, repeat=rep, kind=kind, with_job=with_job)
+            write_run(
+                os.path.join(root, "runs", "R%dxT%dxN1" % (ranks, threads), "rep%d" % rep),
+                ranks,
+                threads,
+                sim,
+                repeat=rep,
+                kind=kind,
+                with_job=with_job,
+            )
 
 
 def check_plots(out):
@@ -93,8 +135,12 @@ def test_strong_scaling_tables_and_plots(tmp_path):
     assert {r["kind"] for r in runs} == {"strong"}
     assert {r["slurm_job_id"] for r in runs} == {"42"}
     summary = read_csv(out / "scaling_summary.csv")
-    assert [(s["ranks"], s["threads"]) for s in summary] == [("1", "1"), ("2", "1"), ("2", "2"),
-                                                             ("4", "1")]
+    assert [(s["ranks"], s["threads"]) for s in summary] == [
+        ("1", "1"),
+        ("2", "1"),
+        ("2", "2"),
+        ("4", "1"),
+    ]
     for s in summary:
         cores = int(s["cores"])
         assert float(s["speedup"]) == pytest.approx(cores, rel=1e-4)
@@ -108,8 +154,15 @@ def test_strong_scaling_tables_and_plots(tmp_path):
 def test_weak_scaling_efficiency(tmp_path):
     # N_scaling grows with the ranks; the sim phase slows down by 25 % per doubling.
     for i, ranks in enumerate([1, 2, 4]):
-        write_run(tmp_path / ("R%d" % ranks), ranks, 2, 1.0 * 1.25 ** i, n_scaling=0.1 * ranks,
-                  k_scaling=1.0, kind="weak")
+        write_run(
+            tmp_path / ("R%d" % ranks),
+            ranks,
+            2,
+            1.0 * 1.25**i,
+            n_scaling=0.1 * ranks,
+            k_scaling=1.0,
+            kind="weak",
+        )
     out = tmp_path / "weak_results"
     result = run_tool(tmp_path, "--out", out)
     assert result.returncode == 0, result.stderr
@@ -128,8 +181,9 @@ def test_kind_is_guessed_without_job_json(tmp_path):
     assert tool.guess_kind(runs) == "strong"
     assert {r["nodes"] for r in runs} == {1}
     for ranks in (1, 2, 4):
-        write_run(tmp_path / "weak" / str(ranks), ranks, 1, 1.0, n_scaling=0.05 * ranks,
-                  with_job=False)
+        write_run(
+            tmp_path / "weak" / str(ranks), ranks, 1, 1.0, n_scaling=0.05 * ranks, with_job=False
+        )
     runs = [tool.read_run(p) for p in tool.find_reports([str(tmp_path / "weak")])]
     assert tool.guess_kind(runs) == "weak"
 
@@ -137,8 +191,15 @@ def test_kind_is_guessed_without_job_json(tmp_path):
 def test_two_networks_give_two_curves_and_phase_total(tmp_path):
     for n in (0.1, 0.2):
         for ranks in (1, 2):
-            write_run(tmp_path / ("N%g" % n) / str(ranks), ranks, 1, n * 10 / ranks, n_scaling=n,
-                      k_scaling=n, kind="strong")
+            write_run(
+                tmp_path / ("N%g" % n) / str(ranks),
+                ranks,
+                1,
+                n * 10 / ranks,
+                n_scaling=n,
+                k_scaling=n,
+                kind="strong",
+            )
     out = tmp_path / "out"
     result = run_tool(tmp_path, "--out", out, "--phase", "total", "--no-plots")
     assert result.returncode == 0, result.stderr
@@ -184,10 +245,16 @@ def write_machine(directory, cpus, busy_before=0.0, others=0.0, slowdown=1.0, ra
     path = os.path.join(directory, "job.json")
     with open(path) as f:
         job = json.load(f)
-    job.update(cpus_available=cpus, ranks_per_node=ranks_per_node or job["ranks"],
-               machine_before={"busy_cores": busy_before, "threshold_cores": 0.3,
-                               "core_slowdown": slowdown},
-               machine_after={"others_cores": others, "core_slowdown": 1.0})
+    job.update(
+        cpus_available=cpus,
+        ranks_per_node=ranks_per_node or job["ranks"],
+        machine_before={
+            "busy_cores": busy_before,
+            "threshold_cores": 0.3,
+            "core_slowdown": slowdown,
+        },
+        machine_after={"others_cores": others, "core_slowdown": 1.0},
+    )
     with open(path, "w") as f:
         json.dump(job, f)
 
@@ -224,14 +291,35 @@ def test_runs_that_measure_no_scaling_are_flagged(tmp_path):
 
 def test_idle_command_line():
     env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tools"))
-    res = subprocess.run([sys.executable, "-B", "-m", "benchmark.idle", "wait", "--max-wait", "0"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-B", "-m", "benchmark.idle", "wait", "--max-wait", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     state = json.loads(res.stdout)
     assert {"busy_cores", "waited_s", "core_slowdown", "cpus"} <= set(state)
-    res = subprocess.run([sys.executable, "-B", "-m", "benchmark.idle", "after", "--busy-cpu-s",
-                          "5", "--own-cpu-s", "3", "--wall-s", "4"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-B",
+            "-m",
+            "benchmark.idle",
+            "after",
+            "--busy-cpu-s",
+            "5",
+            "--own-cpu-s",
+            "3",
+            "--wall-s",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert json.loads(res.stdout)["others_cores"] == pytest.approx(0.5)
 
 
@@ -248,9 +336,21 @@ def test_local_study_refuses_oversubscription(tmp_path):
     fake.write_text("#!/bin/sh\nexit 0\n")
     fake.chmod(0o755)
     env = dict(os.environ, MICROCIRCUIT_BIN=str(fake))
-    res = subprocess.run(_two_cpus() + [os.path.join(REPO, "jobs", "strong_scaling.sh"), "--local",
-                         "--points", "1x1 2x1 4x1", "--out", str(tmp_path / "study")],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = subprocess.run(
+        _two_cpus()
+        + [
+            os.path.join(REPO, "jobs", "strong_scaling.sh"),
+            "--local",
+            "--points",
+            "1x1 2x1 4x1",
+            "--out",
+            str(tmp_path / "study"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 2
     assert "point(s) 4x1: more ranks x threads than the 2 CPU(s)" in res.stderr
     assert "--oversubscribe" in res.stderr
@@ -264,11 +364,34 @@ def test_local_study_flags_oversubscription(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "MICROCIRCUIT_BIN"}
     env["MICROCIRCUIT_MPI"] = binary  # the older name still works, with a warning
     study = tmp_path / "study"
-    res = subprocess.run(_two_cpus() + [os.path.join(REPO, "jobs", "strong_scaling.sh"), "--local",
-                         "--points", "1x1 4x1", "--oversubscribe", "--repeats", "1", "--scale",
-                         "0.02", "--bg", "poisson", "--t-presim", "20", "--t-sim", "50",
-                         "--wait-idle", "0", "--out", str(study)],
-                         capture_output=True, text=True, env=env, timeout=600)
+    res = subprocess.run(
+        _two_cpus()
+        + [
+            os.path.join(REPO, "jobs", "strong_scaling.sh"),
+            "--local",
+            "--points",
+            "1x1 4x1",
+            "--oversubscribe",
+            "--repeats",
+            "1",
+            "--scale",
+            "0.02",
+            "--bg",
+            "poisson",
+            "--t-presim",
+            "20",
+            "--t-sim",
+            "50",
+            "--wait-idle",
+            "0",
+            "--out",
+            str(study),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     assert "MICROCIRCUIT_MPI is deprecated, set MICROCIRCUIT_BIN" in res.stderr
     assert "WARNING: point(s) 4x1 oversubscribe the 2 CPU(s)" in res.stderr

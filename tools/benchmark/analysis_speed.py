@@ -46,9 +46,16 @@ def make_data(path, n_spikes, t_presim, t_sim, seed):
     n_steps = int(round(t_end / 0.1))
     in_window = 0
     with h5py.File(path, "w") as f:
-        f.attrs.update({"t_presim_ms": t_presim, "t_sim_ms": t_sim, "N_scaling": 1.0,
-                        "K_scaling": 1.0, "bg_input_type": "poisson",
-                        "generated_by": "tools/benchmark/analysis_speed.py (synthetic)"})
+        f.attrs.update(
+            {
+                "t_presim_ms": t_presim,
+                "t_sim_ms": t_sim,
+                "N_scaling": 1.0,
+                "K_scaling": 1.0,
+                "bg_input_type": "poisson",
+                "generated_by": "tools/benchmark/analysis_speed.py (synthetic)",
+            }
+        )
         g = f.create_group("spikes")
         g.attrs["sorting"] = "by_time"
         for pop, n, rate in zip(POPULATIONS, N_FULL, RATES_FULL):
@@ -71,8 +78,12 @@ def make_data(path, n_spikes, t_presim, t_sim, seed):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--spikes", type=float, default=3e6,
-                    help="spikes in the analysed window (default %(default)g)")
+    ap.add_argument(
+        "--spikes",
+        type=float,
+        default=3e6,
+        help="spikes in the analysed window (default %(default)g)",
+    )
     ap.add_argument("--t-sim", type=float, default=10000.0, help="ms (default %(default)g)")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs (default %(default)s)")
     ap.add_argument("--limit", type=float, default=30.0, help="s (default %(default)g)")
@@ -88,16 +99,17 @@ def main():
     data = os.path.join(work, "spikes.h5")
     t0 = time.perf_counter()
     n = make_data(data, args.spikes, 500.0, args.t_sim, seed=1)
-    print(f"synthetic full-scale run: {sum(N_FULL)} neurons, {n} spikes in "
-          f"[500, {500 + args.t_sim:g}) ms, written in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"synthetic full-scale run: {sum(N_FULL)} neurons, {n} spikes in "
+        f"[500, {500 + args.t_sim:g}) ms, written in {time.perf_counter() - t0:.1f} s"
+    )
 
     cmd = [TOOL, "stats", data, "--json", os.path.join(work, "stats.json")]
     print("timed command (pinned to CPU %d, 1 thread): %s" % (cpus[0], " ".join(cmd)))
     times = []
     for i in range(args.repeat):
         t0 = time.perf_counter()
-        res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             text=True)
+        res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         times.append(time.perf_counter() - t0)
         if res.returncode != 0:
             print(res.stderr, file=sys.stderr)
@@ -105,8 +117,10 @@ def main():
         print(f"  run {i + 1}: {times[-1]:.2f} s")
     best, median = min(times), statistics.median(times)
     ok = best < args.limit
-    print(f"analysis of {n} spikes: best {best:.2f} s, median {median:.2f} s "
-          f"(limit {args.limit:g} s): {'PASS' if ok else 'FAIL'}")
+    print(
+        f"analysis of {n} spikes: best {best:.2f} s, median {median:.2f} s "
+        f"(limit {args.limit:g} s): {'PASS' if ok else 'FAIL'}"
+    )
     if tmp:
         tmp.cleanup()
     return 0 if ok else 1

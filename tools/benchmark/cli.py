@@ -53,70 +53,141 @@ def parse_layouts(text):
 
 
 def build_parser():
-    p = argparse.ArgumentParser(description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="See docs/performance.md.")
-    p.add_argument("--quick", action="store_true",
-                   help=f"quick mode: points {QUICK_POINTS}, layouts {DEFAULT_LAYOUTS}, 3 repeats, "
-                        "recording both, t_sim 1000 ms (a few minutes on 2 cores)")
+    p = argparse.ArgumentParser(
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="See docs/performance.md.",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"quick mode: points {QUICK_POINTS}, layouts {DEFAULT_LAYOUTS}, 3 repeats, "
+        "recording both, t_sim 1000 ms (a few minutes on 2 cores)",
+    )
     p.add_argument("--binary", help="microcircuit_mpi (default: $MICROCIRCUIT_BIN, build/, PATH)")
     p.add_argument("--out", help="output folder (default: a new folder under the temp dir)")
-    p.add_argument("--scales", help=f"SCALE:DRIVE,... (default {DEFAULT_POINTS}; quick {QUICK_POINTS})")
+    p.add_argument(
+        "--scales", help=f"SCALE:DRIVE,... (default {DEFAULT_POINTS}; quick {QUICK_POINTS})"
+    )
     p.add_argument("--layouts", help=f"RANKSxTHREADS,... (default {DEFAULT_LAYOUTS})")
     p.add_argument("--repeats", type=int, help="runs per point (default 3; quick 3)")
-    p.add_argument("--record", choices=["both", "on", "off"], default="both",
-                   help="spike recording: off = performance set, on = second set (default both)")
-    p.add_argument("--t-presim", type=float, default=500.0, help="warm-up, ms (discarded; default 500)")
-    p.add_argument("--t-sim", type=float, default=1000.0, help="timed simulation, ms (default 1000)")
-    p.add_argument("--warmup-runs", type=int, default=1,
-                   help="untimed runs of the first point before measuring (default 1)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="extra engine override for every run (repeatable)")
+    p.add_argument(
+        "--record",
+        choices=["both", "on", "off"],
+        default="both",
+        help="spike recording: off = performance set, on = second set (default both)",
+    )
+    p.add_argument(
+        "--t-presim", type=float, default=500.0, help="warm-up, ms (discarded; default 500)"
+    )
+    p.add_argument(
+        "--t-sim", type=float, default=1000.0, help="timed simulation, ms (default 1000)"
+    )
+    p.add_argument(
+        "--warmup-runs",
+        type=int,
+        default=1,
+        help="untimed runs of the first point before measuring (default 1)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="extra engine override for every run (repeatable)",
+    )
     p.add_argument("--mpirun", default="mpirun", help="mpirun command (default mpirun)")
     p.add_argument("--timeout", type=float, default=None, help="seconds per run (default none)")
-    p.add_argument("--wait-idle", type=float, default=30.0,
-                   help="before each run wait up to this many seconds for the machine to be idle "
-                        "and its cores equally fast (default 30; 0 = do not wait)")
-    p.add_argument("--idle-threshold", type=float, default=0.3,
-                   help="idle = fewer than this many cores busy with other processes (default 0.3)")
-    p.add_argument("--max-others", type=float, default=0.25,
-                   help="a run during which other processes used more cores than this is "
-                        "discarded and run again (default 0.25)")
-    p.add_argument("--max-core-slowdown", type=float, default=1.25,
-                   help="a run before or after which the slowest core ran a fixed loop more than "
-                        "this many times slower than the fastest (a virtual machine's host "
-                        "lending a core away) is discarded and run again (default 1.25)")
-    p.add_argument("--retries", type=int, default=2,
-                   help="times a disturbed run is run again (default 2; the last try is kept)")
+    p.add_argument(
+        "--wait-idle",
+        type=float,
+        default=30.0,
+        help="before each run wait up to this many seconds for the machine to be idle "
+        "and its cores equally fast (default 30; 0 = do not wait)",
+    )
+    p.add_argument(
+        "--idle-threshold",
+        type=float,
+        default=0.3,
+        help="idle = fewer than this many cores busy with other processes (default 0.3)",
+    )
+    p.add_argument(
+        "--max-others",
+        type=float,
+        default=0.25,
+        help="a run during which other processes used more cores than this is "
+        "discarded and run again (default 0.25)",
+    )
+    p.add_argument(
+        "--max-core-slowdown",
+        type=float,
+        default=1.25,
+        help="a run before or after which the slowest core ran a fixed loop more than "
+        "this many times slower than the fastest (a virtual machine's host "
+        "lending a core away) is discarded and run again (default 1.25)",
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="times a disturbed run is run again (default 2; the last try is kept)",
+    )
     p.add_argument("--keep-spikes", action="store_true", help="keep the runs' spikes.h5")
-    p.add_argument("--stream-binary", metavar="PATH",
-                   help="the machine probes, stream_triad (default: tools/stream_triad of the "
-                        "engine's build, beside --binary)")
+    p.add_argument(
+        "--stream-binary",
+        metavar="PATH",
+        help="the machine probes, stream_triad (default: tools/stream_triad of the "
+        "engine's build, beside --binary)",
+    )
     p.add_argument("--stream-threads", default="1,2", help="triad thread counts (default 1,2)")
     p.add_argument("--stream-mb", type=float, default=80.0, help="MB per triad array (default 80)")
-    p.add_argument("--stream-runs", type=int, default=3,
-                   help="triad runs per thread count, best kept (default 3, each best of 20 sweeps)")
+    p.add_argument(
+        "--stream-runs",
+        type=int,
+        default=3,
+        help="triad runs per thread count, best kept (default 3, each best of 20 sweeps)",
+    )
     p.add_argument("--no-stream", action="store_true", help="skip the bandwidth measurement")
-    p.add_argument("--layout", action="append", metavar="KEY=VALUE",
-                   help="override a field of the limit model's data layout (repeatable); "
-                        "delivery=runs (the current engine), queue or ring (earlier engines, "
-                        "to re-derive their results); runs_per_row=0 computes the runs from the delay "
-                        "fields. Defaults: "
-                        + ", ".join(f"{k}={v}" for k, v in DEFAULT_LAYOUT.items()))
+    p.add_argument(
+        "--layout",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a field of the limit model's data layout (repeatable); "
+        "delivery=runs (the current engine), queue or ring (earlier engines, "
+        "to re-derive their results); runs_per_row=0 computes the runs from the delay "
+        "fields. Defaults: " + ", ".join(f"{k}={v}" for k, v in DEFAULT_LAYOUT.items()),
+    )
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--plan", action="store_true", help="print the runs and exit")
-    p.add_argument("--from-json", metavar="RESULTS", action="append",
-                   help="do not run: reuse a results.json (recompute tables, plots, comparison); "
-                        "repeat to merge several campaigns (each keeps its own bandwidth)")
-    p.add_argument("--compare", metavar="BASELINE",
-                   help="report ratios against a baseline (implies --quick unless --from-json)")
-    p.add_argument("--threshold", type=float, default=0.5,
-                   help="relative change flagged in --compare for times and events/s (default 0.5: "
-                        "quick runs of one engine differ by up to 1.5x on a shared machine)")
-    p.add_argument("--memory-threshold", type=float, default=0.10,
-                   help="relative change flagged in --compare for memory (default 0.10)")
-    p.add_argument("--strict", action="store_true",
-                   help="with --compare: exit 1 if a regression is flagged (default exit 0)")
+    p.add_argument(
+        "--from-json",
+        metavar="RESULTS",
+        action="append",
+        help="do not run: reuse a results.json (recompute tables, plots, comparison); "
+        "repeat to merge several campaigns (each keeps its own bandwidth)",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="BASELINE",
+        help="report ratios against a baseline (implies --quick unless --from-json)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="relative change flagged in --compare for times and events/s (default 0.5: "
+        "quick runs of one engine differ by up to 1.5x on a shared machine)",
+    )
+    p.add_argument(
+        "--memory-threshold",
+        type=float,
+        default=0.10,
+        help="relative change flagged in --compare for memory (default 0.10)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --compare: exit 1 if a regression is flagged (default exit 0)",
+    )
     p.add_argument("--save-baseline", metavar="PATH", help="write the results as a baseline file")
     return p
 
@@ -178,8 +249,12 @@ def load_results(paths, layout):
             if r.get("spikes_sim_source") != "file":
                 r.pop("spikes_sim", None)
                 r.pop("spikes_sim_source", None)
-        derive(part, old.get("bandwidth") or {},
-               old.get("meta", {}).get("machine", {}).get("llc_bytes", 0), layout)
+        derive(
+            part,
+            old.get("bandwidth") or {},
+            old.get("meta", {}).get("machine", {}).get("llc_bytes", 0),
+            layout,
+        )
         for r in part:
             r.setdefault("source", os.path.abspath(path))
         rows += part
@@ -199,12 +274,16 @@ def _compare_with_baseline(args, summary, bandwidth, meta):
     entries, regressions = compare(summary, base["summary"], args.threshold, args.memory_threshold)
     text = format_compare(entries, bandwidth, base.get("bandwidth"))
     base_meta = base.get("meta", {})
-    text += (f"\n  baseline: {args.compare} (engine {base_meta.get('engine_commit', '?')}); "
-             f"current engine "
-             f"{meta.get('engine_commit', '?')}; {regressions} regression(s) flagged "
-             f"(threshold {args.threshold:g}, memory {args.memory_threshold:g})")
-    if (base_meta.get("t_sim_ms"), base_meta.get("t_presim_ms")) != (meta.get("t_sim_ms"),
-                                                                     meta.get("t_presim_ms")):
+    text += (
+        f"\n  baseline: {args.compare} (engine {base_meta.get('engine_commit', '?')}); "
+        f"current engine "
+        f"{meta.get('engine_commit', '?')}; {regressions} regression(s) flagged "
+        f"(threshold {args.threshold:g}, memory {args.memory_threshold:g})"
+    )
+    if (base_meta.get("t_sim_ms"), base_meta.get("t_presim_ms")) != (
+        meta.get("t_sim_ms"),
+        meta.get("t_presim_ms"),
+    ):
         text += "\n  WARNING: baseline used other t_presim/t_sim: times are not comparable"
     return text, {"baseline": args.compare, "entries": entries, "regressions": regressions}
 
@@ -223,11 +302,13 @@ def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False
     results = {
         "meta": meta,
         "bandwidth": bandwidth,
-        "limit_model": {"layout": lay, "assumptions": LIMIT_ASSUMPTIONS,
-                        "bytes_per_neuron_update_dc": neuron_update_bytes(lay, False),
-                        "bytes_per_neuron_update_poisson": neuron_update_bytes(lay, True),
-                        "bytes_per_neuron_update_dc_separate_inhibitory":
-                            neuron_update_bytes(lay, False, True)},
+        "limit_model": {
+            "layout": lay,
+            "assumptions": LIMIT_ASSUMPTIONS,
+            "bytes_per_neuron_update_dc": neuron_update_bytes(lay, False),
+            "bytes_per_neuron_update_poisson": neuron_update_bytes(lay, True),
+            "bytes_per_neuron_update_dc_separate_inhibitory": neuron_update_bytes(lay, False, True),
+        },
         "nest_reference": NEST_REFERENCE,
         "targets": TARGETS,
         "runs": rows,
@@ -252,15 +333,24 @@ def finish(rows, bandwidth, meta, layout, outdir, args, log=print, derived=False
             log(f"no plots: {e}")
     write_json(results, os.path.join(outdir, "results.json"))
     if args.save_baseline:
-        write_json({"meta": meta, "bandwidth": bandwidth, "summary": summary, "scaling": scal,
-                    "note": "quick-mode baseline for python3 tools/benchmark --compare"},
-                   args.save_baseline)
+        write_json(
+            {
+                "meta": meta,
+                "bandwidth": bandwidth,
+                "summary": summary,
+                "scaling": scal,
+                "note": "quick-mode baseline for python3 tools/benchmark --compare",
+            },
+            args.save_baseline,
+        )
         log(f"baseline written: {args.save_baseline}")
     log("")
     log(table)
     log("")
-    log(f"written: {outdir}/runs.csv, summary.csv, results.json, table.txt, table.md"
-        + ("" if args.no_plots else ", plots/"))
+    log(
+        f"written: {outdir}/runs.csv, summary.csv, results.json, table.txt, table.md"
+        + ("" if args.no_plots else ", plots/")
+    )
     return status
 
 
@@ -281,25 +371,44 @@ def main(argv=None):
         return 0
     binary = find_binary(args.binary)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    outdir = os.path.abspath(args.out or os.path.join(tempfile.gettempdir(), f"microcircuit-benchmark-{stamp}"))
+    outdir = os.path.abspath(
+        args.out or os.path.join(tempfile.gettempdir(), f"microcircuit-benchmark-{stamp}")
+    )
     os.makedirs(outdir, exist_ok=True)
-    meta = {"harness_version": HARNESS_VERSION, "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "command": " ".join([os.path.relpath(sys.argv[0], REPO) if sys.argv[0] else "tools/benchmark"]
-                                + (argv if argv is not None else sys.argv[1:])),
-            "binary": binary, "machine": machine_info(), "quick": args.quick, "repeats": repeats,
-            "t_presim_ms": args.t_presim, "t_sim_ms": args.t_sim, "loadavg_start": os.getloadavg()}
+    meta = {
+        "harness_version": HARNESS_VERSION,
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join(
+            [os.path.relpath(sys.argv[0], REPO) if sys.argv[0] else "tools/benchmark"]
+            + (argv if argv is not None else sys.argv[1:])
+        ),
+        "binary": binary,
+        "machine": machine_info(),
+        "quick": args.quick,
+        "repeats": repeats,
+        "t_presim_ms": args.t_presim,
+        "t_sim_ms": args.t_sim,
+        "loadavg_start": os.getloadavg(),
+    }
     print(f"microcircuit benchmark -> {outdir}")
-    print(f"binary {binary}; {len(points)} points x {repeats} repeats; t_presim {args.t_presim:g} ms "
-          f"(discarded), t_sim {args.t_sim:g} ms")
+    print(
+        f"binary {binary}; {len(points)} points x {repeats} repeats; t_presim {args.t_presim:g} ms "
+        f"(discarded), t_sim {args.t_sim:g} ms"
+    )
     bandwidth = {}
     if not args.no_stream:
         meta["stream_binary"] = find_probe(args.stream_binary, binary)
         counts = [int(t) for t in args.stream_threads.split(",")]
-        bandwidth = measure_bandwidth(meta["stream_binary"], counts, mb=args.stream_mb,
-                                      runs=args.stream_runs, wait_idle_s=args.wait_idle,
-                                      idle_threshold=args.idle_threshold,
-                                      probe_neurons=probe_sizes(points, counts),
-                                      max_slowdown=args.max_core_slowdown)
+        bandwidth = measure_bandwidth(
+            meta["stream_binary"],
+            counts,
+            mb=args.stream_mb,
+            runs=args.stream_runs,
+            wait_idle_s=args.wait_idle,
+            idle_threshold=args.idle_threshold,
+            probe_neurons=probe_sizes(points, counts),
+            max_slowdown=args.max_core_slowdown,
+        )
     for w in range(args.warmup_runs):
         print(f"warm-up run {w + 1} (discarded)")
         p = points[0]
@@ -309,7 +418,9 @@ def main(argv=None):
         print(f"repeat {rep + 1}/{repeats}")
         for p in points:
             for attempt in range(args.retries + 1):
-                row = run_one(binary, p, rep if attempt == 0 else f"{rep}retry{attempt}", outdir, args)
+                row = run_one(
+                    binary, p, rep if attempt == 0 else f"{rep}retry{attempt}", outdir, args
+                )
                 row["repeat"] = rep
                 reason = disturbance(row, args.max_others, args.max_core_slowdown)
                 if reason and attempt < args.retries and row.get("rtf") is not None:

@@ -30,8 +30,13 @@ def compare(current, baseline, threshold=0.5, memory_threshold=0.10):
         key = point_key(b)
         c = cur.get(key)
         for metric, lower_better in COMPARE_METRICS.items():
-            e = {"point": key_name(key), "metric": metric, "baseline": b.get(metric),
-                 "current": c.get(metric) if c else None, "ratio": None}
+            e = {
+                "point": key_name(key),
+                "metric": metric,
+                "baseline": b.get(metric),
+                "current": c.get(metric) if c else None,
+                "ratio": None,
+            }
             if c is None:
                 e["status"] = "missing"
             elif not e["baseline"] or e["current"] is None:
@@ -50,18 +55,25 @@ def compare(current, baseline, threshold=0.5, memory_threshold=0.10):
 
 def format_compare(entries, current_bw=None, baseline_bw=None):
     """The ratios of compare() as printed, with the triad of both machines."""
-    lines = ["Regression guard: current / baseline, times best of the repeats (rtf, construct, "
-             "memory: > 1 is worse; events/s: < 1 is worse)"]
+    lines = [
+        "Regression guard: current / baseline, times best of the repeats (rtf, construct, "
+        "memory: > 1 is worse; events/s: < 1 is worse)"
+    ]
     if current_bw and baseline_bw:
         for k in sorted(set(current_bw) & set(baseline_bw)):
             cb, bb = current_bw[k].get("triad_gbs"), baseline_bw[k].get("triad_gbs")
             if cb and bb:
-                lines.append(f"  machine: triad {k} thread(s) {cb:.1f} GB/s vs {bb:.1f} GB/s "
-                             f"(ratio {cb / bb:.2f})")
-    lines.append(f"  {'point':<28} {'metric':<30} {'baseline':>12} {'current':>12} "
-                 f"{'ratio':>7}  status")
+                lines.append(
+                    f"  machine: triad {k} thread(s) {cb:.1f} GB/s vs {bb:.1f} GB/s "
+                    f"(ratio {cb / bb:.2f})"
+                )
+    lines.append(
+        f"  {'point':<28} {'metric':<30} {'baseline':>12} {'current':>12} " f"{'ratio':>7}  status"
+    )
     for e in entries:
         ratio = f"{e['ratio']:.3f}" if e["ratio"] is not None else "-"
-        lines.append(f"  {e['point']:<28} {e['metric']:<30} {fmt(e['baseline']):>12} "
-                     f"{fmt(e['current']):>12} {ratio:>7}  {e['status']}")
+        lines.append(
+            f"  {e['point']:<28} {e['metric']:<30} {fmt(e['baseline']):>12} "
+            f"{fmt(e['current']):>12} {ratio:>7}  {e['status']}"
+        )
     return "\n".join(lines)

@@ -43,6 +43,7 @@ def wait_until_idle(max_wait_s, threshold_cores, log=print, max_slowdown=None):
     is below threshold_cores (and no core is more than max_slowdown times
     slower than another) or max_wait_s has passed. Returns (busy cores at the
     last sample, seconds waited)."""
+
     def unequal():
         if max_slowdown is None:
             return None
@@ -52,18 +53,23 @@ def wait_until_idle(max_wait_s, threshold_cores, log=print, max_slowdown=None):
     t0 = time.monotonic()
     busy = busy_cores()
     slowed = unequal()
-    while ((busy is not None and busy > threshold_cores) or slowed) \
-            and time.monotonic() - t0 < max_wait_s:
+    while (
+        (busy is not None and busy > threshold_cores) or slowed
+    ) and time.monotonic() - t0 < max_wait_s:
         time.sleep(2.0)
         busy = busy_cores()
         slowed = unequal()
     waited = time.monotonic() - t0
     if busy is not None and busy > threshold_cores and max_wait_s > 0:
-        log(f"  (machine still busy: {busy:.2f} cores in use by others after {waited:.0f} s; "
-            "running anyway)")
+        log(
+            f"  (machine still busy: {busy:.2f} cores in use by others after {waited:.0f} s; "
+            "running anyway)"
+        )
     if slowed and max_wait_s > 0:
-        log(f"  (a core still runs {slowed:.2f}x slower than another after {waited:.0f} s; "
-            "running anyway)")
+        log(
+            f"  (a core still runs {slowed:.2f}x slower than another after {waited:.0f} s; "
+            "running anyway)"
+        )
     return busy, waited
 
 
@@ -101,37 +107,66 @@ def main(argv=None):
     import argparse
     import json
     import sys
-    parser = argparse.ArgumentParser(prog="python3 -m benchmark.idle",
-                                     description="Wait for a quiet machine before a run; "
-                                     "measure the load of other processes during it.")
+
+    parser = argparse.ArgumentParser(
+        prog="python3 -m benchmark.idle",
+        description="Wait for a quiet machine before a run; "
+        "measure the load of other processes during it.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("wait", help="wait until other processes are idle and the cores "
-                       "equally fast, then print the machine's state")
-    p.add_argument("--max-wait", type=float, default=60.0,
-                   help="seconds to wait at most (0: one sample, no waiting; default 60)")
-    p.add_argument("--threshold", type=float, default=0.3,
-                   help="idle = fewer than this many cores busy with others (default 0.3)")
-    p.add_argument("--max-slowdown", type=float, default=1.25,
-                   help="cores equal = the slowest at most this many times slower "
-                        "(default 1.25; 0: not checked)")
+    p = sub.add_parser(
+        "wait",
+        help="wait until other processes are idle and the cores "
+        "equally fast, then print the machine's state",
+    )
+    p.add_argument(
+        "--max-wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait at most (0: one sample, no waiting; default 60)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.3,
+        help="idle = fewer than this many cores busy with others (default 0.3)",
+    )
+    p.add_argument(
+        "--max-slowdown",
+        type=float,
+        default=1.25,
+        help="cores equal = the slowest at most this many times slower "
+        "(default 1.25; 0: not checked)",
+    )
     p = sub.add_parser("after", help="after a run: the cores other processes used during it")
-    p.add_argument("--busy-cpu-s", type=float, required=True,
-                   help="CPU seconds all processes were busy during the run (/proc/stat)")
+    p.add_argument(
+        "--busy-cpu-s",
+        type=float,
+        required=True,
+        help="CPU seconds all processes were busy during the run (/proc/stat)",
+    )
     p.add_argument("--wall-s", type=float, required=True, help="the run's wall time")
-    p.add_argument("--own-cpu-s", type=float,
-                   help="CPU seconds of the run itself (without it: others unknown)")
+    p.add_argument(
+        "--own-cpu-s", type=float, help="CPU seconds of the run itself (without it: others unknown)"
+    )
     args = parser.parse_args(argv)
 
     def log(message):
         print(message.strip(), file=sys.stderr)
+
     if args.command == "wait":
         slowdown_limit = args.max_slowdown if args.max_slowdown > 0 else None
         busy, waited = wait_until_idle(args.max_wait, args.threshold, log, slowdown_limit)
-        out = {"busy_cores": busy, "waited_s": round(waited, 1),
-               "threshold_cores": args.threshold, "core_slowdown": core_slowdown(),
-               "max_core_slowdown": slowdown_limit,
-               "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count()}
+        out = {
+            "busy_cores": busy,
+            "waited_s": round(waited, 1),
+            "threshold_cores": args.threshold,
+            "core_slowdown": core_slowdown(),
+            "max_core_slowdown": slowdown_limit,
+            "cpus": len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count(),
+        }
     else:
         others = None
         if args.own_cpu_s is not None and args.wall_s > 0:

@@ -30,13 +30,13 @@ def _inhibitory_spike_fraction():
 #            ring[slot][neuron], two rings.
 # The older schemes stay so that results of those engines can be re-derived.
 DEFAULT_LAYOUT = {
-    "delivery": "runs",          # "runs", "queue" or "ring"
-    "synapse_bytes": 8,          # uint32 target | delay << 20, float weight
-    "row_offset_bytes": 8,       # CSR row offsets per presynaptic gid, per thread
-    "run_offset_bytes": 8,       # runs: run_begin per presynaptic gid, per thread
-    "run_header_bytes": 4,       # runs: a delay run, uint32 delay << 20 | length
-    "pending_entry_bytes": 40,   # runs: PendingSpike, 2 pointers + 2 uint64 + bool, padded
-    "runs_per_row": 0,           # runs: runs per row and thread; 0 = computed from the delays
+    "delivery": "runs",  # "runs", "queue" or "ring"
+    "synapse_bytes": 8,  # uint32 target | delay << 20, float weight
+    "row_offset_bytes": 8,  # CSR row offsets per presynaptic gid, per thread
+    "run_offset_bytes": 8,  # runs: run_begin per presynaptic gid, per thread
+    "run_header_bytes": 4,  # runs: a delay run, uint32 delay << 20 | length
+    "pending_entry_bytes": 40,  # runs: PendingSpike, 2 pointers + 2 uint64 + bool, padded
+    "runs_per_row": 0,  # runs: runs per row and thread; 0 = computed from the delays
     # runs: the delay distribution (network.delay_exc_mean, delay_inh_mean,
     # delay_rel_sd): normal, redrawn below h / 2, rounded to the step (connectivity.cpp)
     "delay_exc_mean_ms": 1.5,
@@ -44,15 +44,15 @@ DEFAULT_LAYOUT = {
     "delay_rel_sd": 0.5,
     # runs: spikes from inhibitory sources
     "inhibitory_spike_fraction": _inhibitory_spike_fraction(),
-    "event_bytes": 8,            # queue entry: uint32 target, float weight
-    "sum_bytes": 8,              # int64 fixed-point input sum (per neuron, or ring entry)
-    "state_bytes": 3 * 8 + 4,    # y, i_ex, i_in (double), refractory (int32): read + written
+    "event_bytes": 8,  # queue entry: uint32 target, float weight
+    "sum_bytes": 8,  # int64 fixed-point input sum (per neuron, or ring entry)
+    "state_bytes": 3 * 8 + 4,  # y, i_ex, i_in (double), refractory (int32): read + written
     "state_bytes_merged": 2 * 8 + 4,  # y, i_ex, refractory when tau_syn_ex == tau_syn_in
-    "poisson_count_bytes": 8,    # packed uint64 of four 16-bit counts, read every step
+    "poisson_count_bytes": 8,  # packed uint64 of four 16-bit counts, read every step
     "poisson_refresh_steps": 4,  # ... and rewritten every 4 steps
-    "spike_flag_bytes": 1,       # runs: uint8 spike flag per neuron, written by the
-                                 #   update, read by the scan for spikes
-    "mean_delay_ms": 1.5,        # queue: events wait this long in the queues (excitatory mean)
+    "spike_flag_bytes": 1,  # runs: uint8 spike flag per neuron, written by the
+    #   update, read by the scan for spikes
+    "mean_delay_ms": 1.5,  # queue: events wait this long in the queues (excitatory mean)
     "cache_line_bytes": 64,
 }
 DELIVERIES = ("runs", "queue", "ring")
@@ -129,8 +129,9 @@ def full_layout(layout):
     lay = dict(DEFAULT_LAYOUT)
     lay.update(layout or {})
     if lay["delivery"] not in DELIVERIES:
-        raise ValueError("layout delivery must be " + ", ".join(DELIVERIES[:-1])
-                         + " or " + DELIVERIES[-1])
+        raise ValueError(
+            "layout delivery must be " + ", ".join(DELIVERIES[:-1]) + " or " + DELIVERIES[-1]
+        )
     if not 0.0 <= lay["inhibitory_spike_fraction"] <= 1.0:
         raise ValueError("layout inhibitory_spike_fraction must be in [0, 1]")
     if lay["runs_per_row"] < 0:
@@ -169,8 +170,9 @@ def delay_pmf(mean_ms, rel_sd, h_ms):
     if kept < 1e-300:
         return [0.0, 1.0]
     top = int(math.ceil((mean_ms + 12.0 * sd) / h_ms)) + 1
-    return [0.0] + [(above((k - 0.5) * h_ms) - above((k + 0.5) * h_ms)) / kept
-                    for k in range(1, top + 1)]
+    return [0.0] + [
+        (above((k - 0.5) * h_ms) - above((k + 0.5) * h_ms)) / kept for k in range(1, top + 1)
+    ]
 
 
 def _row_runs_and_reach(n, pmf):
@@ -180,7 +182,7 @@ def _row_runs_and_reach(n, pmf):
     reach, tail = 0.0, 0.0
     for k in range(len(pmf) - 1, 0, -1):  # tail = P(delay >= k)
         tail += pmf[k]
-        reach += -math.expm1(-n * tail)   # P(largest >= k)
+        reach += -math.expm1(-n * tail)  # P(largest >= k)
     return runs, reach
 
 
@@ -201,14 +203,27 @@ def delay_runs(synapses_per_row, h_ms, layout=None):
             reach += weight * m
     if lay["runs_per_row"] > 0:
         runs = float(lay["runs_per_row"])
-    return {"runs_per_row": runs, "reach_steps": reach,
-            "nonempty": -math.expm1(-synapses_per_row)}
+    return {"runs_per_row": runs, "reach_steps": reach, "nonempty": -math.expm1(-synapses_per_row)}
 
 
-def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poisson,
-                bandwidth_gbs, llc_bytes=0, random_mups=None, layout=None,
-                separate_inhibitory=False, min_delay_steps=1, scatter_meps=None,
-                update_mups=None):
+def limit_model(
+    neurons,
+    synapses,
+    spikes_sim,
+    t_sim_ms,
+    h_ms,
+    vps,
+    slots,
+    poisson,
+    bandwidth_gbs,
+    llc_bytes=0,
+    random_mups=None,
+    layout=None,
+    separate_inhibitory=False,
+    min_delay_steps=1,
+    scatter_meps=None,
+    update_mups=None,
+):
     """Bytes moved per simulated second and the RTF the bandwidth allows.
 
     neurons, synapses: network size; spikes_sim: spikes in t_sim_ms of
@@ -243,11 +258,18 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
     sum_update_bytes = inputs * 2 * lay["sum_bytes"]
     queue_bytes = 2 * lay["event_bytes"] if queue else 0
     # Sizes of the structures competing for the cache.
-    sums_size = (2 * slots * neurons * lay["sum_bytes"] if delivery == "ring"
-                 else inputs * neurons * lay["sum_bytes"])
-    state_size = neurons * ((lay["state_bytes"] if inputs == 2 else lay["state_bytes_merged"])
-                            + (lay["poisson_count_bytes"] if poisson else 0))
-    queued_size = events_per_s * lay["mean_delay_ms"] / 1000.0 * lay["event_bytes"] if queue else 0.0
+    sums_size = (
+        2 * slots * neurons * lay["sum_bytes"]
+        if delivery == "ring"
+        else inputs * neurons * lay["sum_bytes"]
+    )
+    state_size = neurons * (
+        (lay["state_bytes"] if inputs == 2 else lay["state_bytes_merged"])
+        + (lay["poisson_count_bytes"] if poisson else 0)
+    )
+    queued_size = (
+        events_per_s * lay["mean_delay_ms"] / 1000.0 * lay["event_bytes"] if queue else 0.0
+    )
 
     ev_best = float(syn)
     ev_worst = float(syn + queue_bytes + 2 * line)
@@ -257,8 +279,9 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
         # Steps a spike stays on a thread's pending list (scans that read and
         # write its entry): from the first step of the interval after its
         # emission to its row's largest delay.
-        pending_steps = max(0.0, rr["reach_steps"]
-                            - rr["nonempty"] * (max(1, min_delay_steps or 1) - 1) / 2.0)
+        pending_steps = max(
+            0.0, rr["reach_steps"] - rr["nonempty"] * (max(1, min_delay_steps or 1) - 1) / 2.0
+        )
         entries = spikes_per_s * h_ms / 1000.0 * pending_steps  # per thread
         pending_size = vps * entries * (lay["pending_entry_bytes"] + line)
         headers_size = neurons * vps * runs_per_row * lay["run_header_bytes"]
@@ -292,14 +315,17 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
     upd_est = state_miss * (upd - sum_update_bytes) + sums_miss * sum_update_bytes
     spike_vp_est = spike_vp_best
     if runs:
-        spike_vp_est += (pending_miss * (pending_traffic + partial_lines)
-                         + headers_miss * (header_lines - header_bytes))
+        spike_vp_est += pending_miss * (pending_traffic + partial_lines) + headers_miss * (
+            header_lines - header_bytes
+        )
 
     per_s = {
         "best": events_per_s * ev_best + spikes_per_s * vps * spike_vp_best,
-        "estimate": events_per_s * ev_est + spikes_per_s * vps * spike_vp_est
+        "estimate": events_per_s * ev_est
+        + spikes_per_s * vps * spike_vp_est
         + updates_per_s * upd_est,
-        "worst": events_per_s * ev_worst + spikes_per_s * vps * spike_vp_worst
+        "worst": events_per_s * ev_worst
+        + spikes_per_s * vps * spike_vp_worst
         + updates_per_s * upd,
     }
     bw = bandwidth_gbs * 1e9 if bandwidth_gbs else 0.0
@@ -335,14 +361,22 @@ def limit_model(neurons, synapses, spikes_sim, t_sim_ms, h_ms, vps, slots, poiss
         result["bytes_per_sim_s_" + case] = b
         result["rtf_limit_" + case] = b / bw if bw > 0 else None
     if random_mups and bw > 0:
-        result["rtf_limit_random"] = (events_per_s / (random_mups * 1e6)
-                                      + (events_per_s * (syn + queue_bytes)
-                                         + spikes_per_s * vps * spike_vp_worst
-                                         + updates_per_s * upd) / bw)
+        result["rtf_limit_random"] = (
+            events_per_s / (random_mups * 1e6)
+            + (
+                events_per_s * (syn + queue_bytes)
+                + spikes_per_s * vps * spike_vp_worst
+                + updates_per_s * upd
+            )
+            / bw
+        )
     else:
         result["rtf_limit_random"] = None
     result["rtf_limit_scatter"] = events_per_s / (scatter_meps * 1e6) if scatter_meps else None
     result["rtf_limit_update"] = updates_per_s / (update_mups * 1e6) if update_mups else None
-    result["rtf_limit_cores"] = (result["rtf_limit_scatter"] + result["rtf_limit_update"]
-                                 if scatter_meps and update_mups else None)
+    result["rtf_limit_cores"] = (
+        result["rtf_limit_scatter"] + result["rtf_limit_update"]
+        if scatter_meps and update_mups
+        else None
+    )
     return result

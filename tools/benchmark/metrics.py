@@ -53,8 +53,10 @@ def row_from_report(report, point=None):
         "t_sim_ms": float(report.get("t_sim_ms", sim_cfg.get("t_sim", 0.0))),
         "h_ms": float(sim_cfg.get("sim_resolution", 0.1)),
         "rng_seed": sim_cfg.get("rng_seed"),
-        "separate_inhibitory": (net_cfg.get("tau_syn_ex") is not None
-                                and net_cfg.get("tau_syn_ex") != net_cfg.get("tau_syn_in")),
+        "separate_inhibitory": (
+            net_cfg.get("tau_syn_ex") is not None
+            and net_cfg.get("tau_syn_ex") != net_cfg.get("tau_syn_in")
+        ),
         "init_s": ph.get("init"),
         "create_s": ph.get("create"),
         "connect_s": ph.get("connect"),
@@ -102,8 +104,15 @@ def fill_spikes_sim(rows):
 
 
 def _twin_key(r):
-    return (r["scale"], r["k_scaling"], r["drive"], r["t_presim_ms"], r["t_sim_ms"], r["h_ms"],
-            r.get("rng_seed"))
+    return (
+        r["scale"],
+        r["k_scaling"],
+        r["drive"],
+        r["t_presim_ms"],
+        r["t_sim_ms"],
+        r["h_ms"],
+        r.get("rng_seed"),
+    )
 
 
 def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
@@ -111,21 +120,36 @@ def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
     if row.get("rtf") is None or not row.get("neurons"):
         return row
     events, per_sim_s, per_wall_s = events_per_second(
-        row["spikes_sim"], row["synapses"], row["neurons"], row["t_sim_ms"], row["sim_s"])
+        row["spikes_sim"], row["synapses"], row["neurons"], row["t_sim_ms"], row["sim_s"]
+    )
     row["mean_out_degree"] = row["synapses"] / row["neurons"]
-    row["mean_rate_hz"] = (row["spikes_sim"] / row["neurons"] / (row["t_sim_ms"] / 1000.0)
-                           if row["t_sim_ms"] > 0 else None)
+    row["mean_rate_hz"] = (
+        row["spikes_sim"] / row["neurons"] / (row["t_sim_ms"] / 1000.0)
+        if row["t_sim_ms"] > 0
+        else None
+    )
     row["syn_events_sim"] = events
     row["syn_events_per_sim_s"] = per_sim_s
     row["syn_events_per_wall_s"] = per_wall_s
     bw = bandwidth_for(bandwidth, row["vps"]) if bandwidth else None
     slots = row.get("ring_slots") or DEFAULT_RING_SLOTS
-    lim = limit_model(row["neurons"], row["synapses"], row["spikes_sim"], row["t_sim_ms"],
-                      row["h_ms"], row["vps"], slots, row["drive"] == "poisson",
-                      bw["triad_gbs"] if bw else None, llc_bytes,
-                      bw.get("random_mups") if bw else None, layout,
-                      bool(row.get("separate_inhibitory")), row.get("min_delay_steps") or 1,
-                      *cores_rates(bw, row["neurons"] / row["vps"] if row.get("vps") else None))
+    lim = limit_model(
+        row["neurons"],
+        row["synapses"],
+        row["spikes_sim"],
+        row["t_sim_ms"],
+        row["h_ms"],
+        row["vps"],
+        slots,
+        row["drive"] == "poisson",
+        bw["triad_gbs"] if bw else None,
+        llc_bytes,
+        bw.get("random_mups") if bw else None,
+        layout,
+        bool(row.get("separate_inhibitory")),
+        row.get("min_delay_steps") or 1,
+        *cores_rates(bw, row["neurons"] / row["vps"] if row.get("vps") else None),
+    )
     row["bandwidth_gbs"] = lim["bandwidth_gbs"]
     row["bytes_per_event_best"] = lim["bytes_per_event_best"]
     row["bytes_per_event_estimate"] = lim["bytes_per_event_estimate"]
@@ -139,10 +163,12 @@ def add_derived(row, bandwidth=None, llc_bytes=0, layout=None):
     row["limit_delivery"] = lim["delivery"]
     for case in ("best", "estimate", "worst", "random", "scatter", "update", "cores"):
         row["rtf_limit_" + case] = lim["rtf_limit_" + case]
-    row["rtf_over_limit_best"] = (row["rtf"] / lim["rtf_limit_best"]
-                                  if lim["rtf_limit_best"] else None)
-    row["rtf_over_limit_cores"] = (row["rtf"] / lim["rtf_limit_cores"]
-                                   if lim["rtf_limit_cores"] else None)
+    row["rtf_over_limit_best"] = (
+        row["rtf"] / lim["rtf_limit_best"] if lim["rtf_limit_best"] else None
+    )
+    row["rtf_over_limit_cores"] = (
+        row["rtf"] / lim["rtf_limit_cores"] if lim["rtf_limit_cores"] else None
+    )
     return row
 
 
@@ -152,6 +178,7 @@ def count_sim_spikes(path, t_presim_ms, h_ms=0.1):
     the file cannot be read."""
     try:
         from pd14analysis.readers import read_sonata
+
         data = read_sonata(path)
     except (ImportError, OSError, KeyError, ValueError):
         return None

@@ -54,8 +54,10 @@ def cores_rates(bw, neurons_per_thread):
     None): the rates depend on how much of the state fits which cache."""
     if not bw or not neurons_per_thread:
         return None, None
-    candidates = [(int(n), r["scatter_meps"], r["update_mups"])
-                  for n, r in (bw.get("cores_by_neurons") or {}).items()]
+    candidates = [
+        (int(n), r["scatter_meps"], r["update_mups"])
+        for n, r in (bw.get("cores_by_neurons") or {}).items()
+    ]
     if bw.get("update_neurons") and bw.get("scatter_meps") and bw.get("update_mups"):
         candidates.append((bw["update_neurons"], bw["scatter_meps"], bw["update_mups"]))
     if not candidates:
@@ -90,8 +92,13 @@ def llc_bytes():
 
 def machine_info():
     """What results.json records of the machine: host, CPU, memory, cache."""
-    info = {"hostname": platform.node(), "cpus": os.cpu_count(), "llc_bytes": llc_bytes(),
-            "python": sys.version.split()[0], "platform": platform.platform()}
+    info = {
+        "hostname": platform.node(),
+        "cpus": os.cpu_count(),
+        "llc_bytes": llc_bytes(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
@@ -111,8 +118,18 @@ def machine_info():
 # Per machine probe of stream_triad: its figure, whether more is better, and
 # the fields taken over from the run that measured the best figure.
 PROBE_BEST = (
-    ("triad_gbs", True, ("triad_best_s", "triad_mean_s", "triad_worst_s", "triad_gbs",
-                         "triad_gbs_mean", "busy_cores_before")),
+    (
+        "triad_gbs",
+        True,
+        (
+            "triad_best_s",
+            "triad_mean_s",
+            "triad_worst_s",
+            "triad_gbs",
+            "triad_gbs_mean",
+            "busy_cores_before",
+        ),
+    ),
     ("random_mups", True, ("random_best_s", "random_mups", "random_line_gbs")),
     ("scatter_meps", True, ("scatter_best_s", "scatter_meps")),
     ("update_mups", True, ("update_best_s", "update_mups")),
@@ -126,9 +143,11 @@ def find_probe(explicit, engine_binary):
     path = explicit or os.path.join(os.path.dirname(engine_binary), "tools", "stream_triad")
     if os.path.isfile(path) and os.access(path, os.X_OK):
         return os.path.abspath(path)
-    raise SystemExit(f"stream_triad not found at {path}: build it with the engine "
-                     "(cmake --build BUILD --target stream_triad), pass --stream-binary PATH, "
-                     "or skip the probes with --no-stream")
+    raise SystemExit(
+        f"stream_triad not found at {path}: build it with the engine "
+        "(cmake --build BUILD --target stream_triad), pass --stream-binary PATH, "
+        "or skip the probes with --no-stream"
+    )
 
 
 def compile_command(probe):
@@ -148,13 +167,24 @@ def compile_command(probe):
 
 def _run_probe(exe, threads, *args):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMP_PROC_BIND="spread")
-    proc = subprocess.run([exe, "--threads", str(threads), *args], capture_output=True, text=True,
-                          env=env, check=True)
+    proc = subprocess.run(
+        [exe, "--threads", str(threads), *args], capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(proc.stdout)
 
 
-def measure_bandwidth(exe, thread_counts, mb=80.0, reps=20, runs=3, wait_idle_s=0.0,
-                      idle_threshold=0.3, log=print, probe_neurons=None, max_slowdown=None):
+def measure_bandwidth(
+    exe,
+    thread_counts,
+    mb=80.0,
+    reps=20,
+    runs=3,
+    wait_idle_s=0.0,
+    idle_threshold=0.3,
+    log=print,
+    probe_neurons=None,
+    max_slowdown=None,
+):
     """Run the probes of stream_triad (exe) `runs` times for each thread count
     (interleaved, so that a disturbance does not hit one count; each run's
     triad is the best of `reps` sweeps), keeping each probe's best run; then,
@@ -180,7 +210,11 @@ def measure_bandwidth(exe, thread_counts, mb=80.0, reps=20, runs=3, wait_idle_s=
             prev["runs"] += 1
             for metric, higher_is_better, fields in PROBE_BEST:
                 prev[metric + "_all"].append(res[metric])
-                if (res[metric] > prev[metric]) if higher_is_better else (res[metric] < prev[metric]):
+                if (
+                    (res[metric] > prev[metric])
+                    if higher_is_better
+                    else (res[metric] < prev[metric])
+                ):
                     for k in fields:
                         prev[k] = res[k]
     for t, sizes in sorted((probe_neurons or {}).items()):
@@ -191,22 +225,36 @@ def measure_bandwidth(exe, thread_counts, mb=80.0, reps=20, runs=3, wait_idle_s=
             best = {}
             for _ in range(runs):
                 wait_until_idle(wait_idle_s, idle_threshold, log, max_slowdown=max_slowdown)
-                res = _run_probe(exe, t, "--probes", "scatter,update", "--update-neurons", str(n),
-                                 "--scatter-kb", f"{n * 8 / 1000:g}")
-                for k, keys in (("scatter_meps", ("scatter_meps", "scatter_table_kb")),
-                                ("update_mups", ("update_mups", "update_neurons"))):
+                res = _run_probe(
+                    exe,
+                    t,
+                    "--probes",
+                    "scatter,update",
+                    "--update-neurons",
+                    str(n),
+                    "--scatter-kb",
+                    f"{n * 8 / 1000:g}",
+                )
+                for k, keys in (
+                    ("scatter_meps", ("scatter_meps", "scatter_table_kb")),
+                    ("update_mups", ("update_mups", "update_neurons")),
+                ):
                     if res[k] > best.get(k, 0.0):
                         best.update({key: res[key] for key in keys})
             by_size[str(n)] = best
-            log(f"inner loops, {t} thread(s) x {n} neurons: streamed scatter "
+            log(
+                f"inner loops, {t} thread(s) x {n} neurons: streamed scatter "
                 f"{best['scatter_meps']:.0f} M events/s, "
-                f"neuron update {best['update_mups']:.0f} M updates/s")
+                f"neuron update {best['update_mups']:.0f} M updates/s"
+            )
     for t in thread_counts:
         res = results[str(t)]
-        log(f"triad {t} thread(s): {res['triad_gbs']:.1f} GB/s (best of {runs} x {reps} sweeps, "
+        log(
+            f"triad {t} thread(s): {res['triad_gbs']:.1f} GB/s (best of {runs} x {reps} sweeps, "
             f"3 x {mb:g} MB; all runs {', '.join(f'{g:.1f}' for g in res['triad_gbs_all'])}); "
             f"random RMW {res['random_mups']:.0f} M updates/s; "
             f"streamed scatter {res['scatter_meps']:.0f} M events/s; "
             f"neuron update {res['update_mups']:.0f} M updates/s; "
-            f"split barrier {res['barrier_ns']:.0f} ns per pass")
+            f"split barrier {res['barrier_ns']:.0f} ns per pass"
+        )
     return results

@@ -7,18 +7,39 @@ from .aggregate import point_key
 # 1 process x 2 threads, spikes recorded; at full scale 4 threads, as NEST
 # refuses fewer than 3 virtual processes there. Ranges are (low, high).
 NEST_REFERENCE = {
-    "source": "the performance requirements, NEST 3.6 with the PyNEST reference, 1 process x 2 threads, "
-              "spikes recorded, 2-core machine (full scale: 4 threads)",
+    "source": "the performance requirements, NEST 3.6 with the PyNEST reference, "
+    "1 process x 2 threads, spikes recorded, 2-core machine (full scale: 4 threads)",
     "stream_triad_gbs_2_threads": 45.0,
     "rows": [
-        {"scale": 0.1, "drive": "poisson", "construct_s": [1.0, 1.0], "rtf": [3.1, 3.8],
-         "peak_memory_mb": 499.0},
-        {"scale": 0.2, "drive": "dc", "construct_s": [3.2, 4.4], "rtf": [4.6, 5.5],
-         "peak_memory_mb": 1129.0},
-        {"scale": 0.5, "drive": "dc", "construct_s": [21.0, 27.0], "rtf": [20.5, 22.6],
-         "peak_memory_mb": 4393.0},
-        {"scale": 1.0, "drive": "dc", "construct_s": [105.0, 105.0], "rtf": [80.0, 80.0],
-         "peak_memory_mb": 14400.0, "note": "14.4 GB; 4 threads"},
+        {
+            "scale": 0.1,
+            "drive": "poisson",
+            "construct_s": [1.0, 1.0],
+            "rtf": [3.1, 3.8],
+            "peak_memory_mb": 499.0,
+        },
+        {
+            "scale": 0.2,
+            "drive": "dc",
+            "construct_s": [3.2, 4.4],
+            "rtf": [4.6, 5.5],
+            "peak_memory_mb": 1129.0,
+        },
+        {
+            "scale": 0.5,
+            "drive": "dc",
+            "construct_s": [21.0, 27.0],
+            "rtf": [20.5, 22.6],
+            "peak_memory_mb": 4393.0,
+        },
+        {
+            "scale": 1.0,
+            "drive": "dc",
+            "construct_s": [105.0, 105.0],
+            "rtf": [80.0, 80.0],
+            "peak_memory_mb": 14400.0,
+            "note": "14.4 GB; 4 threads",
+        },
     ],
 }
 

@@ -66,11 +66,7 @@ def resolve(nodes, ranks, ranks_per_node, threads, env, here):
     threads = _given(threads, "threads")
     if under_slurm(env):
         if nodes is None:
-            key = (
-                "SLURM_JOB_NUM_NODES"
-                if env.get("SLURM_JOB_NUM_NODES")
-                else "SLURM_NNODES"
-            )
+            key = "SLURM_JOB_NUM_NODES" if env.get("SLURM_JOB_NUM_NODES") else "SLURM_NNODES"
             nodes = _from_env(env, key) if env.get(key) else 1
         if rpn is None:
             if env.get("SLURM_NTASKS_PER_NODE"):
@@ -85,23 +81,13 @@ def resolve(nodes, ranks, ranks_per_node, threads, env, here):
                     "SLURM_TASKS_PER_NODE",
                 )
         if ranks is None:
-            ranks = (
-                _from_env(env, "SLURM_NTASKS")
-                if env.get("SLURM_NTASKS")
-                else nodes * rpn
-            )
+            ranks = _from_env(env, "SLURM_NTASKS") if env.get("SLURM_NTASKS") else nodes * rpn
         if threads is None:
             if env.get("SLURM_CPUS_PER_TASK"):
                 threads = _from_env(env, "SLURM_CPUS_PER_TASK")
             else:
-                cpus = (
-                    env.get("SLURM_JOB_CPUS_PER_NODE")
-                    or env.get("SLURM_CPUS_ON_NODE")
-                    or ""
-                )
-                threads = max(
-                    1, positive_int(first_count(cpus), "SLURM_JOB_CPUS_PER_NODE") // rpn
-                )
+                cpus = env.get("SLURM_JOB_CPUS_PER_NODE") or env.get("SLURM_CPUS_ON_NODE") or ""
+                threads = max(1, positive_int(first_count(cpus), "SLURM_JOB_CPUS_PER_NODE") // rpn)
     else:
         nodes = nodes or 1
         if rpn is None:
@@ -112,7 +98,6 @@ def resolve(nodes, ranks, ranks_per_node, threads, env, here):
             threads = max(1, here // rpn)
     if ranks > nodes * rpn:
         raise JobError(
-            "%d ranks do not fit on %d node(s) x %d ranks per node"
-            % (ranks, nodes, rpn)
+            "%d ranks do not fit on %d node(s) x %d ranks per node" % (ranks, nodes, rpn)
         )
     return Allocation(nodes, ranks, rpn, threads)

@@ -51,11 +51,7 @@ def _read(directory, name):
 
 
 def read_records(directory):
-    return [
-        json.loads(line)
-        for line in _read(directory, RECORDS).splitlines()
-        if line.strip()
-    ]
+    return [json.loads(line) for line in _read(directory, RECORDS).splitlines() if line.strip()]
 
 
 def append_record(directory, record):

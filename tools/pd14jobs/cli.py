@@ -43,9 +43,7 @@ def plan(args):
     warn = lambda m: print("%s: warning: %s" % (prog, m), file=sys.stderr)  # noqa: E731
     binary = simulator.locate(args.bin, env, args.repo, warn)
     here = allocation.cpus_here()
-    alloc = allocation.resolve(
-        args.nodes, args.ranks, args.ranks_per_node, args.threads, env, here
-    )
+    alloc = allocation.resolve(args.nodes, args.ranks, args.ranks_per_node, args.threads, env, here)
     in_slurm = allocation.under_slurm(env)
     settings = launcher.Settings(
         launcher=args.launcher or "mpirun",
@@ -71,9 +69,7 @@ def plan(args):
         shell.assign("MC_LAUNCHER_USED", launch.launcher),
         shell.assign("MC_BIND_USED", launch.bind),
         shell.assign("MC_CPUS_AVAILABLE", cpus),
-        shell.assign(
-            "MC_OVERSUBSCRIBED", "true" if alloc.oversubscribes(cpus) else "false"
-        ),
+        shell.assign("MC_OVERSUBSCRIBED", "true" if alloc.oversubscribes(cpus) else "false"),
     ]
     lines += [shell.export(k, v) for k, v in launch.exports.items()]
     print("\n".join(lines))
@@ -179,9 +175,7 @@ def times(args):
 
 
 def ended(args):
-    status, code, message = outcome.classify(
-        args.dir, args.exit_code, args.stop_signal, args.wall
-    )
+    status, code, message = outcome.classify(args.dir, args.exit_code, args.stop_signal, args.wall)
     print(
         "\n".join(
             [
@@ -194,9 +188,7 @@ def ended(args):
 
 
 def parser():
-    p = argparse.ArgumentParser(
-        prog="python3 -m pd14jobs", description=__doc__.split("\n")[0]
-    )
+    p = argparse.ArgumentParser(prog="python3 -m pd14jobs", description=__doc__.split("\n")[0])
     p.add_argument("--prog", default="jobs", help="the script's name in messages")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -220,15 +212,11 @@ def parser():
         s.add_argument("--" + name, default="")
     s.set_defaults(run=plan)
 
-    s = sub.add_parser(
-        "attempt-number", help="number the attempt about to start in DIR"
-    )
+    s = sub.add_parser("attempt-number", help="number the attempt about to start in DIR")
     s.add_argument("dir")
     s.set_defaults(run=attempt_number)
 
-    s = sub.add_parser(
-        "attempt-ended", help="record the attempt that just ended in DIR"
-    )
+    s = sub.add_parser("attempt-ended", help="record the attempt that just ended in DIR")
     s.add_argument("dir")
     s.add_argument("--attempt", type=int, required=True)
     s.add_argument("--restarted", default="0")
@@ -273,9 +261,7 @@ def parser():
     s.add_argument("--command", nargs=argparse.REMAINDER, default=[])
     s.set_defaults(run=job_json)
 
-    s = sub.add_parser(
-        "requeue", help="requeue a checkpointed run's job, or how to continue it"
-    )
+    s = sub.add_parser("requeue", help="requeue a checkpointed run's job, or how to continue it")
     s.add_argument("dir")
     s.add_argument("--script", required=True)
     s.add_argument("--state", default="")
@@ -291,18 +277,14 @@ def parser():
         s.add_argument("--" + name, required=True)
     s.set_defaults(run=times)
 
-    s = sub.add_parser(
-        "outcome", help="status, exit status and log line of a run that ended"
-    )
+    s = sub.add_parser("outcome", help="status, exit status and log line of a run that ended")
     s.add_argument("dir")
     s.add_argument("--exit-code", type=int, required=True)
     s.add_argument("--stop-signal", default="")
     s.add_argument("--wall", required=True)
     s.set_defaults(run=ended)
 
-    sub.add_parser(
-        "study", help="JOBS_DIR strong|weak [options]: a scaling study (its --help)"
-    )
+    sub.add_parser("study", help="JOBS_DIR strong|weak [options]: a scaling study (its --help)")
     sub.add_parser("ensemble", help="JOBS_DIR [options]: jobs/ensemble.sh (its --help)")
     sub.add_parser(
         "options",

@@ -123,9 +123,7 @@ def submit_values(argv, env, repo):
         raise JobError("give --seeds and --out (see --help)")
     if not SEEDS.match(values["seeds"]):
         raise JobError("--seeds: a list like 1-5 or 1,3,7, got '%s'" % values["seeds"])
-    values["config"] = values["config"] or os.path.join(
-        repo, "configs", "full_scale.yaml"
-    )
+    values["config"] = values["config"] or os.path.join(repo, "configs", "full_scale.yaml")
     return values
 
 
@@ -231,9 +229,7 @@ def task_statements(argv, env, cwd, repo):
         return lines
     seed = values["seed"]
     if not seed.isdigit():
-        raise JobError(
-            "no seed: run as an array task (sbatch --array=...) or give --seed"
-        )
+        raise JobError("no seed: run as an array task (sbatch --array=...) or give --seed")
     config = values["config"] or os.path.join(repo, "configs", "full_scale.yaml")
     if not os.path.isfile(os.path.join(cwd, config)):
         raise JobError("no such config: %s" % config)

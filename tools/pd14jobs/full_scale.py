@@ -125,9 +125,7 @@ def state(directory, env):
 def overrides(values):
     """The overrides of the run: the options' first, the user's --set after them (the
     config's own values before both)."""
-    interval = opt.number(
-        values["checkpoint_interval"], "--checkpoint-interval", " of ms"
-    )
+    interval = opt.number(values["checkpoint_interval"], "--checkpoint-interval", " of ms")
     sets = [
         "simulation.t_sim=%s" % values["t_sim"],
         "simulation.checkpoint_interval=%s" % interval,
@@ -150,9 +148,7 @@ def statements(argv, env, cwd, repo, pid, prog):
     if held == FINISHED:
         return [
             "echo %s"
-            % shell.quote(
-                "%s: %s holds the finished run; nothing left to do" % (prog, directory)
-            ),
+            % shell.quote("%s: %s holds the finished run; nothing left to do" % (prog, directory)),
             "exit 0",
         ]
     lines = [

@@ -54,13 +54,9 @@ def build(alloc, settings, env, in_slurm, cpus, is_root):
     """The Launch of ALLOC; ENV: the current environment (the user's OMP_ settings are
     kept), CPUS: this machine's, IS_ROOT: Open MPI then needs its consent."""
     if settings.launcher not in LAUNCHERS:
-        raise JobError(
-            "MC_LAUNCHER must be mpirun, srun or none, got '%s'" % settings.launcher
-        )
+        raise JobError("MC_LAUNCHER must be mpirun, srun or none, got '%s'" % settings.launcher)
     if settings.bind not in BINDINGS:
-        raise JobError(
-            "MC_BIND must be auto, core, hwthread or none, got '%s'" % settings.bind
-        )
+        raise JobError("MC_BIND must be auto, core, hwthread or none, got '%s'" % settings.bind)
     bind, oversubscribe = settings.bind, False
     if bind == "auto":
         bind = "core"
@@ -70,9 +66,7 @@ def build(alloc, settings, env, in_slurm, cpus, is_root):
     if bind != "none":
         # Each rank is bound to its own threads' cores; its threads stay on them.
         exports["OMP_PROC_BIND"] = env.get("OMP_PROC_BIND") or "close"
-        exports["OMP_PLACES"] = env.get("OMP_PLACES") or (
-            "cores" if bind == "core" else "threads"
-        )
+        exports["OMP_PLACES"] = env.get("OMP_PLACES") or ("cores" if bind == "core" else "threads")
     if is_root:
         # Open MPI refuses to run as root without these (containers, test machines).
         exports["OMPI_ALLOW_RUN_AS_ROOT"] = "1"

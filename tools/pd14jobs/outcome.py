@@ -2,9 +2,7 @@
 continued) or failed; its exit status (75 for interrupted) and the log line."""
 import os
 
-EXIT_CHECKPOINTED = (
-    75  # microcircuit_mpi's "checkpointed on a signal, not finished" (EX_TEMPFAIL)
-)
+EXIT_CHECKPOINTED = 75  # microcircuit_mpi's "checkpointed on a signal, not finished" (EX_TEMPFAIL)
 
 
 def classify(directory, exit_code, stop_signal, wall):

@@ -32,8 +32,7 @@ def parse(spec):
         raise JobError("bad point '%s': counts must be positive" % spec)
     if ranks % nodes:
         raise JobError(
-            "point '%s': %d ranks do not divide evenly over %d nodes"
-            % (spec, ranks, nodes)
+            "point '%s': %d ranks do not divide evenly over %d nodes" % (spec, ranks, nodes)
         )
     return Point(spec, Allocation(nodes, ranks, ranks // nodes, threads))
 

@@ -53,6 +53,5 @@ def decide(
             % (restart_count, max_requeues, later)
         )
     return True, (
-        "requeued job %s: it continues from %s/checkpoint.h5 when it runs again"
-        % (job_id, job_dir)
+        "requeued job %s: it continues from %s/checkpoint.h5 when it runs again" % (job_id, job_dir)
     )

@@ -30,11 +30,7 @@ def busy_ticks(stat_line):
     """Clock ticks all CPUs were busy since boot, from the "cpu" line of /proc/stat:
     all but idle and iowait (as tools/benchmark/idle.py counts them)."""
     fields = stat_line.split()
-    if (
-        len(fields) < 9
-        or fields[0] != "cpu"
-        or not all(f.isdigit() for f in fields[1:9])
-    ):
+    if len(fields) < 9 or fields[0] != "cpu" or not all(f.isdigit() for f in fields[1:9]):
         raise JobError("not the cpu line of /proc/stat: '%s'" % stat_line)
     user, nice, system, _, _, irq, softirq, steal = (int(f) for f in fields[1:9])
     return user + nice + system + irq + softirq + steal

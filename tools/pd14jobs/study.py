@@ -191,9 +191,7 @@ class Study:
 
     def oversubscribing(self, cpus):
         """The points with more ranks x threads than CPUS (all on this machine)."""
-        return [
-            p for p in self.points if p.allocation.ranks * p.allocation.threads > cpus
-        ]
+        return [p for p in self.points if p.allocation.ranks * p.allocation.threads > cpus]
 
     def n_scaling(self, point):
         """N_scaling of POINT: fixed (strong), or per rank x ranks (weak)."""

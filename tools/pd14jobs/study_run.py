@@ -41,9 +41,7 @@ def check_local_points(study, prog, cpus):
 def tee(command, path):
     """Runs COMMAND with its output (stdout and stderr) on stdout and in PATH; its exit status."""
     with open(path, "wb") as copy:
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for line in process.stdout:
             sys.stdout.buffer.write(line)
             sys.stdout.buffer.flush()
@@ -98,16 +96,12 @@ def main(kind, argv, env, jobs_dir, python):
         labels.append(point.label)
         if study.local:
             for repeat in range(1, study.repeats + 1):
-                command = study.local_command(
-                    point, repeat, directory, jobs_dir, binary
-                )
+                command = study.local_command(point, repeat, directory, jobs_dir, binary)
                 if study.print_only:
                     print(command_line(command))
                     continue
                 log("point %s repetition %d/%d" % (point.label, repeat, study.repeats))
-                out = os.path.join(
-                    directory, "logs", "%s-rep%d.out" % (point.label, repeat)
-                )
+                out = os.path.join(directory, "logs", "%s-rep%d.out" % (point.label, repeat))
                 if tee(command, out) != 0:
                     log(
                         "point %s repetition %d failed (see %s/logs)"
@@ -126,8 +120,7 @@ def main(kind, argv, env, jobs_dir, python):
         a = point.allocation
         log(
             "submitted point %s (%d ranks x %d threads on %d node(s), %d repetition(s)): job "
-            "array %s"
-            % (point.label, a.ranks, a.threads, a.nodes, study.repeats, job_id)
+            "array %s" % (point.label, a.ranks, a.threads, a.nodes, study.repeats, job_id)
         )
 
     collect_id = ""
@@ -148,16 +141,11 @@ def main(kind, argv, env, jobs_dir, python):
             else:
                 collect_id = submit(command, "the collection job")
                 note_job(collect_id, "collect")
-                log(
-                    "submitted the collection job %s (after %s)"
-                    % (collect_id, ":".join(job_ids))
-                )
+                log("submitted the collection job %s (after %s)" % (collect_id, ":".join(job_ids)))
 
     if study.print_only:
         return 0
-    record = study.record(
-        labels, job_ids, collect_id, now_iso(), socket.gethostname(), binary
-    )
+    record = study.record(labels, job_ids, collect_id, now_iso(), socket.gethostname(), binary)
     with open(os.path.join(directory, "study.json"), "w") as f:
         json.dump(record, f, indent=2)
         f.write("\n")
@@ -170,9 +158,6 @@ def main(kind, argv, env, jobs_dir, python):
                 " (collection: %s)" % collect_id if collect_id else "",
             )
         )
-        print(
-            "watch: squeue -j "
-            + ",".join(job_ids + ([collect_id] if collect_id else []))
-        )
+        print("watch: squeue -j " + ",".join(job_ids + ([collect_id] if collect_id else [])))
     print("results (after the jobs): %s" % os.path.join(directory, "results"))
     return 0
