@@ -183,7 +183,8 @@ BOOST_AUTO_TEST_CASE(reductions_agree_on_all_ranks) {
         std::vector<double> values{1.0, static_cast<double>(rank)};
         communicator->all_reduce_sum(values);
         BOOST_TEST(values[0] == static_cast<double>(size));
-        BOOST_TEST(values[1] == static_cast<double>(size * (size - 1) / 2));
+        const std::uint64_t rank_sum = size * (size - 1) / 2;
+        BOOST_TEST(values[1] == static_cast<double>(rank_sum));
         BOOST_TEST(communicator->broadcast(rank == 0 ? "from root" : "") == "from root");
         std::vector<std::uint64_t> words(rank == 0 ? 3 : 0, 7U);
         communicator->broadcast(words);
