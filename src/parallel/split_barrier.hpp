@@ -8,8 +8,8 @@
 //
 // A thread spins briefly and then yields, so that more threads than cores
 // (oversubscribed test runs) still make progress. Passed in one go
-// (`wait(arrive())`) it is also the plain barrier of multi-rank runs: unlike
-// libgomp's `omp barrier` it makes no system call (docs/performance.md).
+// (`wait(arrive())`) it is also a plain barrier: unlike libgomp's
+// `omp barrier` it makes no system call (docs/performance.md).
 #pragma once
 
 #include <atomic>
