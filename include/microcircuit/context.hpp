@@ -1,7 +1,8 @@
 // The processes and threads a simulation runs on. MPI is initialised here
-// (funneled: only the master thread of a rank calls it) unless the caller has
+// (serialized: one thread of a rank calls it at a time) unless the caller has
 // done so already (mpi4py, say), and finalised at the end only if it was
-// initialised here. One context per process.
+// initialised here. One context per process; it picks how the ranks
+// communicate (one process: without MPI calls).
 #pragma once
 
 #include <memory>
@@ -24,7 +25,7 @@ public:
     // OMP_NUM_THREADS, else the node's cores shared among the node's ranks).
     int threads_for(int local_num_threads) const;
 
-    // The engine's own view (internal: parallel/communicator.hpp).
+    // The engine's own view of the communication (internal: parallel/communicator.hpp).
     Communicator& communicator();
 
 private:

@@ -1,6 +1,8 @@
 #include "microcircuit/context.hpp"
 
-#include "parallel/communicator.hpp"
+#include "parallel/local_communicator.hpp"
+#include "parallel/mpi_communicator.hpp"
+#include "parallel/mpi_environment.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -8,8 +10,18 @@
 
 namespace microcircuit {
 
+namespace {
+// After MPI's start: the files of a run in one process are opened through it too.
+std::unique_ptr<Communicator> communicator_for_processes() {
+    if (mpi_processes() == 1) {
+        return std::make_unique<LocalCommunicator>();
+    }
+    return std::make_unique<MpiCommunicator>();
+}
+} // namespace
+
 Context::Context(int* argc, char*** argv)
-    : owns_mpi_(initialize_mpi(argc, argv)), communicator_(std::make_unique<Communicator>()) {}
+    : owns_mpi_(initialize_mpi(argc, argv)), communicator_(communicator_for_processes()) {}
 
 Context::Context() : Context(nullptr, nullptr) {}
 

@@ -69,7 +69,7 @@ void write_checkpoint(const std::string& path, const Communicator& communicator,
     header.info.spikes = communicator.sum(local.spikes_emitted);
     const CheckpointInfo& info = header.info;
     {
-        Hdf5File file(temporary, communicator.comm());
+        Hdf5File file(temporary, communicator.file_communicator());
         const hid_t root = file.id();
         write_attribute(root, "format", checkpoint_format);
         write_attribute(root, "step", info.step);
@@ -146,7 +146,7 @@ CheckpointHeader read_checkpoint_header(const std::string& file_or_directory,
     }
     CheckpointHeader header;
     try {
-        Hdf5File file(path, communicator.comm(), Hdf5File::Mode::read);
+        Hdf5File file(path, communicator.file_communicator(), Hdf5File::Mode::read);
         const hid_t root = file.id();
         if (read_uint64_attribute(root, "format") != checkpoint_format) {
             throw CheckpointError(path + ": a checkpoint of another format (" +
@@ -188,7 +188,7 @@ DynamicState read_checkpoint_state(const CheckpointHeader& header, const Communi
     state.i_in.resize(gids.size());
     state.refractory.resize(gids.size());
     try {
-        Hdf5File file(path, communicator.comm(), Hdf5File::Mode::read);
+        Hdf5File file(path, communicator.file_communicator(), Hdf5File::Mode::read);
         const auto neurons = open_group(file.id(), "neurons");
         const ElementRange mine = range_of(gids);
         read_elements(neurons.id(), "y", H5T_NATIVE_DOUBLE, mine, state.y.data());

@@ -114,7 +114,7 @@ void RunOutput::publish(std::uint64_t step) {
         f.spikes->reach(step);
     }
     {
-        Hdf5File file(f.paths.spikes_incomplete, f.communicator.comm());
+        Hdf5File file(f.paths.spikes_incomplete, f.communicator.file_communicator());
         write_metadata(file.id(), f.config, f.derived, f.communicator.size(), f.threads);
         if (f.spikes) {
             SonataSpikes sonata(file.id(), f.derived, f.communicator);

@@ -1,7 +1,13 @@
-// All MPI calls of the simulator behind one small interface. With one rank the
-// spike exchange is a copy and MPI is never on the hot path, so every test runs
-// with and without mpirun.
+// What the engine needs from the communication between its ranks, after
+// Arbor's distributed_context: the spike exchange of every min-delay interval
+// (with the ranks' collective requests), the gather of the recorded spikes,
+// reductions, broadcasts, barriers and ending every rank on a failure. The
+// simulation and the recorders see only this interface; the Context picks the
+// implementation (local_communicator.hpp for one process, mpi_communicator.hpp
+// otherwise).
 #pragma once
+
+#include "microcircuit/recording.hpp"
 
 #include <mpi.h>
 
@@ -14,42 +20,36 @@
 
 namespace microcircuit {
 
-// MPI_Init_thread with MPI_THREAD_FUNNELED (only the master thread calls
-// MPI) unless MPI is initialised already; returns whether it initialised it.
-bool initialize_mpi(int* argc, char*** argv);
-void finalize_mpi();
-
-class Communicator;
-
-// While armed, an exit() of the process (a library that gives up: libgomp
-// exits when it cannot start a thread) ends every rank through
-// Communicator::abort with `message()`, instead of running the remaining exit
-// handlers: HDF5's closes the open files collectively and would wait forever
-// for the ranks still running. Exit handlers run in the reverse order of
-// their registration, so arm it after the output files are opened.
-void arm_exit_guard(const Communicator& communicator, std::function<std::string()> message);
-void disarm_exit_guard();
+// The spikes of one interval as a rank's threads deliver them: lists of
+// gid << 32 | lag words.
+using SpikeLists = std::vector<const std::vector<std::uint64_t>*>;
 
 class Communicator {
 public:
-    Communicator();
+    Communicator() = default;
+    virtual ~Communicator() = default;
+    Communicator(const Communicator&) = delete;
+    Communicator& operator=(const Communicator&) = delete;
+    Communicator(Communicator&&) = delete;
+    Communicator& operator=(Communicator&&) = delete;
 
-    int rank() const { return rank_; }
-    std::size_t spike_chunk() const { return chunk_; }
-    int size() const { return size_; }
-    MPI_Comm comm() const { return MPI_COMM_WORLD; }
+    virtual int rank() const = 0;
+    virtual int size() const = 0;
+    // Ranks of this one's node (sharing its memory).
+    virtual int ranks_on_node() const = 0;
 
-    // Every rank contributes its spikes and receives the spikes of all ranks,
-    // in rank order, through MPI_Alltoall with a fixed chunk per rank pair. A
-    // count above the chunk is seen by every rank; all then retry with a larger
-    // chunk, and every `chunk_window` exchanges they size it down again to the
-    // largest count of that window (and a half), but not below `min_chunk`.
-    // The exchange also carries each rank's requests, up to `request_bits`
-    // flags (for collective actions such as writing the recorded spikes or
-    // stopping): returns the flags any rank set.
+    // The spike exchange of one interval, called by one thread of every rank
+    // while the rank's other threads wait: `local` holds this rank's spikes
+    // (a list per thread), `received` is set to every rank's spikes in rank
+    // order, valid until the next exchange (its lists may be those of
+    // `local`). The exchange also carries each rank's requests, up to
+    // `request_bits` flags (for collective actions such as writing the
+    // recorded spikes or stopping): returns the flags any rank set.
     static constexpr unsigned request_bits = 8;
-    unsigned exchange_spikes(const std::vector<std::uint64_t>& local,
-                             std::vector<std::uint64_t>& global, unsigned requests = 0);
+    virtual unsigned exchange_spikes(const SpikeLists& local, SpikeLists& received,
+                                     unsigned requests) = 0;
+    // Every rank's recorded spikes, concatenated in rank order, on every rank.
+    virtual std::vector<RecordedSpike> gather_spikes(std::vector<RecordedSpike> local) const = 0;
 
     // Every rank's elements, concatenated in rank order, on every rank.
     template <class T> std::vector<T> all_gather(const std::vector<T>& local) const {
@@ -61,15 +61,24 @@ public:
         return global;
     }
 
-    std::uint64_t sum(std::uint64_t value) const;
-    std::uint64_t max(std::uint64_t value) const;
-    std::uint64_t min(std::uint64_t value) const;
-    double max(double value) const;
-    double sum(double value) const;
-    void all_reduce_sum(std::vector<double>& values) const;
-    // Ranks of this one's node (sharing its memory).
-    int ranks_on_node() const;
-    void barrier() const;
+    virtual std::uint64_t sum(std::uint64_t value) const = 0;
+    virtual std::uint64_t max(std::uint64_t value) const = 0;
+    virtual std::uint64_t min(std::uint64_t value) const = 0;
+    virtual double max(double value) const = 0;
+    virtual double sum(double value) const = 0;
+    virtual void all_reduce_sum(std::vector<double>& values) const = 0;
+    // The sum of `value` over the ranks below this one.
+    virtual std::uint64_t exclusive_prefix_sum(std::uint64_t value) const = 0;
+    virtual void barrier() const = 0;
+    // Rank 0's string on every rank.
+    virtual std::string broadcast(const std::string& text) const = 0;
+    // Rank 0's words on every rank (resized there).
+    virtual void broadcast(std::vector<std::uint64_t>& words) const = 0;
+
+    // The MPI communicator over which the ranks open their files together
+    // (parallel HDF5); known only to the output layer.
+    virtual MPI_Comm file_communicator() const = 0;
+
     // A failure during the run (one that only this rank may have seen):
     // prints it and ends every rank with status 1 at once, before anything
     // else (a collective close of the output files, say) waits for ranks
@@ -78,31 +87,22 @@ public:
     // The same for an exception: its cause (a failed allocation named as
     // such), then `context` (where it happened), in parentheses.
     [[noreturn]] void abort(const std::exception_ptr& failure, const std::string& context) const;
-    // Rank 0's string on every rank.
-    std::string broadcast(const std::string& text) const;
-    // Rank 0's words on every rank (resized there).
-    void broadcast(std::vector<std::uint64_t>& words) const;
-    // The sum of `value` over the ranks below this one.
-    std::uint64_t exclusive_prefix_sum(std::uint64_t value) const;
 
-private:
+protected:
     // The sum of every rank's `words`; remembers each rank's count for all_gather_words.
-    std::size_t gathered_words(std::size_t words) const;
-    void all_gather_words(const void* local, std::size_t words, void* global) const;
-
-    int rank_ = 0;
-    int size_ = 1;
-    // Small chunks make small messages: with Open MPI's shared-memory transport
-    // an exchange is much cheaper up to 256 bytes per rank pair than above.
-    static constexpr std::size_t min_chunk = 31; // a count and 31 spikes: 256 bytes
-    static constexpr std::size_t chunk_window = 1024;
-    std::size_t chunk_ = min_chunk; // spikes per rank pair and exchange
-    std::size_t window_largest_ = 0;
-    std::size_t window_exchanges_ = 0;
-    std::vector<std::uint64_t> send_;
-    std::vector<std::uint64_t> receive_;
-    mutable std::vector<int> gather_counts_;
-    mutable std::vector<int> gather_offsets_;
+    virtual std::size_t gathered_words(std::size_t words) const = 0;
+    virtual void all_gather_words(const void* local, std::size_t words, void* global) const = 0;
+    // Ends the other ranks' processes (this one ends itself after).
+    virtual void abort_other_ranks() const = 0;
 };
+
+// While armed, an exit() of the process (a library that gives up: libgomp
+// exits when it cannot start a thread) ends every rank through
+// Communicator::abort with `message()`, instead of running the remaining exit
+// handlers: HDF5's closes the open files collectively and would wait forever
+// for the ranks still running. Exit handlers run in the reverse order of
+// their registration, so arm it after the output files are opened.
+void arm_exit_guard(const Communicator& communicator, std::function<std::string()> message);
+void disarm_exit_guard();
 
 } // namespace microcircuit

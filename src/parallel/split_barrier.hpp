@@ -8,8 +8,8 @@
 //
 // A thread spins briefly and then yields, so that more threads than cores
 // (oversubscribed test runs) still make progress. Passed in one go
-// (`wait(arrive())`) it is also the plain barrier of multi-rank runs: unlike
-// libgomp's `omp barrier` it makes no system call (docs/performance.md).
+// (`wait(arrive())`) it is also a plain barrier: unlike libgomp's
+// `omp barrier` it makes no system call (docs/performance.md).
 #pragma once
 
 #include <atomic>
@@ -26,13 +26,29 @@ public:
     // the barrier; everything a thread wrote before `arrive` is visible to
     // every thread after its `wait`.
     std::uint64_t arrive() {
+        const Arrival arrival = arrive_holding();
+        if (arrival.last) {
+            open(arrival.ticket);
+        }
+        return arrival.ticket;
+    }
+
+    // As `arrive`, but the last thread to arrive keeps the barrier closed: it
+    // sees everything the others wrote before arriving, does the work they
+    // all need after the barrier, and then opens it (no `wait`).
+    struct Arrival {
+        std::uint64_t ticket;
+        bool last;
+    };
+    Arrival arrive_holding() {
         const std::uint64_t generation = generation_.load(std::memory_order_acquire);
         if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads_) {
             arrived_.store(0, std::memory_order_relaxed);
-            generation_.store(generation + 1, std::memory_order_release);
+            return {generation, true};
         }
-        return generation;
+        return {generation, false};
     }
+    void open(std::uint64_t ticket) { generation_.store(ticket + 1, std::memory_order_release); }
 
     void wait(std::uint64_t ticket) const {
         for (unsigned spins = 0; generation_.load(std::memory_order_acquire) == ticket; ++spins) {

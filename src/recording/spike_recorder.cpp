@@ -60,8 +60,7 @@ void SpikeRecorder::flush() {
         local.insert(local.end(), buffer.spikes.begin(), buffer.spikes.end());
         buffer.spikes.clear();
     }
-    std::vector<RecordedSpike> spikes =
-        communicator_.size() > 1 ? communicator_.all_gather(local) : std::move(local);
+    std::vector<RecordedSpike> spikes = communicator_.gather_spikes(std::move(local));
     merge_sorted_runs(spikes);
     for (SpikeSink* sink : sinks_) {
         sink->write_spikes(spikes);

@@ -2,18 +2,21 @@
 //   deliver the spikes of the last interval into the input buffers (each thread
 //   into its own neurons) -> update the neurons for the interval's steps ->
 //   record each thread's new spikes -> exchange them between ranks.
-// Threads share one OpenMP parallel region for the whole run. With one rank
-// every thread reads the other threads' spikes directly (double-buffered by
-// the parity of the interval), so one barrier per interval suffices; with
-// several ranks the master thread alone talks to MPI between two barriers.
-// The interval's barrier is split (split_barrier.hpp): between arriving and
+// Threads share one OpenMP parallel region for the whole run, and one barrier
+// per interval: the last thread to arrive exchanges the rank's spikes through
+// the communicator (parallel/communicator.hpp) before it opens the barrier.
+// A thread's spikes are double-buffered by the parity of the interval, so the
+// exchange may hand them on as they are (one process). Between arriving and
 // waiting each thread adds the runs of its older pending spikes that arrive
-// in the next step, which needs nothing from the other threads.
+// in the next step, which needs nothing from the other threads
+// (split_barrier.hpp). The files of the class: simulation.cpp (the loop),
+// neuron_update.cpp, spike_delivery.cpp, checkpoint_state.cpp and the thread
+// team's failure protocol (thread_team.hpp).
 #pragma once
 
-#include "random/poisson_table.hpp"
 #include "model/step_current.hpp"
 #include "parallel/communicator.hpp"
+#include "random/poisson_table.hpp"
 #include "recording/spike_recorder.hpp"
 #include "recording/voltage_recorder.hpp"
 #include "simulation/dynamic_state.hpp"
@@ -27,6 +30,8 @@
 #include <vector>
 
 namespace microcircuit {
+
+class ThreadTeam;
 
 class Simulation {
 public:
@@ -59,30 +64,28 @@ public:
     }
 
 private:
-    // The spikes of one interval: lists of gid << 32 | lag words.
-    using SpikeLists = std::vector<const std::vector<std::uint64_t>*>;
     // Where the intervals stand: every thread walks the same sequence on its own copy.
     struct Cursor {
         std::uint64_t start = 0;          // first step of the interval
         std::uint64_t interval = 0;       // its index
         std::uint64_t previous_start = 0; // first step of the interval before
     };
-    // What the threads of one run_until share (defined in simulation.cpp).
-    class Team;
 
     // The steps of one interval, in order; each thread runs them for its virtual process.
     void take_up_spikes(VirtualProcess& vp, const Cursor& cursor) const;
     std::size_t update_interval(VirtualProcess& vp, int thread, const Cursor& cursor,
                                 std::uint64_t end);
     void record_interval(VirtualProcess& vp, int thread, const Cursor& cursor, std::uint64_t end);
-    void pass_interval_barrier(VirtualProcess& vp, Team& team, std::uint64_t end) const;
-    void exchange_interval(Team& team, int thread, const Cursor& cursor, std::uint64_t end);
+    void pass_interval_barrier(VirtualProcess& vp, ThreadTeam& team, int thread,
+                               const Cursor& cursor, std::uint64_t end);
     // Returns whether the run stops because writing failed.
-    bool write_full_recorders(Team& team, int thread, const Cursor& cursor, std::uint64_t end);
+    bool write_full_recorders(ThreadTeam& team, int thread, const Cursor& cursor,
+                              std::uint64_t end);
 
     void remember_spikes(VirtualProcess& vp, const Cursor& cursor) const;
-    // Whether request `bit` was made in the cursor's interval, the same on every thread and rank.
-    bool agreed(const Cursor& cursor, unsigned bit) const;
+    // After the interval's barrier: whether request `bit` was made in the
+    // interval, the same on every thread and rank.
+    bool agreed(unsigned bit) const;
 
     void deliver(VirtualProcess& vp, const SpikeLists& spikes, std::uint64_t interval_start) const;
     void update(VirtualProcess& vp, int thread, std::uint64_t u, std::uint64_t interval_start,
@@ -94,18 +97,18 @@ private:
     void draw_thalamic_spikes(std::uint64_t interval_start, std::uint64_t interval_end,
                               std::vector<std::uint64_t>& spikes) const;
     // Each thread, before the interval's barrier: its own spikes into its buffer.
-    void record(int thread, const std::vector<std::uint64_t>& emitted, std::uint64_t interval,
+    void record(int thread, const std::vector<std::uint64_t>& emitted,
                 std::uint64_t interval_start);
-    // Master thread, after the interval's barrier: exchange (several ranks), progress.
-    void finish_interval(std::uint64_t interval, std::uint64_t interval_end);
-    [[noreturn]] void abort_after(const Team& team) const;
+    // The last thread at the interval's barrier, while the others wait.
+    void exchange_spikes(std::uint64_t interval);
+    // Master thread, after the interval's barrier.
+    void report_progress(std::uint64_t interval, std::uint64_t interval_end);
+    [[noreturn]] void abort_after(const ThreadTeam& team) const;
 
-    // The collective requests of an interval (flush_bit: a thread's spike
-    // buffer is full; stop_bit: the master saw the stop flag), by parity of
-    // the interval: a thread already in the next interval cannot touch the
-    // requests the others are still reading. With several ranks, `agreed_`
-    // holds the requests of any rank, from the exchange.
-    alignas(64) std::array<std::atomic<unsigned>, 2> requests_{};
+    // The collective requests of the interval (flush_bit: a thread's spike
+    // buffer is full; stop_bit: the master saw the stop flag), made before
+    // its barrier; `agreed_` holds those of any rank, from the exchange.
+    alignas(64) std::atomic<unsigned> requests_{0};
     unsigned agreed_ = 0;
     Network& network_;
     const DerivedParameters& derived_;
@@ -123,15 +126,15 @@ private:
     PoissonTable thalamic_counts_;
     std::array<std::vector<std::uint64_t>, 2> thalamic_spikes_; // by parity of the interval
 
-    Cursor cursor_;                            // the next interval
-    std::vector<std::uint64_t> local_spikes_;  // several ranks: this rank's spikes
-    std::vector<std::uint64_t> global_spikes_; // several ranks: everybody's spikes
+    Cursor cursor_; // the next interval
     std::vector<std::uint64_t> spikes_per_thread_;
     const std::atomic<bool>* stop_flag_ = nullptr;
     std::uint64_t spikes_before_restore_ = 0;
-    // The spikes of the intervals of each parity, as delivery reads them: with
-    // one rank every thread's list and the thalamic list, else the exchanged list.
-    std::array<SpikeLists, 2> in_flight_;
+    // This rank's spikes of the intervals of each parity: every thread's list.
+    std::array<SpikeLists, 2> emitted_;
+    // The last interval's spikes as delivery reads them: every rank's (from
+    // the exchange) and the thalamic ones.
+    SpikeLists delivered_;
 };
 
 } // namespace microcircuit
