@@ -3,9 +3,9 @@
 // output is refused unless simulation.overwrite_files is set, before anything
 // is created or touched. While the run goes on the recordings grow in
 // append-only journals (.spikes.journal, .voltages.journal), which a
-// checkpoint refers to by length; spikes.h5 is made from them at the end
-// under a temporary name and renamed once complete, so a crash never leaves
-// a half-written file under a final name.
+// checkpoint refers to by length; spikes.h5 is made from them after every
+// advance of the run under a temporary name and renamed once complete, so a
+// crash never leaves a half-written file under a final name.
 #pragma once
 
 #include "microcircuit/checkpoint.hpp"

@@ -4,7 +4,7 @@
 // in checksummed blocks (output/journal_block.hpp). A file that only grows can
 // be cut back to the position a checkpoint recorded, whatever a killed run
 // left behind it, and read while it grows; the SONATA file is made from them
-// once the run is complete (RunOutput::finish). Every record is verified
+// after every advance of the run (RunOutput::publish). Every record is verified
 // whenever it is read back. Rank 0 writes; every rank counts, so every rank
 // knows the positions.
 #pragma once
