@@ -37,6 +37,10 @@ Hdf5Handle write_vector(hid_t group, const std::string& name, const std::vector<
                                         H5P_DEFAULT, H5P_DEFAULT),
                              "create dataset " + name),
                        H5Dclose);
+    // An empty dataset has no storage to write into (size is the same on every rank).
+    if (size == 0) {
+        return dataset;
+    }
     if (!writer) {
         H5Sselect_none(space.id());
     }
