@@ -51,7 +51,13 @@ def names_of(where, key):
     return [key] + [t.split(".")[-1] for t in targets]
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=300,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(where=WHERE, value=VALUES)
 def test_any_value_is_accepted_or_refused_by_name(tmp_path_factory, where, value):
     sim, net, stim = (
@@ -80,7 +86,9 @@ def test_any_value_is_accepted_or_refused_by_name(tmp_path_factory, where, value
         network.Network(sim, net, stim)
     except (KeyError, ValueError, TypeError) as error:
         message = str(error)
-        assert any(
+        # A network scaled beyond the machine is refused for its memory.
+        too_large = key in ("N_scaling", "K_scaling") and message.startswith("not enough memory")
+        assert too_large or any(
             name in message for name in names_of(place, key)
         ), f"{place}[{key!r}] = {value!r}: {type(error).__name__}: {message}"
     finally:
