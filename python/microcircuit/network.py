@@ -49,6 +49,11 @@ class Network:
         self.net_dict = net_dict
         self.stim_dict = default_stim_dict if stim_dict is None else stim_dict
         self.data_path = sim_dict["data_path"]
+        if not isinstance(self.data_path, (str, os.PathLike)):
+            raise TypeError(
+                "sim_dict['data_path']: expected a path (str), got "
+                f"{type(self.data_path).__name__} {self.data_path!r}"
+            )
         self._timers = {"start": time.time()}
         self.config = _engine.load_config("", overrides_of(sim_dict, net_dict, self.stim_dict))
         self.rank = _engine.rank()

@@ -246,6 +246,8 @@ def test_unknown_keys_and_unsupported_models_are_refused_by_name(tmp_path, small
         network.Network(sim, dict(net_dict, neuron_model="iaf_psc_alpha"), stim)
     with pytest.raises(ValueError, match="bg_input_type"):
         network.Network(sim, dict(net_dict, bg_input_type="dcc"), stim)
+    with pytest.raises(TypeError, match=r"sim_dict\['data_path'\]: expected a path"):
+        network.Network(dict(sim, data_path=0.0), net_dict, stim)
     with pytest.raises(ValueError, match="N_scaling: must be > 0"):
         network.Network(sim, dict(net_dict, N_scaling=-1.0), stim)
     net = network.Network(sim, net_dict, stim)
