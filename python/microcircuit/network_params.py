@@ -15,6 +15,16 @@ from . import _engine
 POPULATIONS = _engine.population_names()
 
 
+def get_exc_inh_matrix(val_exc, val_inh, num_pops):
+    """The reference's helper: a num_pops x num_pops matrix with val_exc in
+    the columns of excitatory sources (even indices), val_inh in those of
+    inhibitory ones."""
+    matrix = np.zeros((num_pops, num_pops))
+    matrix[:, 0:num_pops:2] = val_exc
+    matrix[:, 1:num_pops:2] = val_inh
+    return matrix
+
+
 def get_mean_PSP_matrix(PSP_exc_mean, g, num_pops=len(POPULATIONS)):
     """Mean PSPs (mV) [target][source]; the connection L4E -> L2/3E stronger
     by the engine's ``network.PSP_L4E_to_L23E_factor``."""

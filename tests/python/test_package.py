@@ -75,6 +75,17 @@ REFERENCE_STIM_KEYS = {
 }
 
 
+def test_the_references_matrix_helpers_agree():
+    from microcircuit.network_params import get_exc_inh_matrix
+
+    matrix = get_exc_inh_matrix(0.15, -0.6, 8)
+    assert matrix.shape == (8, 8) and matrix[3, 0] == 0.15 and matrix[3, 1] == -0.6
+    psp = get_mean_PSP_matrix(0.15, -4.0)
+    expected = get_exc_inh_matrix(0.15, -0.6, 8)
+    expected[0, 2] = 0.3
+    assert np.allclose(psp, expected, rtol=1e-12)
+
+
 def test_the_default_dictionaries_hold_the_references_keys_and_values():
     assert set(default_sim_dict) == REFERENCE_SIM_KEYS
     assert set(default_net_dict) == REFERENCE_NET_KEYS
