@@ -50,7 +50,7 @@ struct RunOptions {
     bool console = true;
     // Read at every min-delay interval boundary (a signal handler may set
     // it): every rank stops at the same boundary and simulate writes a
-    // checkpoint there and returns false.
+    // checkpoint there (and no other file, to be out quickly) and returns false.
     const std::atomic<bool>* stop_flag = nullptr;
     // When the front end started (MPI's start-up is part of the init phase).
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

@@ -159,9 +159,10 @@ bool Run::State::simulate_to(std::uint64_t end) {
             next = std::min(next, (step / every + 1) * every);
         }
         advance(next);
+        // Stopped (a time limit, preemption): only the checkpoint, the
+        // quickest way out; the continued run publishes the files.
         if (simulator.interrupted()) {
             write_checkpoint();
-            publish();
             return false;
         }
         // None at the configured end, where finishing follows.

@@ -823,13 +823,18 @@ def test_full_scale_options(tmp_path):
     assert job_dir == [str(tmp_path / "runs" / "full_scale-77")]
     assert (restart, ranks, dry, binary) == (["0"], ["2"], ["0"], ["/b"])
     assert config == [os.path.join(REPO, "configs", "full_scale.yaml")]
-    # a checkpoint is continued; a finished run is left alone when requeued, else refused
+    # a checkpoint is continued, also beside the files of a run killed while finishing;
+    # a finished run (no checkpoint) is left alone when requeued, else refused
     job = tmp_path / "job"
     job.mkdir()
     (job / "checkpoint.h5").write_text("")
     lines = full_scale.statements(["--job-dir", str(job)], {}, "/", REPO, 1, "fs")
     assert bash_reads(lines, "MC_RESTART") == [["1"]]
     (job / "spikes.h5").write_text("")
+    (job / "report.json").write_text("")
+    lines = full_scale.statements(["--job-dir", str(job)], {}, "/", REPO, 1, "fs")
+    assert bash_reads(lines, "MC_RESTART") == [["1"]]
+    (job / "checkpoint.h5").unlink()
     lines = full_scale.statements(
         ["--job-dir", str(job)], {"SLURM_RESTART_COUNT": "1"}, "/", REPO, 1, "fs"
     )

@@ -111,15 +111,18 @@ def job_directory(values, env, cwd, pid):
 
 
 def state(directory, env):
-    """NEW, CONTINUE (a checkpoint and no spikes) or FINISHED (requeued after the run had
-    finished, e.g. during its last seconds); a finished run in a job directory given
-    again is an error."""
+    """NEW, CONTINUE (a checkpoint: the run continues from it, or, killed while
+    finishing, finishes again) or FINISHED (no checkpoint, its output written:
+    requeued after the run had finished, e.g. during its last seconds); a
+    finished run in a job directory given again is an error."""
     has = lambda name: os.path.exists(os.path.join(directory, name))  # noqa: E731
+    if has("checkpoint.h5"):
+        return CONTINUE
     if has("report.json") or has("spikes.h5"):
         if int(env.get("SLURM_RESTART_COUNT") or 0) > 0:
             return FINISHED
         raise JobError("%s already holds a run; give another --job-dir" % directory)
-    return CONTINUE if has("checkpoint.h5") else NEW
+    return NEW
 
 
 def overrides(values):
